@@ -1,0 +1,115 @@
+import type { Logger } from "pino";
+
+/** How the pool spreads connections over several endpoints (remote mode). */
+export type LoadBalancingStrategy =
+  | "round-robin"
+  | "least-connections"
+  | "random"
+  | "health-based"
+  | "power-of-two-choices";
+
+export interface LocalMode {
+  kind: "local";
+  /** `mem://` (default), `surrealkv://DIR`, or `ws://host:port`. */
+  endpoint?: string;
+}
+
+export interface RemoteMode {
+  kind: "remote";
+  /** One or more `ws://` / `wss://` endpoints. */
+  endpoints: string[];
+  /** Default `round-robin`. */
+  loadBalancing?: LoadBalancingStrategy;
+}
+
+export interface HybridMode {
+  kind: "hybrid";
+  /** The local store that serves reads and takes writes: `mem://`, `surrealkv://DIR` or `ws://`. */
+  localCache: string;
+  /** Remotes every local change is shipped to. */
+  remoteSync: string[];
+  /** How often local changes are shipped. Default 60 000. */
+  syncIntervalMs?: number;
+  /** Tables to sync; default every table of the configured namespace/database. */
+  tables?: string[];
+}
+
+export type ConnectionMode = LocalMode | RemoteMode | HybridMode;
+
+/** Root or namespace user credentials. */
+export interface Credentials {
+  username: string;
+  password: string;
+  /** Sign in as a namespace/database user instead of a root user. */
+  namespace?: string;
+  database?: string;
+}
+
+/** Static credentials, or a function called for each new connection (so secrets can rotate). */
+export type CredentialsOption = Credentials | (() => Credentials | Promise<Credentials>);
+
+export interface RetryPolicy {
+  /** Attempts in total, the first included. Default 3. */
+  maxAttempts: number;
+  /** Backoff cap of the first retry. Default 100. */
+  initialBackoffMs: number;
+  /** No backoff exceeds this. Default 10 000. */
+  maxBackoffMs: number;
+  /** Growth of the backoff cap per attempt. Default 2. */
+  multiplier: number;
+}
+
+export interface PoolOptions {
+  /** Connections kept open even when idle. Default 5. */
+  minConnections: number;
+  /** Upper bound on open plus opening connections. Default 20. */
+  maxConnections: number;
+  /** How long `acquire()` may wait for a connection; also bounds each connect. Default 30 000. */
+  connectionTimeoutMs: number;
+  /** Close connections idle this long while above `minConnections`; `null` never. Default 300 000. */
+  idleTimeoutMs: number | null;
+  /** Retire connections this old (jittered down by up to 10%) between leases; `null` never. Default 1 800 000. */
+  maxLifetimeMs: number | null;
+  /** Open `minConnections` before `create()` resolves, failing fast if the endpoint is unreachable. Default true. */
+  warmConnections: boolean;
+  /** Interval of health passes over idle connections. Default 30 000. */
+  healthCheckIntervalMs: number;
+  /** Backoff for `executeWithRetry` and for re-creating connections. */
+  retryPolicy: RetryPolicy;
+  /** Log a lease held longer than this, with the stack of its acquire; `null` off. Default null. */
+  leakDetectionThresholdMs: number | null;
+  /** Retire a connection after this many leases; `null` never. Default null. */
+  maxUses: number | null;
+  /** Reject acquires beyond this many waiters with `PoolSaturatedError`; `null` unbounded. Default null. */
+  maxWaitingClients: number | null;
+  /** Ping a connection before leasing it when it sat idle longer than this. Default 5 000. */
+  validateAfterIdleMs: number;
+  /** Deadline of one ping (validation and health checks). Default 5 000. */
+  validationTimeoutMs: number;
+}
+
+export interface CircuitBreakerOptions {
+  /** Consecutive failures that open an endpoint's breaker. Default 5. */
+  failureThreshold: number;
+  /** How long a breaker stays open before letting a probe through. Default 30 000. */
+  resetTimeoutMs: number;
+  /** Probes allowed at once while half-open. Default 1. */
+  halfOpenMaxProbes: number;
+}
+
+/** What `ConnectionManager.create()` accepts. Everything is optional; see README for defaults. */
+export interface ConnectionManagerOptions {
+  mode?: ConnectionMode;
+  credentials?: CredentialsOption;
+  /** Namespace every lease starts in. Default "surreal_pool". */
+  namespace?: string;
+  /** Database every lease starts in. Default "main". */
+  database?: string;
+  pool?: Partial<Omit<PoolOptions, "retryPolicy">> & { retryPolicy?: Partial<RetryPolicy> };
+  circuitBreaker?: Partial<CircuitBreakerOptions>;
+  /** A pino logger; the pool logs through `logger.child({ component: "surreal-pool" })`. Silent by default. */
+  logger?: Logger;
+  /** An XState inspection observer (e.g. from `@statelyai/inspect`), attached to every machine the pool creates. */
+  // biome-ignore lint/suspicious/noExplicitAny: XState's InspectionEvent observer type is generic over all actors.
+  inspect?: ((event: any) => void) | { next?: (event: any) => void };
+}

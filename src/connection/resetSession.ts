@@ -1,0 +1,29 @@
+import type { SurrealSession } from "surrealdb";
+import type { Credentials } from "../config/options.js";
+import type { SessionBaseline } from "./sessionDrift.js";
+import { signIn } from "./signIn.js";
+
+/**
+ * Undoes what a borrower changed, doing only the work the change needs (HikariCP's dirty bits):
+ * variables are unset one by one, a changed namespace is switched back, and changed auth costs a full
+ * `reset()` plus a fresh sign-in. Returns the new baseline (the token changes on re-sign-in).
+ */
+export async function resetSession(
+  db: SurrealSession,
+  undo: readonly string[],
+  baseline: SessionBaseline,
+  endpoint: string,
+  credentials: Credentials | undefined,
+): Promise<SessionBaseline> {
+  if (undo.includes("auth")) {
+    await db.reset();
+    const accessToken = credentials ? await signIn(db, endpoint, credentials) : undefined;
+    await db.use({ namespace: baseline.namespace, database: baseline.database });
+    return { ...baseline, accessToken };
+  }
+  if (undo.includes("vars")) {
+    for (const name of Object.keys(db.parameters)) await db.unset(name);
+  }
+  if (undo.includes("use")) await db.use({ namespace: baseline.namespace, database: baseline.database });
+  return baseline;
+}

@@ -1,0 +1,32 @@
+import { SurrealPoolError } from "./SurrealPoolError.js";
+
+/**
+ * `acquire()` waited `timeoutMs` without getting a connection. `cannotConnect` tells the two causes
+ * apart: the pool could not create connections (then `cause` is the last connect error), or every
+ * connection stayed leased.
+ */
+export class AcquireTimeoutError extends SurrealPoolError {
+  readonly timeoutMs: number;
+  readonly cannotConnect: boolean;
+
+  constructor(details: {
+    timeoutMs: number;
+    endpoint: string;
+    size: number;
+    maxConnections: number;
+    waiting: number;
+    lastConnectError?: Error;
+  }) {
+    const { timeoutMs, endpoint, size, maxConnections, waiting, lastConnectError } = details;
+    const message = lastConnectError
+      ? `no connection within ${timeoutMs} ms: the pool could not create a connection to ${endpoint} (last error: ${lastConnectError.message}); check that the endpoint is up and reachable`
+      : `no connection within ${timeoutMs} ms: all ${size} of ${maxConnections} connections stayed in use (${waiting} waiting); release leases sooner, raise pool.maxConnections, or raise pool.connectionTimeoutMs`;
+    super("ACQUIRE_TIMEOUT", message, lastConnectError ? { cause: lastConnectError } : undefined);
+    this.timeoutMs = timeoutMs;
+    this.cannotConnect = lastConnectError !== undefined;
+  }
+}
+
+export function isAcquireTimeoutError(error: unknown): error is AcquireTimeoutError {
+  return error instanceof SurrealPoolError && error.code === "ACQUIRE_TIMEOUT";
+}

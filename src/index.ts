@@ -1,0 +1,47 @@
+export type {
+  CircuitBreakerOptions,
+  ConnectionManagerOptions,
+  ConnectionMode,
+  Credentials,
+  CredentialsOption,
+  HybridMode,
+  LoadBalancingStrategy,
+  LocalMode,
+  PoolOptions,
+  RemoteMode,
+  RetryPolicy,
+} from "./config/options.js";
+export { PoolConfig } from "./config/PoolConfig.js";
+export type { ResolvedConfig } from "./config/resolveConfig.js";
+export type { PooledDb } from "./connection/Connector.js";
+export { AcquireAbortedError, isAcquireAbortedError } from "./errors/AcquireAbortedError.js";
+export { AcquireTimeoutError, isAcquireTimeoutError } from "./errors/AcquireTimeoutError.js";
+export {
+  AuthenticationFailedError,
+  isAuthenticationFailedError,
+} from "./errors/AuthenticationFailedError.js";
+export { CircuitOpenError, isCircuitOpenError } from "./errors/CircuitOpenError.js";
+export { ConfigError, type ConfigIssue, isConfigError } from "./errors/ConfigError.js";
+export { ConnectError, isConnectError } from "./errors/ConnectError.js";
+export { isLeaseReleasedError, LeaseReleasedError } from "./errors/LeaseReleasedError.js";
+export { isPoolClosedError, PoolClosedError } from "./errors/PoolClosedError.js";
+export { isPoolSaturatedError, PoolSaturatedError } from "./errors/PoolSaturatedError.js";
+export { isRetriesExhaustedError, RetriesExhaustedError } from "./errors/RetriesExhaustedError.js";
+export {
+  isSurrealPoolError,
+  SurrealPoolError,
+  type SurrealPoolErrorCode,
+} from "./errors/SurrealPoolError.js";
+export type * from "./events/PoolEvent.js";
+export type { EndpointHealth, HealthStatus } from "./observers/healthStatus.js";
+export {
+  foldMetrics,
+  type Histogram,
+  histogramQuantile,
+  type MetricsSnapshot,
+  reuseRatio,
+} from "./observers/metrics.js";
+export type { PoolMetrics } from "./observers/PoolMetrics.js";
+export { ConnectionManager, type ExecuteOptions } from "./pool/ConnectionManager.js";
+export type { AbandonedLease, AcquireOptions, ShutdownReport } from "./pool/ConnectionPool.js";
+export type { Lease } from "./pool/Lease.js";

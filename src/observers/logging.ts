@@ -1,0 +1,99 @@
+import type { Logger } from "pino";
+import type { Observable, Subscription } from "rxjs";
+import type { PoolEvent } from "../events/PoolEvent.js";
+
+/** Minimum gap between two "pool saturated" warnings, so a saturated pool does not flood the log. */
+const SATURATION_WARN_INTERVAL_MS = 5_000;
+
+/**
+ * Logs the seed's log points from the event stream: connection create/destroy, health results,
+ * retries, breaker changes, saturation, leaks, shutdown. Each connection logs through a child logger
+ * that carries its endpoint and id. Subscribed only when the user passes a logger.
+ */
+export function logEvents(events$: Observable<PoolEvent>, root: Logger): Subscription {
+  const log = root.child({ component: "surreal-pool" });
+  const children = new Map<string, Logger>();
+  let lastSaturationWarn = Number.NEGATIVE_INFINITY;
+  const connection = (id: string, endpoint: string) => {
+    let child = children.get(id);
+    if (!child) {
+      child = log.child({ endpoint, connectionId: id });
+      children.set(id, child);
+    }
+    return child;
+  };
+
+  return events$.subscribe({
+    next(e) {
+      switch (e.type) {
+        case "connection.opened":
+          connection(e.connectionId, e.endpoint).debug({ durationMs: e.durationMs }, "connection opened");
+          break;
+        case "connection.connectFailed":
+          connection(e.connectionId, e.endpoint).warn({ err: e.error }, "connection failed to open");
+          children.delete(e.connectionId);
+          break;
+        case "connection.validated":
+          if (!e.ok && !e.cancelled)
+            connection(e.connectionId, e.endpoint).warn({ err: e.error }, "health check failed");
+          break;
+        case "connection.reset":
+          if (!e.ok && !e.cancelled)
+            connection(e.connectionId, e.endpoint).warn({ err: e.error }, "session reset failed");
+          break;
+        case "connection.retiring":
+          connection(e.connectionId, e.endpoint).debug({ reason: e.reason }, "connection retiring");
+          break;
+        case "connection.closed":
+          connection(e.connectionId, e.endpoint).debug("connection closed");
+          children.delete(e.connectionId);
+          break;
+        case "acquire.queued":
+          if (e.ts - lastSaturationWarn >= SATURATION_WARN_INTERVAL_MS) {
+            lastSaturationWarn = e.ts;
+            log.warn({ waiting: e.waiting }, "pool saturated: acquires are waiting for a connection");
+          }
+          break;
+        case "acquire.failed":
+          if (e.reason === "timeout" || e.reason === "saturated" || e.reason === "unavailable") {
+            log.warn({ err: e.error, reason: e.reason, waitMs: e.waitMs }, "acquire failed");
+          }
+          break;
+        case "lease.leaked":
+          connection(e.connectionId, e.endpoint).warn(
+            { heldMs: Math.round(e.heldMs), acquiredAt: e.acquiredAt },
+            "possible connection leak: lease held past leakDetectionThresholdMs",
+          );
+          break;
+        case "operation.retried":
+          log.info(
+            { err: e.error, attempt: e.attempt, delayMs: Math.round(e.delayMs) },
+            "retrying operation",
+          );
+          break;
+        case "operation.failed":
+          log.warn({ err: e.error, attempts: e.attempts }, "operation failed");
+          break;
+        case "breaker.transition":
+          log[e.to === "open" ? "warn" : "info"](
+            { endpoint: e.endpoint, from: e.from, to: e.to, failures: e.failures },
+            `circuit breaker ${e.to}`,
+          );
+          break;
+        case "pool.started":
+          log.info({ mode: e.mode, endpoints: e.endpoints }, "pool started");
+          break;
+        case "pool.shutdown":
+          if (e.phase === "closed" && e.abandoned > 0) {
+            log.warn({ abandoned: e.abandoned }, "pool shut down with leases still held");
+          } else log.info({ phase: e.phase }, `pool ${e.phase === "closed" ? "shut down" : "draining"}`);
+          break;
+        default:
+          break;
+      }
+    },
+    error(err) {
+      log.error({ err }, "pool event stream failed");
+    },
+  });
+}

@@ -1,0 +1,207 @@
+import type { Observable, Subscription } from "rxjs";
+import type { ConnectionManagerOptions } from "../config/options.js";
+import { type ResolvedConfig, resolveConfig } from "../config/resolveConfig.js";
+import type { PooledDb } from "../connection/Connector.js";
+import { createConnector } from "../connection/createConnector.js";
+import { ConfigError } from "../errors/ConfigError.js";
+import { EventBus } from "../events/EventBus.js";
+import type { PoolEvent } from "../events/PoolEvent.js";
+import { type HealthStatus, healthStatusOf } from "../observers/healthStatus.js";
+import { logEvents } from "../observers/logging.js";
+import { PoolMetrics } from "../observers/PoolMetrics.js";
+import { classifyError } from "../retry/isTransient.js";
+import { type RetryInfo, retry } from "../retry/retry.js";
+import { type AcquireOptions, ConnectionPool, type ShutdownReport } from "./ConnectionPool.js";
+import { registerInternals } from "./internals.js";
+import type { Lease } from "./Lease.js";
+
+export interface ExecuteOptions {
+  /** Aborts the current attempt's acquire and any backoff wait. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The public facade: validated config in, a running pool out. Owns the event bus every observer
+ * (metrics, logging, health, agent logs) is built from.
+ */
+export class ConnectionManager implements AsyncDisposable {
+  readonly config: Readonly<ResolvedConfig>;
+  /** Every pool event, as it happens. Hot: subscribers see events from the moment they subscribe. */
+  readonly events$: Observable<PoolEvent>;
+  readonly #bus: EventBus<PoolEvent>;
+  readonly #pool: ConnectionPool;
+  readonly #metrics: PoolMetrics;
+  readonly #subscriptions: Subscription[] = [];
+
+  private constructor(config: ResolvedConfig) {
+    this.config = config;
+    this.#bus = new EventBus<PoolEvent>();
+    this.events$ = this.#bus.events$;
+    // Metrics subscribe first, before any event exists, so the fold sees the whole stream.
+    this.#metrics = new PoolMetrics(this.events$);
+    if (config.logger) this.#subscriptions.push(logEvents(this.events$, config.logger));
+    const endpoints = endpointsOf(config);
+    this.#pool = new ConnectionPool({
+      connectors: endpoints.map((e) => createConnector(e, config)),
+      pool: config.pool,
+      publish: (event) => this.#bus.emit(event),
+      inspect: config.inspect,
+    });
+    registerInternals(this, { publish: (event) => this.#bus.emit(event) });
+  }
+
+  /**
+   * Validates the options (throwing `ConfigError` that lists every problem), opens the pool and, with
+   * `warmConnections`, waits for `minConnections` to open (throwing `ConnectError` when they cannot).
+   */
+  static async create(options?: ConnectionManagerOptions): Promise<ConnectionManager> {
+    const config = resolveConfig(options);
+    if (config.mode.kind === "hybrid") {
+      throw new ConfigError([
+        {
+          path: "mode.kind",
+          message: 'hybrid mode is not available in this version; use "local" or "remote"',
+        },
+      ]);
+    }
+    const manager = new ConnectionManager(config);
+    manager.#bus.emit({
+      type: "pool.started",
+      ts: Date.now(),
+      mode: config.mode.kind,
+      endpoints: endpointsOf(config),
+      minConnections: config.pool.minConnections,
+      maxConnections: config.pool.maxConnections,
+    });
+    try {
+      await manager.#pool.start();
+    } catch (error) {
+      manager.#stopObservers();
+      throw error;
+    }
+    return manager;
+  }
+
+  /**
+   * Borrows a connection: `await using lease = await manager.acquire()` (TypeScript) or
+   * `try { ... } finally { await lease.release() }`. Waits in FIFO order up to `connectionTimeoutMs`.
+   */
+  acquire(options?: AcquireOptions): Promise<Lease> {
+    return this.#pool.acquire(options);
+  }
+
+  /**
+   * Runs `fn` on a leased connection, retrying transient failures (connection lost, timeouts,
+   * transaction conflicts) with exponential backoff and full jitter; never retries query, permission,
+   * not-found, already-exists or authentication errors. A connection that failed transiently is
+   * discarded rather than returned.
+   */
+  async executeWithRetry<T>(fn: (db: PooledDb) => Promise<T>, options: ExecuteOptions = {}): Promise<T> {
+    const started = performance.now();
+    let attempts = 0;
+    let endpoint: string | undefined;
+    try {
+      const result = await retry(
+        async (attempt, signal) => {
+          attempts = attempt;
+          const lease = await this.#pool.acquire({ signal });
+          endpoint = lease.endpoint;
+          try {
+            const value = await fn(lease.db);
+            await lease.release();
+            return value;
+          } catch (error) {
+            await (isConnectionLevel(error) ? lease.discard() : lease.release());
+            throw error;
+          }
+        },
+        {
+          policy: this.config.pool.retryPolicy,
+          signal: options.signal,
+          onRetry: (info: RetryInfo) =>
+            this.#bus.emit({
+              type: "operation.retried",
+              ts: Date.now(),
+              attempt: info.attempt,
+              delayMs: info.delayMs,
+              error: asError(info.error),
+              endpoint,
+            }),
+        },
+      );
+      this.#bus.emit({
+        type: "operation.succeeded",
+        ts: Date.now(),
+        attempts,
+        durationMs: performance.now() - started,
+        endpoint,
+      });
+      return result;
+    } catch (error) {
+      this.#bus.emit({
+        type: "operation.failed",
+        ts: Date.now(),
+        attempts,
+        durationMs: performance.now() - started,
+        error: asError(error),
+        endpoint,
+      });
+      throw error;
+    }
+  }
+
+  /** Live health: state, sizes, waiting callers, per-endpoint detail. */
+  healthStatus(): HealthStatus {
+    return healthStatusOf(this.#pool);
+  }
+
+  /** The metrics, a fold over `events$`: `snapshot()` for the numbers. */
+  metrics(): PoolMetrics {
+    return this.#metrics;
+  }
+
+  /** Runs one health pass now (the pool also runs one every `healthCheckIntervalMs`). */
+  healthCheck(): Promise<{ passed: number; failed: number }> {
+    return this.#pool.healthCheck();
+  }
+
+  /**
+   * Refuses new acquires, rejects waiting ones, lets leased work finish for up to `timeoutMs`
+   * (default 30 000), then closes everything. The report lists any lease it had to take back.
+   */
+  async shutdown(options: { timeoutMs?: number } = {}): Promise<ShutdownReport> {
+    const report = await this.#pool.shutdown(options);
+    this.#stopObservers();
+    return report;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown().then(() => undefined);
+  }
+
+  #stopObservers(): void {
+    for (const s of this.#subscriptions.splice(0)) s.unsubscribe();
+    this.#bus.complete();
+  }
+}
+
+function endpointsOf(config: ResolvedConfig): string[] {
+  switch (config.mode.kind) {
+    case "local":
+      return [config.mode.endpoint];
+    case "remote":
+      return config.mode.endpoints;
+    case "hybrid":
+      return [config.mode.localCache];
+  }
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
+/** Errors that say the connection itself is unusable (dropped, or stopped answering): don't return it. */
+function isConnectionLevel(error: unknown): boolean {
+  const { category } = classifyError(error);
+  return category === "connection" || category === "timeout";
+}

@@ -1,0 +1,692 @@
+import type { PoolOptions } from "../config/options.js";
+import type { Connector } from "../connection/Connector.js";
+import { PooledConnection } from "../connection/PooledConnection.js";
+import { sessionDrift } from "../connection/sessionDrift.js";
+import { AcquireAbortedError } from "../errors/AcquireAbortedError.js";
+import { AcquireTimeoutError } from "../errors/AcquireTimeoutError.js";
+import { ConnectError } from "../errors/ConnectError.js";
+import { PoolClosedError } from "../errors/PoolClosedError.js";
+import { PoolSaturatedError } from "../errors/PoolSaturatedError.js";
+import type { AcquireFailed, ConnectionEvent, PoolEvent, RetireReason } from "../events/PoolEvent.js";
+import { backoffDelay } from "../retry/backoff.js";
+import { type Balancer, EndpointSlot, RoundRobinBalancer } from "./EndpointSlot.js";
+import { Lease, type LeaseOwner } from "./Lease.js";
+import { WaitQueue } from "./WaitQueue.js";
+
+export interface AcquireOptions {
+  /** Aborting it rejects a waiting acquire with `AcquireAbortedError`. */
+  signal?: AbortSignal;
+  /** Overrides `pool.connectionTimeoutMs` for this call. */
+  timeoutMs?: number;
+  /** Hand the lease out switched to this namespace (switched back on return). */
+  namespace?: string;
+  /** Hand the lease out switched to this database (switched back on return). */
+  database?: string;
+}
+
+export interface ConnectionPoolOptions {
+  connectors: Connector[];
+  pool: PoolOptions;
+  publish: (event: PoolEvent) => void;
+  balancer?: Balancer;
+  /** Whether an endpoint may take new work (its breaker is not open). Default: always. */
+  admits?: (endpoint: string) => boolean;
+  /** Told of every connect failure and success, e.g. to feed a circuit breaker. */
+  onConnectOutcome?: (endpoint: string, error: Error | undefined) => void;
+  // biome-ignore lint/suspicious/noExplicitAny: XState inspection observer.
+  inspect?: any;
+  /** Deadline of closing one connection. Default 5 000. */
+  closeTimeoutMs?: number;
+  /** Interval of the idle reaper, lifetime and leak checks. Default min(1 000, idleTimeoutMs / 2). */
+  housekeepingIntervalMs?: number;
+}
+
+/** A leased connection that shutdown took back after its drain timeout. */
+export interface AbandonedLease {
+  connectionId: string;
+  endpoint: string;
+  heldMs: number;
+  /** Stack of its acquire() call when leak detection is on. */
+  acquiredAt?: string;
+}
+
+export interface ShutdownReport {
+  durationMs: number;
+  /** Connections closed by the shutdown. */
+  closed: number;
+  /** Leases still held when the drain timeout ran out: their work may have been cut off. */
+  abandoned: AbandonedLease[];
+}
+
+export type PoolState = "starting" | "running" | "draining" | "closed";
+
+interface Waiter {
+  settled: boolean;
+  requestId: number;
+  start: number;
+  options: AcquireOptions;
+  stack: string | undefined;
+  resolve: (lease: Lease) => void;
+  reject: (error: Error) => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+const RESOLVED = Promise.resolve();
+
+/**
+ * The pool proper: connections over one or more endpoints, a FIFO wait queue, min/max sizing,
+ * lifetime, idle and leak housekeeping, and graceful shutdown. Leasing is bookkeeping here (not a
+ * machine transition) and every lease is still an event on `events$`.
+ */
+export class ConnectionPool implements LeaseOwner {
+  readonly slots: readonly EndpointSlot[];
+  readonly #options: PoolOptions;
+  readonly #publish: (event: PoolEvent) => void;
+  readonly #balancer: Balancer;
+  readonly #admits: (endpoint: string) => boolean;
+  readonly #onConnectOutcome: ConnectionPoolOptions["onConnectOutcome"];
+  readonly #inspect: unknown;
+  readonly #closeTimeoutMs: number;
+  readonly #housekeepingIntervalMs: number;
+
+  readonly #connections = new Set<PooledConnection>();
+  readonly #slotOf = new WeakMap<PooledConnection, EndpointSlot>();
+  readonly #waiters = new WaitQueue<Waiter>();
+  #state: PoolState = "starting";
+  #connectionSeq = 0;
+  #requestSeq = 0;
+  /** Connections out of the idle stack for a ping or a reset. */
+  #checking = 0;
+  #createFailures = 0;
+  #lastConnectError: Error | undefined;
+  /** False from a connect failure until the next successful connect. */
+  #connectHealthy = true;
+  #createTimer: ReturnType<typeof setTimeout> | undefined;
+  #housekeepingTimer: ReturnType<typeof setInterval> | undefined;
+  #healthTimer: ReturnType<typeof setInterval> | undefined;
+  #leaksReported = new WeakSet<Lease>();
+  #drained: (() => void) | undefined;
+  #shutdown: Promise<ShutdownReport> | undefined;
+
+  constructor(options: ConnectionPoolOptions) {
+    this.slots = options.connectors.map((c) => new EndpointSlot(c));
+    this.#options = options.pool;
+    this.#publish = options.publish;
+    this.#balancer = options.balancer ?? new RoundRobinBalancer();
+    this.#admits = options.admits ?? (() => true);
+    this.#onConnectOutcome = options.onConnectOutcome;
+    this.#inspect = options.inspect;
+    this.#closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
+    const idle = this.#options.idleTimeoutMs;
+    this.#housekeepingIntervalMs = options.housekeepingIntervalMs ?? Math.min(1_000, idle ? idle / 2 : 1_000);
+  }
+
+  // --- lifecycle ----------------------------------------------------------------------------------
+
+  /**
+   * Starts housekeeping and fills the pool to `minConnections`. With `warmConnections` it waits for
+   * them and fails fast with `ConnectError` (the pool shut down again) when they cannot be opened.
+   */
+  async start(): Promise<void> {
+    this.#state = "running";
+    this.#housekeepingTimer = setInterval(() => this.#housekeeping(), this.#housekeepingIntervalMs);
+    this.#housekeepingTimer.unref?.();
+    this.#healthTimer = setInterval(() => void this.healthCheck(), this.#options.healthCheckIntervalMs);
+    this.#healthTimer.unref?.();
+    if (!this.#options.warmConnections) {
+      this.#ensureCapacity();
+      return;
+    }
+    const warm: PooledConnection[] = [];
+    for (let i = 0; i < this.#options.minConnections; i++) {
+      const connection = this.#create();
+      if (connection) warm.push(connection);
+    }
+    const results = await Promise.allSettled(warm.map((c) => c.opened));
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failure) {
+      await this.shutdown({ timeoutMs: this.#closeTimeoutMs });
+      const cause = failure.reason as Error;
+      const failed = results.filter((r) => r.status === "rejected").length;
+      throw cause instanceof ConnectError || (cause as { code?: string })?.code === "AUTHENTICATION_FAILED"
+        ? cause
+        : new ConnectError(
+            this.slots.map((s) => s.endpoint).join(", "),
+            `could not open ${failed} of ${warm.length} warm connections (${cause?.message ?? cause}); check that the endpoint is up, or set pool.warmConnections: false to start without it`,
+            { cause },
+          );
+    }
+  }
+
+  get state(): PoolState {
+    return this.#state;
+  }
+
+  // --- acquire ------------------------------------------------------------------------------------
+
+  acquire(options: AcquireOptions = {}): Promise<Lease> {
+    if (this.#state !== "running") return Promise.reject(this.#refuse(++this.#requestSeq));
+    const requestId = ++this.#requestSeq;
+    const start = performance.now();
+    const stack = this.#options.leakDetectionThresholdMs === null ? undefined : captureStack();
+    // FIFO: while anyone waits, a newcomer queues behind them instead of taking a returning connection.
+    if (this.#waiters.size === 0) {
+      const connection = this.#takeIdle(start);
+      if (connection) return this.#deliver(this.#grant(connection, requestId, start, false, stack), options);
+    }
+    if (options.signal?.aborted) return Promise.reject(this.#failEarly(requestId, "aborted", options));
+    const limit = this.#options.maxWaitingClients;
+    if (limit !== null && this.#waiters.size >= limit) {
+      const error = new PoolSaturatedError(this.#waiters.size, limit);
+      this.#publishFailure(requestId, "saturated", false, 0, error);
+      return Promise.reject(error);
+    }
+    return new Promise<Lease>((resolve, reject) => {
+      const waiter: Waiter = {
+        settled: false,
+        requestId,
+        start,
+        options,
+        stack,
+        resolve,
+        reject,
+        timer: undefined,
+        onAbort: undefined,
+      };
+      const timeoutMs = options.timeoutMs ?? this.#options.connectionTimeoutMs;
+      waiter.timer = setTimeout(() => this.#expire(waiter, timeoutMs), timeoutMs);
+      if (options.signal) {
+        const signal = options.signal;
+        waiter.onAbort = () => this.#abandonWaiter(waiter, "aborted", new AcquireAbortedError(signal.reason));
+        signal.addEventListener("abort", waiter.onAbort, { once: true });
+      }
+      this.#waiters.push(waiter);
+      this.#publish({ type: "acquire.queued", ts: Date.now(), requestId, waiting: this.#waiters.size });
+      this.#ensureCapacity();
+    });
+  }
+
+  /** Pops an idle connection that is fit to lease now; unfit ones are retired or sent for a ping. */
+  #takeIdle(now: number): PooledConnection | undefined {
+    const slots = this.slots;
+    for (;;) {
+      let slot: EndpointSlot | undefined;
+      if (slots.length === 1) {
+        slot = slots[0]!.idle.length > 0 ? slots[0] : undefined;
+      } else {
+        const candidates = slots.filter((s) => s.idle.length > 0 && this.#admits(s.endpoint));
+        slot = this.#balancer.pick(candidates, "lease");
+      }
+      const connection = slot?.idle.pop();
+      if (!connection || !slot) return undefined;
+      if (connection.broken) {
+        this.#retire(connection, "broken");
+      } else if (now >= connection.expiresAt) {
+        this.#retire(connection, "lifetime");
+      } else if (now - connection.idleSince > this.#options.validateAfterIdleMs) {
+        this.#validateThenOffer(connection);
+      } else {
+        return connection;
+      }
+    }
+  }
+
+  #grant(
+    connection: PooledConnection,
+    requestId: number,
+    start: number,
+    queued: boolean,
+    stack: string | undefined,
+  ): Lease {
+    const now = performance.now();
+    const lease = new Lease(connection, this, now, stack);
+    connection.lease = lease;
+    connection.uses++;
+    this.#slotOf.get(connection)!.leased++;
+    this.#publish({
+      type: "lease.acquired",
+      ts: Date.now(),
+      connectionId: connection.id,
+      endpoint: connection.endpoint,
+      requestId,
+      reused: connection.uses > 1,
+      queued,
+      waitMs: now - start,
+    });
+    return lease;
+  }
+
+  /** Applies a per-lease namespace/database, if asked; the reset on return switches it back. */
+  #deliver(lease: Lease, options: AcquireOptions): Promise<Lease> {
+    if (options.namespace === undefined && options.database === undefined) return Promise.resolve(lease);
+    const baseline = lease.connection.raw!.baseline;
+    return lease.db
+      .use({
+        namespace: options.namespace ?? baseline.namespace,
+        database: options.database ?? baseline.database,
+      })
+      .then(
+        () => lease,
+        async (error: unknown) => {
+          await lease.discard();
+          throw error;
+        },
+      );
+  }
+
+  #expire(waiter: Waiter, timeoutMs: number): void {
+    const stuck = !this.#connectHealthy && this.#lastConnectError !== undefined;
+    const error = new AcquireTimeoutError({
+      timeoutMs,
+      endpoint: this.slots.map((s) => s.endpoint).join(", "),
+      size: this.size,
+      maxConnections: this.#options.maxConnections,
+      waiting: this.#waiters.size,
+      lastConnectError: stuck ? this.#lastConnectError : undefined,
+    });
+    this.#abandonWaiter(waiter, "timeout", error);
+  }
+
+  #abandonWaiter(waiter: Waiter, reason: AcquireFailed["reason"], error: Error): void {
+    if (waiter.settled) return;
+    this.#settle(waiter);
+    this.#waiters.cancelled();
+    this.#publishFailure(waiter.requestId, reason, true, performance.now() - waiter.start, error);
+    waiter.reject(error);
+  }
+
+  #settle(waiter: Waiter): void {
+    waiter.settled = true;
+    clearTimeout(waiter.timer);
+    if (waiter.onAbort) waiter.options.signal?.removeEventListener("abort", waiter.onAbort);
+  }
+
+  #refuse(requestId: number): Error {
+    const error = new PoolClosedError(this.#state === "draining" ? "draining" : "closed");
+    this.#publishFailure(requestId, "closed", false, 0, error);
+    return error;
+  }
+
+  #failEarly(requestId: number, reason: "aborted", options: AcquireOptions): Error {
+    const error = new AcquireAbortedError(options.signal?.reason);
+    this.#publishFailure(requestId, reason, false, 0, error);
+    return error;
+  }
+
+  #publishFailure(
+    requestId: number,
+    reason: AcquireFailed["reason"],
+    queued: boolean,
+    waitMs: number,
+    error: Error,
+  ) {
+    this.#publish({ type: "acquire.failed", ts: Date.now(), requestId, reason, queued, waitMs, error });
+  }
+
+  // --- release ------------------------------------------------------------------------------------
+
+  release(lease: Lease, discard: boolean): Promise<void> {
+    const connection = lease.connection;
+    if (connection.lease !== lease) return RESOLVED; // revoked by shutdown
+    connection.lease = null;
+    this.#slotOf.get(connection)!.leased--;
+    const now = performance.now();
+    this.#publish({
+      type: "lease.released",
+      ts: Date.now(),
+      connectionId: connection.id,
+      endpoint: connection.endpoint,
+      heldMs: now - lease.acquiredAt,
+    });
+    const raw = connection.raw!;
+    if (discard || connection.broken || !raw.db.isValid) return this.#retireAndRefill(connection, "broken");
+    const maxUses = this.#options.maxUses;
+    if (maxUses !== null && connection.uses >= maxUses) return this.#retireAndRefill(connection, "maxUses");
+    if (now >= connection.expiresAt) return this.#retireAndRefill(connection, "lifetime");
+    if (this.#state !== "running") return this.#retireAndRefill(connection, "shutdown");
+    const undo = sessionDrift(raw.db, raw.baseline);
+    if (undo.length === 0) {
+      this.#offer(connection, now);
+      return RESOLVED;
+    }
+    this.#checking++;
+    return connection.reset(undo).then((ok) => {
+      this.#checking--;
+      if (ok) this.#offer(connection, performance.now());
+      this.#checkDrained();
+    });
+  }
+
+  #retireAndRefill(connection: PooledConnection, reason: RetireReason): Promise<void> {
+    this.#retire(connection, reason);
+    return RESOLVED;
+  }
+
+  /** A connection became available: the oldest waiter gets it, or it goes on the idle stack. */
+  #offer(connection: PooledConnection, now: number): void {
+    if (this.#state !== "running") {
+      this.#retire(connection, "shutdown");
+      return;
+    }
+    if (connection.broken) {
+      this.#retire(connection, "broken");
+      return;
+    }
+    const waiter = this.#waiters.shift();
+    if (waiter) {
+      this.#settle(waiter);
+      const lease = this.#grant(connection, waiter.requestId, waiter.start, true, waiter.stack);
+      this.#deliver(lease, waiter.options).then(waiter.resolve, waiter.reject);
+      return;
+    }
+    connection.idleSince = now;
+    this.#slotOf.get(connection)!.idle.push(connection);
+  }
+
+  #validateThenOffer(connection: PooledConnection): void {
+    this.#checking++;
+    void connection.validate().then((ok) => {
+      this.#checking--;
+      if (ok) this.#offer(connection, performance.now());
+      this.#checkDrained();
+    });
+  }
+
+  // --- creating and retiring ----------------------------------------------------------------------
+
+  /** Opens connections while there is demand (waiters, or fewer than minConnections) and room. */
+  #ensureCapacity(): void {
+    if (this.#state !== "running" || this.#createTimer) return;
+    const total = this.size + this.pending;
+    const forWaiters = this.#waiters.size - this.pending;
+    const forMinimum = this.#options.minConnections - total;
+    let want = Math.min(Math.max(forWaiters, forMinimum), this.#options.maxConnections - total);
+    while (want-- > 0) if (!this.#create()) break;
+  }
+
+  #create(): PooledConnection | undefined {
+    const candidates = this.slots.filter((s) => this.#admits(s.endpoint));
+    const slot = this.#balancer.pick(candidates, "create");
+    if (!slot) return undefined;
+    const { maxLifetimeMs } = this.#options;
+    const connection = new PooledConnection({
+      id: String(++this.#connectionSeq),
+      connector: slot.connector,
+      connectTimeoutMs: this.#options.connectionTimeoutMs,
+      validationTimeoutMs: this.#options.validationTimeoutMs,
+      closeTimeoutMs: this.#closeTimeoutMs,
+      // Jitter lifetimes down by up to 10% so connections opened together do not all expire together.
+      lifetimeMs:
+        maxLifetimeMs === null ? Number.POSITIVE_INFINITY : maxLifetimeMs * (1 - Math.random() * 0.1),
+      onEvent: (c, e) => this.#onConnectionEvent(c, e),
+      onBroken: (c) => this.#onBroken(c),
+      inspect: this.#inspect,
+    });
+    this.#slotOf.set(connection, slot);
+    this.#connections.add(connection);
+    return connection.start();
+  }
+
+  #retire(connection: PooledConnection, reason: RetireReason): void {
+    this.#slotOf.get(connection)?.removeIdle(connection);
+    void connection.retire(reason);
+  }
+
+  #onBroken(connection: PooledConnection): void {
+    const slot = this.#slotOf.get(connection);
+    if (slot?.removeIdle(connection)) this.#retire(connection, "broken");
+  }
+
+  #onConnectionEvent(connection: PooledConnection, event: ConnectionEvent): void {
+    const slot = this.#slotOf.get(connection)!;
+    switch (event.type) {
+      case "connection.connecting":
+        slot.pending++;
+        this.#publish(event);
+        return;
+      case "connection.opened":
+        slot.pending--;
+        slot.open++;
+        this.#connectHealthy = true;
+        this.#createFailures = 0;
+        this.#publish(event);
+        this.#onConnectOutcome?.(slot.endpoint, undefined);
+        this.#offer(connection, performance.now());
+        return;
+      case "connection.connectFailed":
+        slot.pending--;
+        this.#connections.delete(connection);
+        this.#connectHealthy = false;
+        this.#lastConnectError = event.error;
+        this.#createFailures++;
+        this.#publish(event);
+        this.#onConnectOutcome?.(slot.endpoint, event.error);
+        this.#scheduleCreateRetry();
+        this.#checkDrained();
+        return;
+      case "connection.closed":
+        if (event.wasOpen) slot.open--;
+        else slot.pending--;
+        slot.removeIdle(connection);
+        this.#connections.delete(connection);
+        this.#publish(event);
+        this.#ensureCapacity();
+        this.#checkDrained();
+        return;
+      default:
+        this.#publish(event);
+    }
+  }
+
+  /** After a failed connect, try again with backoff (never a tight loop), only while there is demand. */
+  #scheduleCreateRetry(): void {
+    if (this.#state !== "running" || this.#createTimer) return;
+    const delay = Math.max(10, backoffDelay(this.#createFailures, this.#options.retryPolicy));
+    this.#createTimer = setTimeout(() => {
+      this.#createTimer = undefined;
+      this.#ensureCapacity();
+    }, delay);
+    this.#createTimer.unref?.();
+  }
+
+  // --- housekeeping -------------------------------------------------------------------------------
+
+  #housekeeping(): void {
+    if (this.#state !== "running") return;
+    const now = performance.now();
+    const { idleTimeoutMs, leakDetectionThresholdMs, minConnections } = this.#options;
+    for (const slot of this.slots) {
+      // Oldest idle first (bottom of the stack); never shrink below minConnections.
+      for (let i = 0; i < slot.idle.length; ) {
+        const connection = slot.idle[i]!;
+        if (now >= connection.expiresAt) {
+          this.#retire(connection, "lifetime");
+        } else if (
+          idleTimeoutMs !== null &&
+          now - connection.idleSince > idleTimeoutMs &&
+          this.size - this.#retiringCount() > minConnections
+        ) {
+          this.#retire(connection, "idle");
+        } else {
+          i++;
+        }
+      }
+    }
+    if (leakDetectionThresholdMs !== null) {
+      for (const connection of this.#connections) {
+        const lease = connection.lease as Lease | null;
+        if (!lease || this.#leaksReported.has(lease)) continue;
+        const heldMs = now - lease.acquiredAt;
+        if (heldMs > leakDetectionThresholdMs) {
+          this.#leaksReported.add(lease);
+          this.#publish({
+            type: "lease.leaked",
+            ts: Date.now(),
+            connectionId: connection.id,
+            endpoint: connection.endpoint,
+            heldMs,
+            acquiredAt: lease.acquiredStack,
+          });
+        }
+      }
+    }
+    this.#ensureCapacity();
+  }
+
+  #retiringCount(): number {
+    let n = 0;
+    for (const c of this.#connections) if (c.retiring !== null && c.state !== "connecting") n++;
+    return n;
+  }
+
+  /**
+   * Pings every idle connection (a socket that says "connected" but never answers fails its deadline
+   * and is replaced). Resolves with how many passed and failed.
+   */
+  async healthCheck(): Promise<{ passed: number; failed: number }> {
+    if (this.#state !== "running") return { passed: 0, failed: 0 };
+    const batch: PooledConnection[] = [];
+    for (const slot of this.slots) batch.push(...slot.idle.splice(0));
+    this.#checking += batch.length;
+    const results = await Promise.all(batch.map((c) => c.validate()));
+    this.#checking -= batch.length;
+    const now = performance.now();
+    results.forEach((ok, i) => {
+      if (ok) this.#offer(batch[i]!, now);
+    });
+    this.#checkDrained();
+    const passed = results.filter(Boolean).length;
+    return { passed, failed: results.length - passed };
+  }
+
+  // --- shutdown -----------------------------------------------------------------------------------
+
+  shutdown(options: { timeoutMs?: number } = {}): Promise<ShutdownReport> {
+    this.#shutdown ??= this.#drainAndClose(options.timeoutMs ?? 30_000);
+    return this.#shutdown;
+  }
+
+  async #drainAndClose(timeoutMs: number): Promise<ShutdownReport> {
+    const started = performance.now();
+    this.#state = "draining";
+    this.#publish({ type: "pool.shutdown", ts: Date.now(), phase: "draining", abandoned: 0 });
+    clearInterval(this.#housekeepingTimer);
+    clearInterval(this.#healthTimer);
+    clearTimeout(this.#createTimer);
+    this.#createTimer = undefined;
+    for (const waiter of this.#waiters.drain()) {
+      this.#settle(waiter);
+      const error = new PoolClosedError("draining");
+      this.#publishFailure(waiter.requestId, "closed", true, performance.now() - waiter.start, error);
+      waiter.reject(error);
+    }
+    const closing = [...this.#connections];
+    for (const connection of closing) {
+      if (connection.lease === null && (connection.state === "ready" || connection.state === "connecting")) {
+        this.#retire(connection, "shutdown");
+      }
+    }
+    await this.#untilDrained(timeoutMs);
+
+    const abandoned: AbandonedLease[] = [];
+    const now = performance.now();
+    for (const connection of this.#connections) {
+      const lease = connection.lease as Lease | null;
+      if (lease) {
+        abandoned.push({
+          connectionId: connection.id,
+          endpoint: connection.endpoint,
+          heldMs: now - lease.acquiredAt,
+          acquiredAt: lease.acquiredStack,
+        });
+        lease.revoke();
+        connection.lease = null;
+        this.#slotOf.get(connection)!.leased--;
+      }
+      this.#retire(connection, "shutdown");
+    }
+    await Promise.all([...this.#connections].map((c) => c.closed));
+    await Promise.all(this.slots.map((s) => s.connector.dispose().catch(() => {})));
+    this.#state = "closed";
+    this.#publish({ type: "pool.shutdown", ts: Date.now(), phase: "closed", abandoned: abandoned.length });
+    return { durationMs: performance.now() - started, closed: closing.length, abandoned };
+  }
+
+  #isDrained(): boolean {
+    if (this.#checking > 0) return false;
+    for (const c of this.#connections) if (c.lease !== null) return false;
+    return true;
+  }
+
+  #untilDrained(timeoutMs: number): Promise<void> {
+    if (this.#isDrained()) return RESOLVED;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(finish, timeoutMs);
+      this.#drained = finish;
+      function finish() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  #checkDrained(): void {
+    if (this.#drained && this.#isDrained()) {
+      const done = this.#drained;
+      this.#drained = undefined;
+      done();
+    }
+  }
+
+  // --- introspection ------------------------------------------------------------------------------
+
+  /** Open connections (leased, idle, being checked or closing). */
+  get size(): number {
+    let n = 0;
+    for (const s of this.slots) n += s.open;
+    return n;
+  }
+
+  /** Connections still connecting. */
+  get pending(): number {
+    let n = 0;
+    for (const s of this.slots) n += s.pending;
+    return n;
+  }
+
+  get idle(): number {
+    let n = 0;
+    for (const s of this.slots) n += s.idle.length;
+    return n;
+  }
+
+  get leased(): number {
+    let n = 0;
+    for (const s of this.slots) n += s.leased;
+    return n;
+  }
+
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+
+  get lastConnectError(): Error | undefined {
+    return this.#lastConnectError;
+  }
+
+  get connectHealthy(): boolean {
+    return this.#connectHealthy;
+  }
+
+  /** Every connection the pool tracks, for health status and the dashboard. */
+  connections(): readonly PooledConnection[] {
+    return [...this.#connections];
+  }
+}
+
+function captureStack(): string | undefined {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, captureStack);
+  return holder.stack?.split("\n").slice(1).join("\n");
+}

@@ -1,0 +1,21 @@
+import type { PoolEvent } from "../events/PoolEvent.js";
+
+/**
+ * What the library's own parts (agent sessions, sync, dashboard) may reach inside a manager without
+ * it being public API. Keyed by the manager object; nothing here is exported from the package.
+ */
+export interface ManagerInternals {
+  publish(event: PoolEvent): void;
+}
+
+const registry = new WeakMap<object, ManagerInternals>();
+
+export function registerInternals(manager: object, internals: ManagerInternals): void {
+  registry.set(manager, internals);
+}
+
+export function internalsOf(manager: object): ManagerInternals {
+  const internals = registry.get(manager);
+  if (!internals) throw new TypeError("not a surreal-pool ConnectionManager");
+  return internals;
+}
