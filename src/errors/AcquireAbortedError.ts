@@ -1,4 +1,4 @@
-import { SurrealPoolError } from "./SurrealPoolError.js";
+import { isSurrealPoolError, SurrealPoolError } from "./SurrealPoolError.js";
 
 /** The caller's AbortSignal fired before a connection was handed out; nothing is leased. */
 export class AcquireAbortedError extends SurrealPoolError {
@@ -10,5 +10,5 @@ export class AcquireAbortedError extends SurrealPoolError {
 }
 
 export function isAcquireAbortedError(error: unknown): error is AcquireAbortedError {
-  return error instanceof SurrealPoolError && error.code === "ACQUIRE_ABORTED";
+  return isSurrealPoolError(error) && error.code === "ACQUIRE_ABORTED";
 }

@@ -1,4 +1,4 @@
-import { SurrealPoolError } from "./SurrealPoolError.js";
+import { isSurrealPoolError, SurrealPoolError } from "./SurrealPoolError.js";
 
 /**
  * `acquire()` waited `timeoutMs` without getting a connection. `cannotConnect` tells the two causes
@@ -28,5 +28,5 @@ export class AcquireTimeoutError extends SurrealPoolError {
 }
 
 export function isAcquireTimeoutError(error: unknown): error is AcquireTimeoutError {
-  return error instanceof SurrealPoolError && error.code === "ACQUIRE_TIMEOUT";
+  return isSurrealPoolError(error) && error.code === "ACQUIRE_TIMEOUT";
 }

@@ -1,4 +1,4 @@
-import { SurrealPoolError } from "./SurrealPoolError.js";
+import { isSurrealPoolError, SurrealPoolError } from "./SurrealPoolError.js";
 
 /** The endpoint refused the configured credentials. Never retried: retrying cannot fix a password. */
 export class AuthenticationFailedError extends SurrealPoolError {
@@ -15,5 +15,5 @@ export class AuthenticationFailedError extends SurrealPoolError {
 }
 
 export function isAuthenticationFailedError(error: unknown): error is AuthenticationFailedError {
-  return error instanceof SurrealPoolError && error.code === "AUTHENTICATION_FAILED";
+  return isSurrealPoolError(error) && error.code === "AUTHENTICATION_FAILED";
 }

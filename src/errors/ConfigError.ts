@@ -1,4 +1,4 @@
-import { SurrealPoolError } from "./SurrealPoolError.js";
+import { isSurrealPoolError, SurrealPoolError } from "./SurrealPoolError.js";
 
 /** One problem found in the options, with the dotted path of the option at fault. */
 export interface ConfigIssue {
@@ -18,5 +18,5 @@ export class ConfigError extends SurrealPoolError {
 }
 
 export function isConfigError(error: unknown): error is ConfigError {
-  return error instanceof SurrealPoolError && error.code === "CONFIG_INVALID";
+  return isSurrealPoolError(error) && error.code === "CONFIG_INVALID";
 }

@@ -1,4 +1,4 @@
-import { SurrealPoolError } from "./SurrealPoolError.js";
+import { isSurrealPoolError, SurrealPoolError } from "./SurrealPoolError.js";
 
 /** A connection to an endpoint could not be opened. `cause` holds what the driver said. */
 export class ConnectError extends SurrealPoolError {
@@ -11,5 +11,5 @@ export class ConnectError extends SurrealPoolError {
 }
 
 export function isConnectError(error: unknown): error is ConnectError {
-  return error instanceof SurrealPoolError && error.code === "CONNECT_FAILED";
+  return isSurrealPoolError(error) && error.code === "CONNECT_FAILED";
 }

@@ -1,4 +1,4 @@
-import { SurrealPoolError } from "./SurrealPoolError.js";
+import { isSurrealPoolError, SurrealPoolError } from "./SurrealPoolError.js";
 
 /** A lease was used after it went back to the pool (or after shutdown took it back). */
 export class LeaseReleasedError extends SurrealPoolError {
@@ -13,5 +13,5 @@ export class LeaseReleasedError extends SurrealPoolError {
 }
 
 export function isLeaseReleasedError(error: unknown): error is LeaseReleasedError {
-  return error instanceof SurrealPoolError && error.code === "LEASE_RELEASED";
+  return isSurrealPoolError(error) && error.code === "LEASE_RELEASED";
 }

@@ -1,4 +1,4 @@
-import { SurrealPoolError } from "./SurrealPoolError.js";
+import { isSurrealPoolError, SurrealPoolError } from "./SurrealPoolError.js";
 
 /** The pool is shutting down or shut down: it hands out no more connections. */
 export class PoolClosedError extends SurrealPoolError {
@@ -13,5 +13,5 @@ export class PoolClosedError extends SurrealPoolError {
 }
 
 export function isPoolClosedError(error: unknown): error is PoolClosedError {
-  return error instanceof SurrealPoolError && error.code === "POOL_CLOSED";
+  return isSurrealPoolError(error) && error.code === "POOL_CLOSED";
 }

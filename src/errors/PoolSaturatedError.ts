@@ -1,4 +1,4 @@
-import { SurrealPoolError } from "./SurrealPoolError.js";
+import { isSurrealPoolError, SurrealPoolError } from "./SurrealPoolError.js";
 
 /** More callers are already waiting than `maxWaitingClients` allows: shed load instead of queueing forever. */
 export class PoolSaturatedError extends SurrealPoolError {
@@ -14,5 +14,5 @@ export class PoolSaturatedError extends SurrealPoolError {
 }
 
 export function isPoolSaturatedError(error: unknown): error is PoolSaturatedError {
-  return error instanceof SurrealPoolError && error.code === "POOL_SATURATED";
+  return isSurrealPoolError(error) && error.code === "POOL_SATURATED";
 }
