@@ -1,0 +1,100 @@
+import { createNodeEngines } from "@surrealdb/node";
+import { Surreal, type SurrealSession } from "surrealdb";
+import { ConnectionManager } from "../src/index.js";
+import { median, type Row, ratioRow } from "./measure.js";
+
+const WORKERS = 20;
+
+type Op = (db: SurrealSession, worker: number, i: number) => Promise<unknown>;
+
+/** `RETURN 1`, and a small CRUD mix (create, select by id, update, delete) on the worker's own rows. */
+const workloads: Record<string, Op> = {
+  "return-1": (db) => db.query("RETURN 1"),
+  "crud-mix": (db, worker, i) => {
+    const id = `w${worker}_${i % 50}`;
+    switch (i % 4) {
+      case 0:
+        return db.query("UPSERT type::record('item', $id) SET n = $i", { id, i });
+      case 1:
+        return db.query("SELECT * FROM type::record('item', $id)", { id });
+      case 2:
+        return db.query("UPDATE type::record('item', $id) SET n += 1", { id });
+      default:
+        return db.query("SELECT count() FROM item GROUP ALL");
+    }
+  },
+};
+
+/**
+ * 20 concurrent workers on the embedded engine: through the pool (a lease per operation) vs through
+ * one raw SDK connection shared by the same 20 workers. The engine is the ceiling; the ratio is what
+ * the pool costs on top.
+ */
+export async function e2eEmbedded(quick: boolean): Promise<Row[]> {
+  const durationMs = quick ? 1_500 : 4_000;
+  const rounds = quick ? 3 : 5;
+  const rows: Row[] = [];
+
+  for (const [name, op] of Object.entries(workloads)) {
+    const raw = new Surreal({ engines: createNodeEngines() });
+    await raw.connect("mem://");
+    await raw.use({ namespace: "bench", database: "bench" });
+    const manager = await ConnectionManager.create({
+      namespace: "bench",
+      database: "bench",
+      pool: { minConnections: WORKERS, maxConnections: WORKERS },
+    });
+    const pooled = async (worker: number, i: number) => {
+      const lease = await manager.acquire();
+      try {
+        await op(lease.db, worker, i);
+      } finally {
+        await lease.release();
+      }
+    };
+    const direct = (worker: number, i: number) => op(raw, worker, i);
+
+    const poolSamples: number[] = [];
+    const rawSamples: number[] = [];
+    await drive(direct, 300);
+    await drive(pooled, 300);
+    for (let r = 0; r < rounds; r++) {
+      rawSamples.push(await drive(direct, durationMs));
+      poolSamples.push(await drive(pooled, durationMs));
+    }
+    await manager.shutdown();
+    await raw.close();
+    rows.push(
+      ratioRow({
+        bench: "e2e-embedded",
+        baseline: "raw-sdk",
+        unit: "ops/s",
+        subjectValue: median(poolSamples),
+        baselineValue: median(rawSamples),
+        target: "ratio >= 0.95",
+        meets: (r) => r >= 0.95,
+        extra: { workload: name, workers: WORKERS },
+      }),
+    );
+  }
+  return rows;
+}
+
+/** Runs WORKERS loops for `durationMs`; returns operations per second. */
+async function drive(
+  op: (worker: number, i: number) => Promise<unknown>,
+  durationMs: number,
+): Promise<number> {
+  const deadline = performance.now() + durationMs;
+  let done = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: WORKERS }, async (_, worker) => {
+      for (let i = 0; performance.now() < deadline; i++) {
+        await op(worker, i);
+        done++;
+      }
+    }),
+  );
+  return done / ((performance.now() - start) / 1_000);
+}

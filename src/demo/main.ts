@@ -1,0 +1,116 @@
+/**
+ * The main job (`npm start`): a mixed CRUD workload of 20 workers for a few seconds on the embedded
+ * `mem://` default, with a progress bar, then the metrics snapshot, reuse ratio and health status.
+ * Options: --seconds=N (default 5), --workers=N (default 20).
+ */
+import { SingleBar } from "cli-progress";
+import { ConnectionManager, histogramQuantile, PoolConfig } from "../index.js";
+
+const arg = (name: string, fallback: number) => {
+  const raw = process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    console.error(`--${name} must be a positive number, got "${raw}"`);
+    process.exit(2);
+  }
+  return value;
+};
+const seconds = arg("seconds", 5);
+const workers = arg("workers", 20);
+
+const manager = await ConnectionManager.create({
+  mode: { kind: "local", endpoint: "mem://" },
+  namespace: "demo",
+  database: "main",
+  pool: { ...PoolConfig.development(), minConnections: 5, maxConnections: 10 },
+});
+
+let done = 0;
+let failed = 0;
+const failures = new Map<string, number>();
+const bar = new SingleBar({
+  format:
+    "workload |{bar}| {percentage}% | {ops} ops | {rate} ops/s | in use {inUse}/{size} | waiting {waiting}",
+  hideCursor: true,
+});
+const started = performance.now();
+const deadline = started + seconds * 1_000;
+bar.start(100, 0, { ops: 0, rate: 0, inUse: 0, size: 0, waiting: 0 });
+const ticker = setInterval(() => {
+  const elapsed = performance.now() - started;
+  const h = manager.healthStatus();
+  bar.update(Math.min(100, Math.round((elapsed / (seconds * 1_000)) * 100)), {
+    ops: done,
+    rate: Math.round(done / (elapsed / 1_000)),
+    inUse: h.inUse,
+    size: h.poolSize,
+    waiting: h.waiting,
+  });
+}, 100);
+
+/** One worker: create, read, update, and now and then delete its own notes; reads go through retry. */
+async function worker(id: number): Promise<void> {
+  for (let i = 0; performance.now() < deadline; i++) {
+    try {
+      const key = `w${id}_${i % 25}`;
+      switch (i % 5) {
+        case 0:
+        case 1: {
+          await using lease = await manager.acquire();
+          await lease.db.query("UPSERT type::record('note', $key) SET worker = $id, body = $body, v = $i", {
+            key,
+            id,
+            i,
+            body: `note ${i} of worker ${id}`,
+          });
+          break;
+        }
+        case 2:
+          await manager.executeWithRetry((db) =>
+            db.query("SELECT * FROM type::record('note', $key)", { key }),
+          );
+          break;
+        case 3: {
+          await using lease = await manager.acquire();
+          await lease.db.query("UPDATE note SET v += 1 WHERE worker = $id", { id });
+          break;
+        }
+        default: {
+          await using lease = await manager.acquire();
+          await lease.db.query("DELETE type::record('note', $key)", { key });
+        }
+      }
+      done++;
+    } catch (error) {
+      failed++;
+      const key = `${(error as Error).name}: ${(error as Error).message}`;
+      failures.set(key, (failures.get(key) ?? 0) + 1);
+    }
+  }
+}
+
+await Promise.all(Array.from({ length: workers }, (_, id) => worker(id)));
+clearInterval(ticker);
+bar.update(100, { ops: done, rate: Math.round(done / ((performance.now() - started) / 1_000)) });
+bar.stop();
+
+const elapsedS = (performance.now() - started) / 1_000;
+const m = manager.metrics().snapshot();
+const { acquireWaitMs, ...counters } = m;
+console.log(
+  `\n${done} operations in ${elapsedS.toFixed(1)} s (${Math.round(done / elapsedS)} ops/s), ${failed} failed`,
+);
+for (const [message, count] of failures) console.log(`  ${count} x ${message}`);
+console.log("\nmetrics snapshot:");
+console.table(counters);
+console.log(
+  `acquire wait: ${acquireWaitMs.count} acquires, mean ${(acquireWaitMs.sumMs / Math.max(1, acquireWaitMs.count)).toFixed(3)} ms, p50 <= ${histogramQuantile(acquireWaitMs, 0.5)} ms, p99 <= ${histogramQuantile(acquireWaitMs, 0.99)} ms, max ${acquireWaitMs.maxMs.toFixed(2)} ms`,
+);
+console.log(`reuse ratio: ${(manager.metrics().reuseRatio() * 100).toFixed(2)}%`);
+console.log("\nhealth status:");
+console.dir(manager.healthStatus(), { depth: 4 });
+const report = await manager.shutdown({ timeoutMs: 5_000 });
+console.log(
+  `\nshutdown: closed ${report.closed} connections in ${report.durationMs.toFixed(1)} ms, ${report.abandoned.length} leases abandoned`,
+);
+process.exitCode = failed === 0 ? 0 : 1;
