@@ -83,11 +83,12 @@ export class CircuitBreaker {
     this.#now = now ?? (clockNow ? () => clockNow.call(clock) : Date.now);
     this.#since = this.#now();
     this.transitions$ = this.#subject.asObservable();
+    // XState spreads its options over its defaults: an explicit `clock: undefined` would erase the real clock.
     this.#actor = createActor(circuitBreakerMachine, {
       input,
-      inspect,
-      clock,
       systemId: systemId ?? `breaker:${input.endpoint}`,
+      ...(inspect ? { inspect } : {}),
+      ...(clock ? { clock } : {}),
     });
     this.#actor.on("breaker.transition", (event) => {
       const ts = this.#now();

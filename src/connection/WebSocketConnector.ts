@@ -4,6 +4,7 @@ import type { CredentialsOption } from "../config/options.js";
 import { ConnectError } from "../errors/ConnectError.js";
 import { isSurrealPoolError } from "../errors/SurrealPoolError.js";
 import type { Connector, RawConnection } from "./Connector.js";
+import { probeTcp } from "./probeTcp.js";
 import { resetSession } from "./resetSession.js";
 import type { SessionBaseline } from "./sessionDrift.js";
 import { resolveCredentials, signIn } from "./signIn.js";
@@ -41,6 +42,7 @@ export class WebSocketConnector implements Connector {
     signal.addEventListener("abort", abandon, { once: true });
     try {
       const { namespace, database } = this.#options;
+      await probeTcp(this.endpoint, signal);
       await raceAbort(db.connect(this.endpoint, { reconnect: false }), signal);
       const credentials = await resolveCredentials(this.#options.credentials);
       const accessToken = credentials

@@ -122,6 +122,14 @@ export interface OperationRetried extends Base {
   error: Error;
   endpoint?: string;
 }
+/** A hedged read started its second attempt because the first was slow (or failed transiently). */
+export interface OperationHedged extends Base {
+  type: "operation.hedged";
+  /** How long the first attempt had been running. */
+  delayMs: number;
+  /** The endpoint of the first attempt, which the hedge avoids. */
+  endpoint?: string;
+}
 export interface OperationFailed extends Base {
   type: "operation.failed";
   attempts: number;
@@ -167,7 +175,7 @@ export type ConnectionEvent =
   | ConnectionRetiring
   | ConnectionClosed;
 export type LeaseEvent = AcquireQueued | LeaseAcquired | LeaseReleased | AcquireFailed | LeaseLeaked;
-export type OperationEvent = OperationSucceeded | OperationRetried | OperationFailed;
+export type OperationEvent = OperationSucceeded | OperationRetried | OperationHedged | OperationFailed;
 
 export type PoolEvent =
   | ConnectionEvent

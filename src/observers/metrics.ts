@@ -38,6 +38,8 @@ export interface MetricsSnapshot {
   resetFailures: number;
   leaksDetected: number;
   breakerOpens: number;
+  /** Hedged reads that started a second attempt. */
+  hedges: number;
   // --- gauges ---
   /** Open connections (leased, idle, being checked, or closing). */
   size: number;
@@ -75,6 +77,7 @@ export function emptyMetrics(): MetricsSnapshot {
     resetFailures: 0,
     leaksDetected: 0,
     breakerOpens: 0,
+    hedges: 0,
     size: 0,
     pending: 0,
     inUse: 0,
@@ -168,6 +171,9 @@ export function applyEvent(m: MetricsSnapshot, e: PoolEvent): MetricsSnapshot {
       break;
     case "operation.retried":
       m.retries++;
+      break;
+    case "operation.hedged":
+      m.hedges++;
       break;
     case "breaker.transition":
       if (e.to === "open") m.breakerOpens++;

@@ -1,4 +1,6 @@
 import type { Observable, Subscription } from "rxjs";
+import { createBalancer } from "../balancer/createBalancer.js";
+import { CircuitBreaker } from "../breaker/CircuitBreaker.js";
 import type { ConnectionManagerOptions } from "../config/options.js";
 import { type ResolvedConfig, resolveConfig } from "../config/resolveConfig.js";
 import type { PooledDb } from "../connection/Connector.js";
@@ -10,8 +12,10 @@ import { type HealthStatus, healthStatusOf } from "../observers/healthStatus.js"
 import { logEvents } from "../observers/logging.js";
 import { PoolMetrics } from "../observers/PoolMetrics.js";
 import { classifyError } from "../retry/isTransient.js";
+import { RetryBudget } from "../retry/RetryBudget.js";
 import { type RetryInfo, retry } from "../retry/retry.js";
 import { type AcquireOptions, ConnectionPool, type ShutdownReport } from "./ConnectionPool.js";
+import { type HedgeOptions, hedge, LatencyTracker } from "./hedge.js";
 import { registerInternals } from "./internals.js";
 import type { Lease } from "./Lease.js";
 
@@ -32,6 +36,10 @@ export class ConnectionManager implements AsyncDisposable {
   readonly #pool: ConnectionPool;
   readonly #metrics: PoolMetrics;
   readonly #subscriptions: Subscription[] = [];
+  readonly #breakers = new Map<string, CircuitBreaker>();
+  /** Keeps retries from multiplying load in an outage: at most ~20% of recent calls (min 10/s). */
+  readonly #retryBudget = new RetryBudget();
+  readonly #latency = new LatencyTracker();
 
   private constructor(config: ResolvedConfig) {
     this.config = config;
@@ -41,12 +49,34 @@ export class ConnectionManager implements AsyncDisposable {
     this.#metrics = new PoolMetrics(this.events$);
     if (config.logger) this.#subscriptions.push(logEvents(this.events$, config.logger));
     const endpoints = endpointsOf(config);
+    for (const endpoint of endpoints) {
+      const breaker = new CircuitBreaker({
+        endpoint,
+        failureThreshold: config.circuitBreaker.failureThreshold,
+        resetTimeoutMs: config.circuitBreaker.resetTimeoutMs,
+        halfOpenMaxProbes: config.circuitBreaker.halfOpenMaxProbes,
+        inspect: config.inspect as never,
+      });
+      this.#breakers.set(endpoint, breaker);
+    }
     this.#pool = new ConnectionPool({
       connectors: endpoints.map((e) => createConnector(e, config)),
       pool: config.pool,
       publish: (event) => this.#bus.emit(event),
+      balancer: config.mode.kind === "remote" ? createBalancer(config.mode.loadBalancing) : undefined,
+      admitsConnect: (endpoint) => this.#breakers.get(endpoint)?.tryPass() ?? true,
+      onOutcome: (endpoint, error) => this.#recordOutcome(endpoint, error),
+      unavailableError: () => this.#unavailableError(),
       inspect: config.inspect,
     });
+    for (const breaker of this.#breakers.values()) {
+      this.#subscriptions.push(
+        breaker.transitions$.subscribe((transition) => {
+          this.#bus.emit(transition);
+          this.#pool.setAvailable(transition.endpoint, transition.to !== "open");
+        }),
+      );
+    }
     registerInternals(this, { publish: (event) => this.#bus.emit(event) });
   }
 
@@ -106,11 +136,15 @@ export class ConnectionManager implements AsyncDisposable {
           attempts = attempt;
           const lease = await this.#pool.acquire({ signal });
           endpoint = lease.endpoint;
+          const began = performance.now();
           try {
             const value = await fn(lease.db);
+            this.#latency.observe(performance.now() - began);
+            this.#recordOutcome(lease.endpoint, undefined);
             await lease.release();
             return value;
           } catch (error) {
+            this.#recordOutcome(lease.endpoint, error);
             await (isConnectionLevel(error) ? lease.discard() : lease.release());
             throw error;
           }
@@ -118,6 +152,7 @@ export class ConnectionManager implements AsyncDisposable {
         {
           policy: this.config.pool.retryPolicy,
           signal: options.signal,
+          budget: this.#retryBudget,
           onRetry: (info: RetryInfo) =>
             this.#bus.emit({
               type: "operation.retried",
@@ -150,9 +185,44 @@ export class ConnectionManager implements AsyncDisposable {
     }
   }
 
-  /** Live health: state, sizes, waiting callers, per-endpoint detail. */
+  /**
+   * Runs an idempotent read with a hedge: when the first attempt has not answered within the
+   * `percentile` of recent latencies, the same call also starts on another endpoint's connection and
+   * the first answer wins (the loser's lease is released when it finishes). Only for calls that are
+   * safe to run twice.
+   */
+  executeHedged<T>(fn: (db: PooledDb) => Promise<T>, options: HedgeOptions = {}): Promise<T> {
+    return hedge(fn, {
+      ...options,
+      acquire: (avoidEndpoints, signal) => this.#pool.acquire({ signal, avoidEndpoints }),
+      latency: this.#latency,
+      onOutcome: (endpoint, error) => this.#recordOutcome(endpoint, error),
+      publish: (event) => this.#bus.emit(event),
+    });
+  }
+
+  /** Live health: state, sizes, waiting callers, per-endpoint detail with breaker states. */
   healthStatus(): HealthStatus {
-    return healthStatusOf(this.#pool);
+    return healthStatusOf(this.#pool, (endpoint) => this.#breakers.get(endpoint)?.state ?? "closed");
+  }
+
+  /** Each endpoint's breaker: state, consecutive failures, when it opened and will probe again. */
+  breakers(): ReturnType<CircuitBreaker["toJSON"]>[] {
+    return [...this.#breakers.values()].map((b) => b.toJSON());
+  }
+
+  #recordOutcome(endpoint: string, error: unknown): void {
+    const breaker = this.#breakers.get(endpoint);
+    if (!breaker) return;
+    if (error === undefined) breaker.recordSuccess();
+    else breaker.recordFailure(error);
+  }
+
+  /** Every breaker is open: fail with the one that will probe again soonest. */
+  #unavailableError(): Error {
+    const errors = [...this.#breakers.values()].map((b) => b.openError());
+    errors.sort((a, b) => (a.retryAfterMs ?? Infinity) - (b.retryAfterMs ?? Infinity));
+    return errors[0] ?? new Error("no endpoint is available");
   }
 
   /** The metrics, a fold over `events$`: `snapshot()` for the numbers. */
@@ -181,6 +251,7 @@ export class ConnectionManager implements AsyncDisposable {
 
   #stopObservers(): void {
     for (const s of this.#subscriptions.splice(0)) s.unsubscribe();
+    for (const breaker of this.#breakers.values()) breaker.stop();
     this.#bus.complete();
   }
 }

@@ -1,3 +1,5 @@
+import type { Balancer } from "../balancer/Balancer.js";
+import { RoundRobinBalancer } from "../balancer/RoundRobinBalancer.js";
 import type { PoolOptions } from "../config/options.js";
 import type { Connector } from "../connection/Connector.js";
 import { PooledConnection } from "../connection/PooledConnection.js";
@@ -9,7 +11,7 @@ import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { PoolSaturatedError } from "../errors/PoolSaturatedError.js";
 import type { AcquireFailed, ConnectionEvent, PoolEvent, RetireReason } from "../events/PoolEvent.js";
 import { backoffDelay } from "../retry/backoff.js";
-import { type Balancer, EndpointSlot, RoundRobinBalancer } from "./EndpointSlot.js";
+import { EndpointSlot } from "./EndpointSlot.js";
 import { Lease, type LeaseOwner } from "./Lease.js";
 import { WaitQueue } from "./WaitQueue.js";
 
@@ -22,6 +24,8 @@ export interface AcquireOptions {
   namespace?: string;
   /** Hand the lease out switched to this database (switched back on return). */
   database?: string;
+  /** Prefer endpoints other than these when another can serve (hedged requests use it). */
+  avoidEndpoints?: readonly string[];
 }
 
 export interface ConnectionPoolOptions {
@@ -29,10 +33,15 @@ export interface ConnectionPoolOptions {
   pool: PoolOptions;
   publish: (event: PoolEvent) => void;
   balancer?: Balancer;
-  /** Whether an endpoint may take new work (its breaker is not open). Default: always. */
-  admits?: (endpoint: string) => boolean;
-  /** Told of every connect failure and success, e.g. to feed a circuit breaker. */
-  onConnectOutcome?: (endpoint: string, error: Error | undefined) => void;
+  /**
+   * Whether a new connection may be opened to an endpoint now (its breaker lets a call through; in
+   * half-open this takes the probe slot, settled by the connect's outcome). Default: always.
+   */
+  admitsConnect?: (endpoint: string) => boolean;
+  /** Told of every connect and health-check outcome per endpoint, e.g. to feed a circuit breaker. */
+  onOutcome?: (endpoint: string, error: Error | undefined) => void;
+  /** The error acquires fail with while no endpoint is available (every breaker open). */
+  unavailableError?: () => Error;
   // biome-ignore lint/suspicious/noExplicitAny: XState inspection observer.
   inspect?: any;
   /** Deadline of closing one connection. Default 5 000. */
@@ -84,8 +93,13 @@ export class ConnectionPool implements LeaseOwner {
   readonly #options: PoolOptions;
   readonly #publish: (event: PoolEvent) => void;
   readonly #balancer: Balancer;
-  readonly #admits: (endpoint: string) => boolean;
-  readonly #onConnectOutcome: ConnectionPoolOptions["onConnectOutcome"];
+  readonly #admitsConnect: (endpoint: string) => boolean;
+  readonly #onOutcome: ConnectionPoolOptions["onOutcome"];
+  readonly #unavailableError: () => Error;
+  /** Endpoints currently marked unavailable (breaker open). */
+  #unavailable = 0;
+  /** New connections opened to move work back to an endpoint, and where a surplus idle one is retired. */
+  readonly #rebalancing = new WeakMap<PooledConnection, EndpointSlot>();
   readonly #inspect: unknown;
   readonly #closeTimeoutMs: number;
   readonly #housekeepingIntervalMs: number;
@@ -114,8 +128,11 @@ export class ConnectionPool implements LeaseOwner {
     this.#options = options.pool;
     this.#publish = options.publish;
     this.#balancer = options.balancer ?? new RoundRobinBalancer();
-    this.#admits = options.admits ?? (() => true);
-    this.#onConnectOutcome = options.onConnectOutcome;
+    this.#admitsConnect = options.admitsConnect ?? (() => true);
+    this.#onOutcome = options.onOutcome;
+    this.#unavailableError =
+      options.unavailableError ??
+      (() => new Error("no endpoint is available; every circuit breaker is open"));
     this.#inspect = options.inspect;
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
     const idle = this.#options.idleTimeoutMs;
@@ -168,14 +185,20 @@ export class ConnectionPool implements LeaseOwner {
   acquire(options: AcquireOptions = {}): Promise<Lease> {
     if (this.#state !== "running") return Promise.reject(this.#refuse(++this.#requestSeq));
     const requestId = ++this.#requestSeq;
+    if (this.#unavailable > 0 && this.#unavailable === this.slots.length) {
+      const error = this.#unavailableError();
+      this.#publishFailure(requestId, "unavailable", false, 0, error);
+      return Promise.reject(error);
+    }
+    // An already-aborted signal wins even over a free connection: the caller no longer wants one.
+    if (options.signal?.aborted) return Promise.reject(this.#failEarly(requestId, "aborted", options));
     const start = performance.now();
     const stack = this.#options.leakDetectionThresholdMs === null ? undefined : captureStack();
     // FIFO: while anyone waits, a newcomer queues behind them instead of taking a returning connection.
     if (this.#waiters.size === 0) {
-      const connection = this.#takeIdle(start);
+      const connection = this.#takeIdle(start, options.avoidEndpoints);
       if (connection) return this.#deliver(this.#grant(connection, requestId, start, false, stack), options);
     }
-    if (options.signal?.aborted) return Promise.reject(this.#failEarly(requestId, "aborted", options));
     const limit = this.#options.maxWaitingClients;
     if (limit !== null && this.#waiters.size >= limit) {
       const error = new PoolSaturatedError(this.#waiters.size, limit);
@@ -208,15 +231,16 @@ export class ConnectionPool implements LeaseOwner {
   }
 
   /** Pops an idle connection that is fit to lease now; unfit ones are retired or sent for a ping. */
-  #takeIdle(now: number): PooledConnection | undefined {
+  #takeIdle(now: number, avoid?: readonly string[]): PooledConnection | undefined {
     const slots = this.slots;
     for (;;) {
       let slot: EndpointSlot | undefined;
       if (slots.length === 1) {
-        slot = slots[0]!.idle.length > 0 ? slots[0] : undefined;
+        slot = slots[0]!.idle.length > 0 && slots[0]!.available ? slots[0] : undefined;
       } else {
-        const candidates = slots.filter((s) => s.idle.length > 0 && this.#admits(s.endpoint));
-        slot = this.#balancer.pick(candidates, "lease");
+        const usable = slots.filter((s) => s.idle.length > 0 && s.available);
+        const preferred = avoid?.length ? usable.filter((s) => !avoid.includes(s.endpoint)) : usable;
+        slot = this.#balancer.pick(preferred.length > 0 ? preferred : usable);
       }
       const connection = slot?.idle.pop();
       if (!connection || !slot) return undefined;
@@ -330,8 +354,10 @@ export class ConnectionPool implements LeaseOwner {
     const connection = lease.connection;
     if (connection.lease !== lease) return RESOLVED; // revoked by shutdown
     connection.lease = null;
-    this.#slotOf.get(connection)!.leased--;
+    const slot = this.#slotOf.get(connection)!;
+    slot.leased--;
     const now = performance.now();
+    slot.observeLatency(now - lease.acquiredAt);
     this.#publish({
       type: "lease.released",
       ts: Date.now(),
@@ -340,11 +366,18 @@ export class ConnectionPool implements LeaseOwner {
       heldMs: now - lease.acquiredAt,
     });
     const raw = connection.raw!;
-    if (discard || connection.broken || !raw.db.isValid) return this.#retireAndRefill(connection, "broken");
+    if (discard || connection.broken || !raw.db.isValid) {
+      slot.observeFailure(now);
+      return this.#retireAndRefill(connection, "broken");
+    }
     const maxUses = this.#options.maxUses;
     if (maxUses !== null && connection.uses >= maxUses) return this.#retireAndRefill(connection, "maxUses");
     if (now >= connection.expiresAt) return this.#retireAndRefill(connection, "lifetime");
     if (this.#state !== "running") return this.#retireAndRefill(connection, "shutdown");
+    if (slot.surplus > 0) {
+      slot.surplus--;
+      return this.#retireAndRefill(connection, "rebalance");
+    }
     const undo = sessionDrift(raw.db, raw.baseline);
     if (undo.length === 0) {
       this.#offer(connection, now);
@@ -405,9 +438,8 @@ export class ConnectionPool implements LeaseOwner {
     while (want-- > 0) if (!this.#create()) break;
   }
 
-  #create(): PooledConnection | undefined {
-    const candidates = this.slots.filter((s) => this.#admits(s.endpoint));
-    const slot = this.#balancer.pick(candidates, "create");
+  #create(target?: EndpointSlot): PooledConnection | undefined {
+    const slot = target ?? this.#placeNewConnection();
     if (!slot) return undefined;
     const { maxLifetimeMs } = this.#options;
     const connection = new PooledConnection({
@@ -426,6 +458,20 @@ export class ConnectionPool implements LeaseOwner {
     this.#slotOf.set(connection, slot);
     this.#connections.add(connection);
     return connection.start();
+  }
+
+  /**
+   * The endpoint for a new connection: among endpoints that are available, the one with the fewest
+   * connections, so connections stay spread evenly; the balancer then decides where the work goes.
+   * Only the chosen endpoint's breaker is asked (in half-open, asking takes its probe slot).
+   */
+  #placeNewConnection(): EndpointSlot | undefined {
+    if (this.slots.length === 1) {
+      const only = this.slots[0]!;
+      return this.#admitsConnect(only.endpoint) ? only : undefined;
+    }
+    const ordered = [...this.slots].sort((a, b) => a.open + a.pending - (b.open + b.pending));
+    return ordered.find((s) => s.available && this.#admitsConnect(s.endpoint));
   }
 
   #retire(connection: PooledConnection, reason: RetireReason): void {
@@ -451,7 +497,8 @@ export class ConnectionPool implements LeaseOwner {
         this.#connectHealthy = true;
         this.#createFailures = 0;
         this.#publish(event);
-        this.#onConnectOutcome?.(slot.endpoint, undefined);
+        this.#onOutcome?.(slot.endpoint, undefined);
+        this.#finishRebalance(connection);
         this.#offer(connection, performance.now());
         return;
       case "connection.connectFailed":
@@ -460,8 +507,9 @@ export class ConnectionPool implements LeaseOwner {
         this.#connectHealthy = false;
         this.#lastConnectError = event.error;
         this.#createFailures++;
+        slot.observeFailure();
         this.#publish(event);
-        this.#onConnectOutcome?.(slot.endpoint, event.error);
+        this.#onOutcome?.(slot.endpoint, event.error);
         this.#scheduleCreateRetry();
         this.#checkDrained();
         return;
@@ -474,9 +522,80 @@ export class ConnectionPool implements LeaseOwner {
         this.#ensureCapacity();
         this.#checkDrained();
         return;
+      case "connection.validated":
+        this.#publish(event);
+        if (event.cancelled) return;
+        if (!event.ok) slot.observeFailure();
+        this.#onOutcome?.(slot.endpoint, event.ok ? undefined : event.error);
+        return;
       default:
         this.#publish(event);
     }
+  }
+
+  // --- endpoint availability and rebalancing ------------------------------------------------------
+
+  /**
+   * Marks an endpoint (un)available, e.g. when its breaker opens or closes. Its idle connections are
+   * not leased while unavailable. When no endpoint is left, waiting acquires fail fast.
+   */
+  setAvailable(endpoint: string, available: boolean): void {
+    const slot = this.slots.find((s) => s.endpoint === endpoint);
+    if (!slot || slot.available === available) return;
+    slot.available = available;
+    this.#unavailable += available ? -1 : 1;
+    if (this.#unavailable === this.slots.length) {
+      for (const waiter of this.#waiters.drain()) {
+        this.#settle(waiter);
+        const error = this.#unavailableError();
+        this.#publishFailure(waiter.requestId, "unavailable", true, performance.now() - waiter.start, error);
+        waiter.reject(error);
+      }
+    } else if (available) {
+      this.#ensureCapacity();
+    }
+  }
+
+  /**
+   * Moves connections back to an endpoint that has fewer than its share (it recovered, or it is new):
+   * opens one there and, once it is open, retires a surplus idle connection of the fullest endpoint.
+   * Leases are never disturbed, and at most one move per endpoint is in flight.
+   */
+  #rebalance(): void {
+    if (this.slots.length < 2) return;
+    const eligible = this.slots.filter((s) => s.available);
+    if (eligible.length < 2) return;
+    const total = eligible.reduce((n, s) => n + s.open + s.pending, 0);
+    const share = Math.floor(total / eligible.length);
+    for (const s of this.slots) if (s.open - s.surplus <= share) s.surplus = 0;
+    const under = eligible.filter((s) => s.open + s.pending < share && s.pending === 0);
+    for (const slot of under) {
+      const over = eligible.reduce((a, b) => (a.open - a.surplus > b.open - b.surplus ? a : b));
+      if (over === slot || over.open - over.surplus <= share) continue;
+      if (this.size + this.pending >= this.#options.maxConnections) {
+        // No room to open first: give one up (now if idle, else at its next release); the refill
+        // goes to the endpoint with the fewest connections.
+        this.#shed(over);
+        continue;
+      }
+      if (!this.#admitsConnect(slot.endpoint)) continue;
+      const connection = this.#create(slot);
+      if (connection) this.#rebalancing.set(connection, over);
+    }
+  }
+
+  /** Retires one connection of `slot`: an idle one now, or the next one released. */
+  #shed(slot: EndpointSlot): void {
+    const idle = slot.idle.shift(); // the bottom of the stack: the longest idle
+    if (idle) this.#retire(idle, "rebalance");
+    else slot.surplus++;
+  }
+
+  #finishRebalance(connection: PooledConnection): void {
+    const over = this.#rebalancing.get(connection);
+    if (!over) return;
+    this.#rebalancing.delete(connection);
+    this.#shed(over);
   }
 
   /** After a failed connect, try again with backoff (never a tight loop), only while there is demand. */
@@ -531,6 +650,7 @@ export class ConnectionPool implements LeaseOwner {
         }
       }
     }
+    this.#rebalance();
     this.#ensureCapacity();
   }
 

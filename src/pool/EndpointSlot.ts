@@ -1,10 +1,15 @@
 import type { Connector } from "../connection/Connector.js";
 import type { PooledConnection } from "../connection/PooledConnection.js";
 
+/** Weight of the newest observation in the latency EWMA. */
+const LATENCY_ALPHA = 0.2;
+/** Half-life of the recent-failure score. */
+const FAILURE_HALF_LIFE_MS = 10_000;
+
 /**
- * The pool's share of one endpoint: its connector and its idle connections. Idle connections are a
- * stack (most recently returned on top): hot connections stay hot, and the surplus sinks to the
- * bottom where the idle reaper finds it.
+ * The pool's share of one endpoint: its connector, its idle connections and what the load balancer
+ * knows of it. Idle connections are a stack (most recently returned on top): hot connections stay
+ * hot, and the surplus sinks to the bottom where the idle reaper finds it.
  */
 export class EndpointSlot {
   readonly connector: Connector;
@@ -13,7 +18,16 @@ export class EndpointSlot {
   open = 0;
   /** Connections of this endpoint still connecting. */
   pending = 0;
+  /** Leases in flight on this endpoint. */
   leased = 0;
+  /** False while the endpoint's breaker is open: its idle connections are not leased. */
+  available = true;
+  /** Connections to retire at their next release, to move work to another endpoint. */
+  surplus = 0;
+  /** EWMA of lease hold times and pings, ms; undefined until first observed. */
+  latencyMs: number | undefined;
+  #failureScore = 0;
+  #failureAt = 0;
 
   constructor(connector: Connector) {
     this.connector = connector;
@@ -30,21 +44,20 @@ export class EndpointSlot {
     this.idle.splice(index, 1);
     return true;
   }
-}
 
-/** Chooses an endpoint: for a lease (among slots with idle connections) or for a new connection. */
-export interface Balancer {
-  pick(candidates: readonly EndpointSlot[], purpose: "lease" | "create"): EndpointSlot | undefined;
-}
+  observeLatency(ms: number): void {
+    this.latencyMs =
+      this.latencyMs === undefined ? ms : this.latencyMs + LATENCY_ALPHA * (ms - this.latencyMs);
+  }
 
-/** Round-robin over the candidates; the default, and all a single endpoint needs. */
-export class RoundRobinBalancer implements Balancer {
-  #next = 0;
+  observeFailure(now = performance.now()): void {
+    this.#failureScore = this.failureScore(now) + 1;
+    this.#failureAt = now;
+  }
 
-  pick(candidates: readonly EndpointSlot[]): EndpointSlot | undefined {
-    if (candidates.length <= 1) return candidates[0];
-    const slot = candidates[this.#next % candidates.length];
-    this.#next = (this.#next + 1) % 1_000_000_007;
-    return slot;
+  /** Recent failures, each weighing half as much every 10 s. */
+  failureScore(now = performance.now()): number {
+    if (this.#failureScore === 0) return 0;
+    return this.#failureScore * 0.5 ** ((now - this.#failureAt) / FAILURE_HALF_LIFE_MS);
   }
 }

@@ -1,0 +1,23 @@
+import type { EndpointSlot } from "../pool/EndpointSlot.js";
+import type { Balancer } from "./Balancer.js";
+import { RoundRobinBalancer } from "./RoundRobinBalancer.js";
+
+/**
+ * Prefers the endpoint with fewer recent failures (a decaying score), then the lower latency EWMA.
+ * Endpoints within 25% of the best latency count as equal and share the work round-robin, so a
+ * millisecond of noise does not send everything to one endpoint.
+ */
+export class HealthBasedBalancer implements Balancer {
+  readonly name = "health-based";
+  readonly #tieBreak = new RoundRobinBalancer();
+
+  pick(candidates: readonly EndpointSlot[]): EndpointSlot | undefined {
+    if (candidates.length <= 1) return candidates[0];
+    const now = performance.now();
+    const failures = candidates.map((c) => Math.round(c.failureScore(now)));
+    const fewest = Math.min(...failures);
+    const healthiest = candidates.filter((_, i) => failures[i] === fewest);
+    const best = Math.min(...healthiest.map((c) => c.latencyMs ?? 0));
+    return this.#tieBreak.pick(healthiest.filter((c) => (c.latencyMs ?? 0) <= best * 1.25 + 0.05));
+  }
+}

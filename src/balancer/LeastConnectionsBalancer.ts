@@ -1,0 +1,16 @@
+import type { EndpointSlot } from "../pool/EndpointSlot.js";
+import type { Balancer } from "./Balancer.js";
+import { RoundRobinBalancer } from "./RoundRobinBalancer.js";
+
+/** The candidate with the fewest leases in flight; ties go round-robin so equals share the work. */
+export class LeastConnectionsBalancer implements Balancer {
+  readonly name = "least-connections";
+  readonly #tieBreak = new RoundRobinBalancer();
+
+  pick(candidates: readonly EndpointSlot[]): EndpointSlot | undefined {
+    if (candidates.length <= 1) return candidates[0];
+    let least = Number.POSITIVE_INFINITY;
+    for (const c of candidates) least = Math.min(least, c.leased);
+    return this.#tieBreak.pick(candidates.filter((c) => c.leased === least));
+  }
+}

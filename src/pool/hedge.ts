@@ -1,0 +1,129 @@
+import type { PooledDb } from "../connection/Connector.js";
+import type { PoolEvent } from "../events/PoolEvent.js";
+import { isTransient } from "../retry/isTransient.js";
+import type { Lease } from "./Lease.js";
+
+export interface HedgeOptions {
+  /** Aborts both attempts' acquires. A query already running is not cancelled (SurrealDB cannot). */
+  signal?: AbortSignal;
+  /** Start the hedge once the first attempt is slower than this quantile of recent calls. Default 0.95. */
+  percentile?: number;
+  /** Never hedge sooner than this, ms. Default 2. */
+  minDelayMs?: number;
+  /** Hedge delay until 20 latencies have been seen, ms. Default 50. */
+  initialDelayMs?: number;
+}
+
+/** Recent call latencies (a ring of the last 256) for the hedge delay. */
+export class LatencyTracker {
+  readonly #ring = new Float64Array(256);
+  #count = 0;
+
+  observe(ms: number): void {
+    this.#ring[this.#count++ % this.#ring.length] = ms;
+  }
+
+  /** The q-quantile of the recent latencies, or undefined with fewer than 20 samples. */
+  quantile(q: number): number | undefined {
+    const n = Math.min(this.#count, this.#ring.length);
+    if (n < 20) return undefined;
+    const sorted = Array.from(this.#ring.subarray(0, n)).sort((a, b) => a - b);
+    return sorted[Math.min(n - 1, Math.floor(q * n))];
+  }
+}
+
+interface HedgeDeps {
+  acquire: (avoidEndpoints: string[], signal: AbortSignal | undefined) => Promise<Lease>;
+  latency: LatencyTracker;
+  onOutcome: (endpoint: string, error: unknown) => void;
+  publish: (event: PoolEvent) => void;
+}
+
+/**
+ * Runs `fn`; if it has not answered after the hedge delay (or failed transiently), runs it once more
+ * on a connection of another endpoint, and settles with whichever answers first. At most two
+ * attempts; both leases always return.
+ */
+export function hedge<T>(fn: (db: PooledDb) => Promise<T>, options: HedgeOptions & HedgeDeps): Promise<T> {
+  const { signal, latency, percentile = 0.95, minDelayMs = 2, initialDelayMs = 50 } = options;
+  const delayMs = Math.max(minDelayMs, latency.quantile(percentile) ?? initialDelayMs);
+  const started = performance.now();
+
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let hedged = false;
+    let running = 0;
+    let firstEndpoint: string | undefined;
+    const timer = setTimeout(() => startHedge(), delayMs);
+
+    function attempt(avoid: string[]) {
+      running++;
+      options.acquire(avoid, signal).then(async (lease) => {
+        firstEndpoint ??= lease.endpoint;
+        const began = performance.now();
+        try {
+          const value = await fn(lease.db);
+          latency.observe(performance.now() - began);
+          options.onOutcome(lease.endpoint, undefined);
+          win(value, lease.endpoint);
+        } catch (error) {
+          options.onOutcome(lease.endpoint, error);
+          lose(error);
+        } finally {
+          await lease.release();
+        }
+      }, lose);
+    }
+
+    function startHedge() {
+      if (settled || hedged) return;
+      hedged = true;
+      options.publish({
+        type: "operation.hedged",
+        ts: Date.now(),
+        delayMs: performance.now() - started,
+        endpoint: firstEndpoint,
+      });
+      attempt(firstEndpoint ? [firstEndpoint] : []);
+    }
+
+    function win(value: T, endpoint: string) {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.publish({
+        type: "operation.succeeded",
+        ts: Date.now(),
+        attempts: hedged ? 2 : 1,
+        durationMs: performance.now() - started,
+        endpoint,
+      });
+      resolve(value);
+    }
+
+    function lose(error: unknown) {
+      running--;
+      if (settled) return;
+      // A transient failure before the hedge fired: hedge right away instead of waiting.
+      if (!hedged && isTransient(error) && !signal?.aborted) {
+        startHedge();
+        return;
+      }
+      if (running > 0) return; // the other attempt may still answer
+      settled = true;
+      clearTimeout(timer);
+      const err = error instanceof Error ? error : new Error(String(error));
+      options.publish({
+        type: "operation.failed",
+        ts: Date.now(),
+        attempts: hedged ? 2 : 1,
+        durationMs: performance.now() - started,
+        error: err,
+        endpoint: firstEndpoint,
+      });
+      reject(error);
+    }
+
+    attempt([]);
+  });
+}
