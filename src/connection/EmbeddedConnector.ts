@@ -7,6 +7,7 @@ import type { Connector, RawConnection } from "./Connector.js";
 import { resetSession } from "./resetSession.js";
 import type { SessionBaseline } from "./sessionDrift.js";
 import { resolveCredentials, signIn } from "./signIn.js";
+import { switchTo } from "./switchTo.js";
 
 export interface EmbeddedConnectorOptions {
   /** `mem://` or `surrealkv://DIR`. */
@@ -39,7 +40,13 @@ export class EmbeddedConnector implements Connector {
       const surreal = new Surreal({ engines: createNodeEngines() });
       const { endpoint, connectTimeoutMs } = this.#options;
       this.#engine = withDeadline(
-        surreal.connect(endpoint).then(() => surreal),
+        // Define the namespace/database once, here, before many sessions race to do it (see switchTo).
+        surreal
+          .connect(endpoint)
+          .then(() =>
+            switchTo(surreal, { namespace: this.#options.namespace, database: this.#options.database }),
+          )
+          .then(() => surreal),
         connectTimeoutMs,
         () =>
           new ConnectError(
@@ -66,7 +73,7 @@ export class EmbeddedConnector implements Connector {
       const { namespace, database } = this.#options;
       const credentials = await resolveCredentials(this.#options.credentials);
       const accessToken = credentials ? await signIn(session, this.endpoint, credentials) : undefined;
-      await session.use({ namespace, database });
+      await switchTo(session, { namespace, database });
       if (signal.aborted) throw signal.reason;
       return new EmbeddedSession(session, this.endpoint, { namespace, database, accessToken }, credentials);
     } catch (error) {

@@ -155,7 +155,10 @@ export class PooledConnection {
   /** Closes it (bounded by closeTimeoutMs); resolves once closed. */
   retire(reason: RetireReason): Promise<void> {
     if (this.retiring === null) this.retiring = reason;
-    this.#actor.send({ type: "connection.retire", reason: this.retiring });
+    // Already closed (e.g. shutdown closed it while a health-check batch still held it): nothing to send.
+    if (this.#actor.getSnapshot().status === "active") {
+      this.#actor.send({ type: "connection.retire", reason: this.retiring });
+    }
     return this.closed;
   }
 

@@ -8,6 +8,7 @@ import { probeTcp } from "./probeTcp.js";
 import { resetSession } from "./resetSession.js";
 import type { SessionBaseline } from "./sessionDrift.js";
 import { resolveCredentials, signIn } from "./signIn.js";
+import { switchTo } from "./switchTo.js";
 
 export interface WebSocketConnectorOptions {
   /** `ws://host:port` or `wss://host:port`. */
@@ -48,7 +49,7 @@ export class WebSocketConnector implements Connector {
       const accessToken = credentials
         ? await raceAbort(signIn(db, this.endpoint, credentials), signal)
         : undefined;
-      await raceAbort(db.use({ namespace, database }), signal);
+      await raceAbort(switchTo(db, { namespace, database }), signal);
       return new SocketConnection(db, this.endpoint, { namespace, database, accessToken }, credentials);
     } catch (error) {
       abandon();

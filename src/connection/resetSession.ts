@@ -2,6 +2,7 @@ import type { SurrealSession } from "surrealdb";
 import type { Credentials } from "../config/options.js";
 import type { SessionBaseline } from "./sessionDrift.js";
 import { signIn } from "./signIn.js";
+import { switchTo } from "./switchTo.js";
 
 /**
  * Undoes what a borrower changed, doing only the work the change needs (HikariCP's dirty bits):
@@ -18,12 +19,12 @@ export async function resetSession(
   if (undo.includes("auth")) {
     await db.reset();
     const accessToken = credentials ? await signIn(db, endpoint, credentials) : undefined;
-    await db.use({ namespace: baseline.namespace, database: baseline.database });
+    await switchTo(db, baseline);
     return { ...baseline, accessToken };
   }
   if (undo.includes("vars")) {
     for (const name of Object.keys(db.parameters)) await db.unset(name);
   }
-  if (undo.includes("use")) await db.use({ namespace: baseline.namespace, database: baseline.database });
+  if (undo.includes("use")) await switchTo(db, baseline);
   return baseline;
 }

@@ -92,6 +92,8 @@ export interface LeaseAcquired extends ConnectionRef {
 export interface LeaseReleased extends ConnectionRef {
   type: "lease.released";
   heldMs: number;
+  /** True when shutdown took the lease back after its drain timeout (the borrower never released it). */
+  revoked?: boolean;
 }
 export interface AcquireFailed extends Base {
   type: "acquire.failed";

@@ -4,6 +4,7 @@ import type { PoolOptions } from "../config/options.js";
 import type { Connector } from "../connection/Connector.js";
 import { PooledConnection } from "../connection/PooledConnection.js";
 import { sessionDrift } from "../connection/sessionDrift.js";
+import { switchTo } from "../connection/switchTo.js";
 import { AcquireAbortedError } from "../errors/AcquireAbortedError.js";
 import { AcquireTimeoutError } from "../errors/AcquireTimeoutError.js";
 import { ConnectError } from "../errors/ConnectError.js";
@@ -285,18 +286,16 @@ export class ConnectionPool implements LeaseOwner {
   #deliver(lease: Lease, options: AcquireOptions): Promise<Lease> {
     if (options.namespace === undefined && options.database === undefined) return Promise.resolve(lease);
     const baseline = lease.connection.raw!.baseline;
-    return lease.db
-      .use({
-        namespace: options.namespace ?? baseline.namespace,
-        database: options.database ?? baseline.database,
-      })
-      .then(
-        () => lease,
-        async (error: unknown) => {
-          await lease.discard();
-          throw error;
-        },
-      );
+    return switchTo(lease.db, {
+      namespace: options.namespace ?? baseline.namespace,
+      database: options.database ?? baseline.database,
+    }).then(
+      () => lease,
+      async (error: unknown) => {
+        await lease.discard();
+        throw error;
+      },
+    );
   }
 
   #expire(waiter: Waiter, timeoutMs: number): void {
@@ -723,6 +722,15 @@ export class ConnectionPool implements LeaseOwner {
         lease.revoke();
         connection.lease = null;
         this.#slotOf.get(connection)!.leased--;
+        // The lease ended (taken back): without this event the inUse gauge of the fold never returns to 0.
+        this.#publish({
+          type: "lease.released",
+          ts: Date.now(),
+          connectionId: connection.id,
+          endpoint: connection.endpoint,
+          heldMs: now - lease.acquiredAt,
+          revoked: true,
+        });
       }
       this.#retire(connection, "shutdown");
     }
