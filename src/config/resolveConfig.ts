@@ -28,7 +28,7 @@ export interface ResolvedConfig {
 
 /** Validates options and fills defaults; throws `ConfigError` listing every problem at once. */
 export function resolveConfig(options: ConnectionManagerOptions | undefined): ResolvedConfig {
-  const result = configSchema.safeParse(options ?? {});
+  const result = configSchema.safeParse(options === undefined ? {} : options);
   if (!result.success) throw new ConfigError(result.error.issues.map(toConfigIssue));
   return result.data as ResolvedConfig;
 }

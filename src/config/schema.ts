@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { classifyEndpoint } from "./endpointUrl.js";
 
-const positiveMs = (name: string) =>
+const positiveMs = (name: string, hint = "") =>
   z
-    .number({ error: `${name} must be a number of milliseconds` })
-    .int({ error: `${name} must be a whole number of milliseconds` })
-    .positive({ error: `${name} must be greater than 0 (use null to disable where allowed)` });
+    .number({ error: `${name} must be a number of milliseconds${hint}` })
+    .int({ error: `${name} must be a whole number of milliseconds${hint}` })
+    .positive({ error: `${name} must be greater than 0${hint}` });
 
-const optionalMs = (name: string) => positiveMs(name).nullable();
+/** A duration that `null` switches off. */
+const optionalMs = (name: string) => positiveMs(name, " (or null to switch it off)").nullable();
 
 const count = (name: string, min: number) =>
   z
@@ -41,7 +42,9 @@ const mode = z.discriminatedUnion(
     z.strictObject({ kind: z.literal("local"), endpoint: endpoint.default("mem://") }),
     z.strictObject({
       kind: z.literal("remote"),
-      endpoints: z.array(remoteEndpoint).min(1, { error: "remote mode needs at least one endpoint" }),
+      endpoints: z
+        .array(remoteEndpoint, { error: 'endpoints must be an array of URLs, e.g. ["ws://db-1:8000"]' })
+        .min(1, { error: "remote mode needs at least one endpoint" }),
       loadBalancing: z
         .enum(strategies, { error: `loadBalancing must be one of ${strategies.join(", ")}` })
         .default("round-robin"),
@@ -50,7 +53,7 @@ const mode = z.discriminatedUnion(
       kind: z.literal("hybrid"),
       localCache: endpoint,
       remoteSync: z
-        .array(remoteEndpoint)
+        .array(remoteEndpoint, { error: 'remoteSync must be an array of URLs, e.g. ["ws://db-1:8000"]' })
         .min(1, { error: "hybrid mode needs at least one remoteSync endpoint" }),
       syncIntervalMs: positiveMs("syncIntervalMs").default(60_000),
       tables: z.array(z.string().min(1)).optional(),
@@ -73,34 +76,46 @@ const credentials = z.union(
 );
 
 const retryPolicy = z
-  .strictObject({
-    maxAttempts: count("retryPolicy.maxAttempts", 1).default(3),
-    initialBackoffMs: positiveMs("retryPolicy.initialBackoffMs").default(100),
-    maxBackoffMs: positiveMs("retryPolicy.maxBackoffMs").default(10_000),
-    multiplier: z.number().min(1, { error: "retryPolicy.multiplier must be at least 1" }).default(2),
-  })
+  .strictObject(
+    {
+      maxAttempts: count("retryPolicy.maxAttempts", 1).default(3),
+      initialBackoffMs: positiveMs("retryPolicy.initialBackoffMs").default(100),
+      maxBackoffMs: positiveMs("retryPolicy.maxBackoffMs").default(10_000),
+      multiplier: z
+        .number({ error: "retryPolicy.multiplier must be a number" })
+        .min(1, { error: "retryPolicy.multiplier must be at least 1" })
+        .default(2),
+    },
+    {
+      error:
+        "retryPolicy must be an object such as { maxAttempts, initialBackoffMs, maxBackoffMs, multiplier }",
+    },
+  )
   .default({ maxAttempts: 3, initialBackoffMs: 100, maxBackoffMs: 10_000, multiplier: 2 });
 
 const pool = z
-  .strictObject({
-    minConnections: count("minConnections", 0).default(5),
-    maxConnections: count("maxConnections", 1).default(20),
-    connectionTimeoutMs: positiveMs("connectionTimeoutMs").default(30_000),
-    idleTimeoutMs: optionalMs("idleTimeoutMs").default(300_000),
-    maxLifetimeMs: optionalMs("maxLifetimeMs").default(1_800_000),
-    warmConnections: z.boolean({ error: "warmConnections must be true or false" }).default(true),
-    healthCheckIntervalMs: positiveMs("healthCheckIntervalMs").default(30_000),
-    retryPolicy,
-    leakDetectionThresholdMs: optionalMs("leakDetectionThresholdMs").default(null),
-    maxUses: count("maxUses", 1).nullable().default(null),
-    maxWaitingClients: count("maxWaitingClients", 0).nullable().default(null),
-    validateAfterIdleMs: z
-      .number()
-      .int()
-      .min(0, { error: "validateAfterIdleMs must be 0 or more" })
-      .default(5_000),
-    validationTimeoutMs: positiveMs("validationTimeoutMs").default(5_000),
-  })
+  .strictObject(
+    {
+      minConnections: count("minConnections", 0).default(5),
+      maxConnections: count("maxConnections", 1).default(20),
+      connectionTimeoutMs: positiveMs("connectionTimeoutMs").default(30_000),
+      idleTimeoutMs: optionalMs("idleTimeoutMs").default(300_000),
+      maxLifetimeMs: optionalMs("maxLifetimeMs").default(1_800_000),
+      warmConnections: z.boolean({ error: "warmConnections must be true or false" }).default(true),
+      healthCheckIntervalMs: positiveMs("healthCheckIntervalMs").default(30_000),
+      retryPolicy,
+      leakDetectionThresholdMs: optionalMs("leakDetectionThresholdMs").default(null),
+      maxUses: count("maxUses", 1).nullable().default(null),
+      maxWaitingClients: count("maxWaitingClients", 0).nullable().default(null),
+      validateAfterIdleMs: z
+        .number({ error: "validateAfterIdleMs must be a number of milliseconds" })
+        .int({ error: "validateAfterIdleMs must be a whole number of milliseconds" })
+        .min(0, { error: "validateAfterIdleMs must be 0 or more" })
+        .default(5_000),
+      validationTimeoutMs: positiveMs("validationTimeoutMs").default(5_000),
+    },
+    { error: "pool must be an object such as { minConnections, maxConnections, connectionTimeoutMs }" },
+  )
   .superRefine((p, ctx) => {
     if (p.minConnections > p.maxConnections) {
       ctx.addIssue({
@@ -118,11 +133,14 @@ const pool = z
     }
   });
 
-const breaker = z.strictObject({
-  failureThreshold: count("failureThreshold", 1).default(5),
-  resetTimeoutMs: positiveMs("resetTimeoutMs").default(30_000),
-  halfOpenMaxProbes: count("halfOpenMaxProbes", 1).default(1),
-});
+const breaker = z.strictObject(
+  {
+    failureThreshold: count("failureThreshold", 1).default(5),
+    resetTimeoutMs: positiveMs("resetTimeoutMs").default(30_000),
+    halfOpenMaxProbes: count("halfOpenMaxProbes", 1).default(1),
+  },
+  { error: "circuitBreaker must be an object such as { failureThreshold, resetTimeoutMs }" },
+);
 
 const identifier = (name: string) =>
   z.string({ error: `${name} must be a string` }).min(1, { error: `${name} must not be empty` });

@@ -300,13 +300,24 @@ export class ConnectionPool implements LeaseOwner {
 
   #expire(waiter: Waiter, timeoutMs: number): void {
     const stuck = !this.#connectHealthy && this.#lastConnectError !== undefined;
+    const endpoint = this.slots.map((s) => s.endpoint).join(", ");
+    // Nothing open and connects still in flight: the endpoint is slow or dead (a connect to a dead ws://
+    // endpoint never settles), which "all 0 connections stayed in use" would misreport.
+    const connecting = !stuck && this.size === 0 && this.pending > 0;
     const error = new AcquireTimeoutError({
       timeoutMs,
-      endpoint: this.slots.map((s) => s.endpoint).join(", "),
+      endpoint,
       size: this.size,
       maxConnections: this.#options.maxConnections,
       waiting: this.#waiters.size,
-      lastConnectError: stuck ? this.#lastConnectError : undefined,
+      lastConnectError: stuck
+        ? this.#lastConnectError
+        : connecting
+          ? new ConnectError(
+              endpoint,
+              `no connect to ${endpoint} has finished yet (${this.pending} in flight)`,
+            )
+          : undefined,
     });
     this.#abandonWaiter(waiter, "timeout", error);
   }
@@ -431,7 +442,8 @@ export class ConnectionPool implements LeaseOwner {
   #ensureCapacity(): void {
     if (this.#state !== "running" || this.#createTimer) return;
     const total = this.size + this.pending;
-    const forWaiters = this.#waiters.size - this.pending;
+    // Connections being pinged or reset will most likely come back: count them as on their way.
+    const forWaiters = this.#waiters.size - this.pending - this.#checking;
     const forMinimum = this.#options.minConnections - total;
     let want = Math.min(Math.max(forWaiters, forMinimum), this.#options.maxConnections - total);
     while (want-- > 0) if (!this.#create()) break;
@@ -668,13 +680,17 @@ export class ConnectionPool implements LeaseOwner {
     const batch: PooledConnection[] = [];
     for (const slot of this.slots) batch.push(...slot.idle.splice(0));
     this.#checking += batch.length;
-    const results = await Promise.all(batch.map((c) => c.validate()));
-    this.#checking -= batch.length;
-    const now = performance.now();
-    results.forEach((ok, i) => {
-      if (ok) this.#offer(batch[i]!, now);
-    });
-    this.#checkDrained();
+    // Each connection goes back as soon as its own ping answers, not when the slowest one does.
+    const results = await Promise.all(
+      batch.map((connection) =>
+        connection.validate().then((ok) => {
+          this.#checking--;
+          if (ok) this.#offer(connection, performance.now());
+          this.#checkDrained();
+          return ok;
+        }),
+      ),
+    );
     const passed = results.filter(Boolean).length;
     return { passed, failed: results.length - passed };
   }

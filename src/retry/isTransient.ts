@@ -134,8 +134,13 @@ function ownError(error: unknown, depth: number): Transience | undefined {
         "unavailable",
         "the endpoint's circuit is open; another endpoint or a later try may answer",
       );
-    case "ACQUIRE_TIMEOUT":
+    case "ACQUIRE_TIMEOUT": {
+      // The pool could not connect, and its last connect error (the cause) is one no retry can fix
+      // (refused credentials, a bad URL): waiting again would only repeat the same timeout.
+      const cause = error.cause === undefined ? undefined : classify(error.cause, depth + 1);
+      if (cause && !cause.transient && cause.category !== "unknown") return cause;
       return verdict("timeout", "no connection was free in time; one may be free on the next try");
+    }
     case "POOL_SATURATED":
       return verdict("unavailable", "the pool's wait queue was full; it may have room on the next try");
     case "CONNECT_FAILED": {
