@@ -45,3 +45,4 @@ export type { PoolMetrics } from "./observers/PoolMetrics.js";
 export { ConnectionManager, type ExecuteOptions } from "./pool/ConnectionManager.js";
 export type { AbandonedLease, AcquireOptions, ShutdownReport } from "./pool/ConnectionPool.js";
 export type { Lease } from "./pool/Lease.js";
+export * from "./session/index.js";

@@ -6,6 +6,11 @@ import type { PoolEvent } from "../events/PoolEvent.js";
  */
 export interface ManagerInternals {
   publish(event: PoolEvent): void;
+  /**
+   * Runs `hook` at the start of the manager's shutdown, before the pool drains (agent sessions close
+   * there, so their logs flush while connections still exist). Returns a function that unregisters it.
+   */
+  beforeShutdown?(hook: (timeoutMs: number) => Promise<void>): () => void;
 }
 
 const registry = new WeakMap<object, ManagerInternals>();

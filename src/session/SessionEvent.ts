@@ -106,7 +106,11 @@ export type SessionLifecycleEvent =
 export type SessionEvent = SessionLifecycleEvent | SessionLogFlushed | SessionLogFlushFailed | TxLogEvent;
 export type SessionEventType = SessionEvent["type"];
 
-const txLogTypes: ReadonlySet<string> = new Set<TxLogEventType>(["txlog.recorded", "txlog.committed", "txlog.aborted"]);
+const txLogTypes: ReadonlySet<string> = new Set<TxLogEventType>([
+  "txlog.recorded",
+  "txlog.committed",
+  "txlog.aborted",
+]);
 
 /** True for the three events the transaction log consists of. */
 export function isTxLogEvent(event: { type: string }): event is TxLogEvent {

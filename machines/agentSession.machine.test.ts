@@ -1,0 +1,246 @@
+import { describe, expect, it, vi } from "vitest";
+import { createActor, fromPromise, SimulatedClock, toPromise } from "xstate";
+import { getShortestPaths } from "xstate/graph";
+import {
+  type AgentSessionEmitted,
+  type AgentSessionInput,
+  type AgentSessionMachineEvent,
+  agentSessionMachine,
+} from "./agentSession.machine.js";
+
+const input: AgentSessionInput = {
+  agentId: "agent-1",
+  namespace: "ns-1",
+  database: "db-1",
+  closeTimeoutMs: 1_000,
+  restoredEvents: 0,
+  pendingTransactions: 0,
+};
+
+interface Harness {
+  prepare?: () => Promise<void>;
+  flushLog?: () => Promise<void>;
+}
+
+/** Starts the machine with controllable effects; returns the actor, its emitted events and action spies. */
+function start(harness: Harness = {}, overrides: Partial<AgentSessionInput> = {}) {
+  const clock = new SimulatedClock();
+  const abortQueuedAcquires = vi.fn();
+  const releaseLeases = vi.fn();
+  const logic = agentSessionMachine.provide({
+    actors: {
+      prepare: fromPromise(harness.prepare ?? (async () => {})),
+      flushLog: fromPromise(harness.flushLog ?? (async () => {})),
+    },
+    actions: { abortQueuedAcquires, releaseLeases },
+  });
+  const actor = createActor(logic, { input: { ...input, ...overrides }, clock });
+  const emitted: AgentSessionEmitted[] = [];
+  actor.on("*", (e) => emitted.push(e));
+  actor.start();
+  return { actor, clock, emitted, abortQueuedAcquires, releaseLeases };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+const granted: AgentSessionMachineEvent = {
+  type: "lease.granted",
+  connectionId: "c1",
+  endpoint: "mem://",
+  waitMs: 3,
+};
+const returned: AgentSessionMachineEvent = {
+  type: "lease.returned",
+  connectionId: "c1",
+  endpoint: "mem://",
+  heldMs: 5,
+  forced: false,
+};
+
+describe("agentSession machine", () => {
+  it("becomes active once prepared and announces itself", async () => {
+    const { actor, emitted } = start();
+    expect(actor.getSnapshot().value).toBe("creating");
+    await settle();
+    expect(actor.getSnapshot().value).toBe("active");
+    expect(emitted).toEqual([
+      { type: "session.created", agentId: "agent-1", namespace: "ns-1", database: "db-1", restoredEvents: 0 },
+    ]);
+  });
+
+  it("fails when prepare fails, keeping the error and taking no work", async () => {
+    const { actor, emitted } = start({
+      prepare: async () => {
+        throw new Error("no table");
+      },
+    });
+    await settle();
+    const snapshot = actor.getSnapshot();
+    expect(snapshot.value).toBe("failed");
+    expect(snapshot.status).toBe("done");
+    expect(snapshot.context.error?.message).toBe("no table");
+    expect(emitted).toMatchObject([
+      { type: "session.failed", phase: "creating", error: { message: "no table" } },
+    ]);
+    expect(snapshot.can(granted)).toBe(false);
+    expect(snapshot.can({ type: "txlog.record" })).toBe(false);
+  });
+
+  it("counts leases and pending transactions while active, and emits lease events", async () => {
+    const { actor, emitted } = start();
+    await settle();
+    actor.send(granted);
+    actor.send(granted);
+    actor.send(returned);
+    actor.send({ type: "txlog.record" });
+    actor.send({ type: "txlog.record" });
+    actor.send({ type: "txlog.settle" });
+    const { context } = actor.getSnapshot();
+    expect(context.activeLeases).toBe(1);
+    expect(context.pendingTransactions).toBe(1);
+    expect(emitted.map((e) => e.type)).toEqual([
+      "session.created",
+      "session.leaseAcquired",
+      "session.leaseAcquired",
+      "session.leaseReleased",
+    ]);
+    expect(emitted[1]).toEqual({
+      type: "session.leaseAcquired",
+      agentId: "agent-1",
+      connectionId: "c1",
+      endpoint: "mem://",
+      waitMs: 3,
+    });
+  });
+
+  it("closes at once without leases: aborts queued acquires, flushes, reports", async () => {
+    const flushLog = vi.fn(async () => {});
+    const { actor, emitted, abortQueuedAcquires } = start({ flushLog });
+    await settle();
+    actor.send({ type: "txlog.record" });
+    actor.send({ type: "session.close" });
+    expect(abortQueuedAcquires).toHaveBeenCalledTimes(1);
+    await toPromise(actor);
+    expect(actor.getSnapshot().value).toBe("closed");
+    expect(flushLog).toHaveBeenCalledTimes(1);
+    expect(emitted.slice(1)).toEqual([
+      { type: "session.closing", agentId: "agent-1", activeLeases: 0, pendingTransactions: 1 },
+      { type: "session.closed", agentId: "agent-1", forcedReleases: 0, pendingTransactions: 1 },
+    ]);
+  });
+
+  it("waits for the agent's leases while closing; settles are still allowed, records and leases are not", async () => {
+    const { actor } = start();
+    await settle();
+    actor.send(granted);
+    actor.send({ type: "txlog.record" });
+    actor.send({ type: "session.close" });
+    let snapshot = actor.getSnapshot();
+    expect(snapshot.value).toEqual({ closing: "draining" });
+    expect(snapshot.can({ type: "txlog.settle" })).toBe(true);
+    expect(snapshot.can({ type: "txlog.record" })).toBe(false);
+    expect(snapshot.can(granted)).toBe(false);
+    expect(snapshot.can({ type: "session.close" })).toBe(false);
+    actor.send({ type: "txlog.settle" });
+    actor.send(returned);
+    snapshot = actor.getSnapshot();
+    // No lease left: straight to the final flush, where nothing may be appended any more.
+    expect(snapshot.value).toEqual({ closing: "flushing" });
+    expect(snapshot.can({ type: "txlog.settle" })).toBe(false);
+    await toPromise(actor);
+    expect(actor.getSnapshot().context).toMatchObject({ pendingTransactions: 0, forcedReleases: 0 });
+  });
+
+  it("releases leases itself after closeTimeout, in simulated time", async () => {
+    const { actor, clock, emitted, releaseLeases } = start();
+    await settle();
+    actor.send(granted);
+    actor.send(granted);
+    actor.send({ type: "session.close" });
+    clock.increment(999);
+    expect(actor.getSnapshot().value).toEqual({ closing: "draining" });
+    expect(releaseLeases).not.toHaveBeenCalled();
+    clock.increment(1);
+    expect(actor.getSnapshot().value).toEqual({ closing: "releasing" });
+    expect(releaseLeases).toHaveBeenCalledTimes(1);
+    actor.send({ ...returned, forced: true });
+    actor.send({ ...returned, forced: true });
+    await toPromise(actor);
+    expect(emitted.at(-1)).toEqual({
+      type: "session.closed",
+      agentId: "agent-1",
+      forcedReleases: 2,
+      pendingTransactions: 0,
+    });
+    expect(emitted.filter((e) => e.type === "session.leaseReleased")).toMatchObject([
+      { forced: true },
+      { forced: true },
+    ]);
+  });
+
+  it("does not wait forever for the pool to take forced releases back", async () => {
+    const { actor, clock } = start();
+    await settle();
+    actor.send(granted);
+    actor.send({ type: "session.close", timeoutMs: 50 });
+    clock.increment(50);
+    expect(actor.getSnapshot().value).toEqual({ closing: "releasing" });
+    clock.increment(50);
+    await toPromise(actor);
+    expect(actor.getSnapshot().value).toBe("closed");
+    expect(actor.getSnapshot().context.forcedReleases).toBe(1);
+  });
+
+  it("fails when the final flush fails: closed, but the log is not durable", async () => {
+    const { actor, emitted } = start({
+      flushLog: async () => {
+        throw new Error("db down");
+      },
+    });
+    await settle();
+    actor.send({ type: "session.close" });
+    await toPromise(actor);
+    expect(actor.getSnapshot().value).toBe("failed");
+    expect(emitted.at(-1)).toMatchObject({
+      type: "session.failed",
+      phase: "closing",
+      error: { message: "db down" },
+    });
+  });
+
+  it("starts a restored session with its replayed pending transactions", async () => {
+    const { actor, emitted } = start({}, { restoredEvents: 7, pendingTransactions: 2 });
+    await settle();
+    expect(emitted[0]).toMatchObject({ type: "session.created", restoredEvents: 7 });
+    actor.send({ type: "session.close" });
+    await toPromise(actor);
+    expect(emitted.at(-1)).toMatchObject({ type: "session.closed", pendingTransactions: 2 });
+  });
+
+  it("reaches every state through its events (xstate/graph)", () => {
+    const paths = getShortestPaths(agentSessionMachine, {
+      input,
+      events: [
+        granted,
+        returned,
+        { type: "session.close" },
+        { type: "xstate.done.actor.prepare" } as never,
+        { type: "xstate.error.actor.prepare", error: new Error("x") } as never,
+        { type: "xstate.done.actor.flushLog" } as never,
+        { type: "xstate.error.actor.flushLog", error: new Error("x") } as never,
+      ],
+      // Counters are unbounded; states differ by value and by "holds a lease or not".
+      serializeState: (s) => JSON.stringify([s.value, Math.min(1, s.context.activeLeases)]),
+    });
+    const reached = new Set(paths.map((p) => JSON.stringify(p.state.value)));
+    for (const value of [
+      "creating",
+      "active",
+      { closing: "draining" },
+      { closing: "flushing" },
+      "closed",
+      "failed",
+    ]) {
+      expect(reached).toContain(JSON.stringify(value));
+    }
+  });
+});

@@ -1,0 +1,274 @@
+import { assertEvent, assign, emit, fromPromise, setup } from "xstate";
+import type {
+  SessionClosed,
+  SessionClosing,
+  SessionCreated,
+  SessionFailed,
+  SessionLeaseAcquired,
+  SessionLeaseReleased,
+} from "../src/session/SessionEvent.js";
+
+/**
+ * One agent session's life: creating -> active -> closing -> closed, or failed. Pure: the two effects
+ * (`prepare`, `flushLog`) and the two commands (`abortQueuedAcquires`, `releaseLeases`) are placeholders
+ * here and arrive through `.provide()` in src/session/AgentSession.ts.
+ *
+ * The machine also states *when* an agent may do what, so the chart is the rule book: the runtime asks
+ * `snapshot.can(event)` before it leases a connection or writes the log, and sends the event after.
+ * - `lease.granted`: only while active.
+ * - `txlog.record`: only while active. `txlog.settle` (commit/abort): also while closing waits for the
+ *   agent's leases, so in-flight work can still settle; never once the final flush has begun.
+ *
+ * failed is terminal and means one of two things, both drawn: the session never became usable
+ * (`prepare` failed), or it closed but its log could not be made durable (`flushLog` failed). In the
+ * second case the runtime keeps the unwritten events, and `session.flush()` may still retry them.
+ */
+
+export interface AgentSessionInput {
+  agentId: string;
+  namespace: string;
+  database: string;
+  /** How long closing waits for the agent's leases before releasing them itself (and again for those). */
+  closeTimeoutMs: number;
+  /** Log events replayed from the durable sink (restore); 0 for a new session. */
+  restoredEvents: number;
+  /** Pending transactions in the replayed log. */
+  pendingTransactions: number;
+}
+
+export interface AgentSessionContext extends AgentSessionInput {
+  /** Leases the agent holds right now. */
+  activeLeases: number;
+  /** Leases closing released itself after `closeTimeoutMs`. */
+  forcedReleases: number;
+  error: Error | null;
+}
+
+export type AgentSessionMachineEvent =
+  | { type: "lease.granted"; connectionId: string; endpoint: string; waitMs: number }
+  | { type: "lease.returned"; connectionId: string; endpoint: string; heldMs: number; forced: boolean }
+  | { type: "txlog.record" }
+  | { type: "txlog.settle" }
+  /** Stop taking work; `timeoutMs` overrides `closeTimeoutMs` for this close. */
+  | { type: "session.close"; timeoutMs?: number };
+
+type Unstamped<E> = E extends unknown ? Omit<E, "ts"> : never;
+
+/** Outbound events (`actor.on(...)`); the runtime stamps them with `ts` and publishes them. */
+export type AgentSessionEmitted = Unstamped<
+  | SessionCreated
+  | SessionLeaseAcquired
+  | SessionLeaseReleased
+  | SessionClosing
+  | SessionClosed
+  | SessionFailed
+>;
+
+export type AgentSessionStateValue =
+  | "creating"
+  | "active"
+  | { closing: "draining" | "releasing" | "flushing" }
+  | "closed"
+  | "failed";
+
+const notProvided = (name: string) =>
+  fromPromise<void, { agentId: string }>(async () => {
+    throw new Error(`agentSession machine effect "${name}" was not provided`);
+  });
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
+export const agentSessionMachine = setup({
+  types: {
+    context: {} as AgentSessionContext,
+    input: {} as AgentSessionInput,
+    events: {} as AgentSessionMachineEvent,
+    emitted: {} as AgentSessionEmitted,
+  },
+  actors: {
+    /** Readies the session (e.g. the durable log's table); its failure means the session never opens. */
+    prepare: notProvided("prepare"),
+    /** Makes every log event durable (a no-op without a sink). */
+    flushLog: notProvided("flushLog"),
+  },
+  actions: {
+    /** Rejects the agent's acquires still waiting (in the session's queue or the pool's). */
+    abortQueuedAcquires: () => {},
+    /** Releases, back to the pool, the leases the agent still holds after `closeTimeoutMs`. */
+    releaseLeases: () => {},
+    emitLeaseAcquired: emit(({ context, event: e }) => {
+      assertEvent(e, "lease.granted");
+      return {
+        type: "session.leaseAcquired" as const,
+        agentId: context.agentId,
+        connectionId: e.connectionId,
+        endpoint: e.endpoint,
+        waitMs: e.waitMs,
+      };
+    }),
+    emitLeaseReleased: emit(({ context, event: e }) => {
+      assertEvent(e, "lease.returned");
+      return {
+        type: "session.leaseReleased" as const,
+        agentId: context.agentId,
+        connectionId: e.connectionId,
+        endpoint: e.endpoint,
+        heldMs: e.heldMs,
+        forced: e.forced,
+      };
+    }),
+  },
+  guards: {
+    noActiveLeases: ({ context }) => context.activeLeases === 0,
+  },
+  delays: {
+    closeTimeout: ({ context }) => context.closeTimeoutMs,
+  },
+}).createMachine({
+  id: "agentSession",
+  initial: "creating",
+  context: ({ input }) => ({ ...input, activeLeases: 0, forcedReleases: 0, error: null }),
+  // A lease can come back in any state but the final ones (late, or released by closing itself).
+  on: {
+    "lease.returned": {
+      actions: [
+        assign({ activeLeases: ({ context }) => Math.max(0, context.activeLeases - 1) }),
+        "emitLeaseReleased",
+      ],
+    },
+  },
+  states: {
+    /** Readying what the session needs before the agent may use it. */
+    creating: {
+      invoke: {
+        id: "prepare",
+        src: "prepare",
+        input: ({ context }) => ({ agentId: context.agentId }),
+        onDone: "active",
+        onError: {
+          target: "failed",
+          actions: [
+            assign({ error: ({ event }) => asError(event.error) }),
+            emit(({ context, event }) => ({
+              type: "session.failed" as const,
+              agentId: context.agentId,
+              phase: "creating" as const,
+              error: asError(event.error),
+            })),
+          ],
+        },
+      },
+    },
+    /** Usable: the agent leases connections (up to its cap) and writes its log. */
+    active: {
+      entry: emit(({ context }) => ({
+        type: "session.created" as const,
+        agentId: context.agentId,
+        namespace: context.namespace,
+        database: context.database,
+        restoredEvents: context.restoredEvents,
+      })),
+      on: {
+        "lease.granted": {
+          actions: [assign({ activeLeases: ({ context }) => context.activeLeases + 1 }), "emitLeaseAcquired"],
+        },
+        "txlog.record": {
+          actions: assign({ pendingTransactions: ({ context }) => context.pendingTransactions + 1 }),
+        },
+        "txlog.settle": {
+          actions: assign({
+            pendingTransactions: ({ context }) => Math.max(0, context.pendingTransactions - 1),
+          }),
+        },
+        "session.close": {
+          target: "closing",
+          actions: assign({
+            closeTimeoutMs: ({ context, event }) => event.timeoutMs ?? context.closeTimeoutMs,
+          }),
+        },
+      },
+    },
+    /** Returning everything the session holds, then making its log durable. */
+    closing: {
+      entry: [
+        "abortQueuedAcquires",
+        emit(({ context }) => ({
+          type: "session.closing" as const,
+          agentId: context.agentId,
+          activeLeases: context.activeLeases,
+          pendingTransactions: context.pendingTransactions,
+        })),
+      ],
+      initial: "draining",
+      states: {
+        /** Waiting for the agent to release its leases, up to `closeTimeoutMs`. */
+        draining: {
+          always: { guard: "noActiveLeases", target: "flushing" },
+          after: {
+            closeTimeout: {
+              target: "releasing",
+              actions: assign({ forcedReleases: ({ context }) => context.activeLeases }),
+            },
+          },
+          on: {
+            "txlog.settle": {
+              actions: assign({
+                pendingTransactions: ({ context }) => Math.max(0, context.pendingTransactions - 1),
+              }),
+            },
+          },
+        },
+        /** Released the remaining leases itself; waits for the pool to take them back, bounded again. */
+        releasing: {
+          entry: "releaseLeases",
+          always: { guard: "noActiveLeases", target: "flushing" },
+          after: { closeTimeout: "flushing" },
+          on: {
+            "txlog.settle": {
+              actions: assign({
+                pendingTransactions: ({ context }) => Math.max(0, context.pendingTransactions - 1),
+              }),
+            },
+          },
+        },
+        /** Writing the log's last events; nothing may be appended any more. */
+        flushing: {
+          invoke: {
+            id: "flushLog",
+            src: "flushLog",
+            input: ({ context }) => ({ agentId: context.agentId }),
+            onDone: "#agentSession.closed",
+            onError: {
+              target: "#agentSession.failed",
+              actions: [
+                assign({ error: ({ event }) => asError(event.error) }),
+                emit(({ context, event }) => ({
+                  type: "session.failed" as const,
+                  agentId: context.agentId,
+                  phase: "closing" as const,
+                  error: asError(event.error),
+                })),
+              ],
+            },
+          },
+        },
+      },
+    },
+    /** Done: everything returned, log durable. */
+    closed: {
+      type: "final",
+      entry: emit(({ context }) => ({
+        type: "session.closed" as const,
+        agentId: context.agentId,
+        forcedReleases: context.forcedReleases,
+        pendingTransactions: context.pendingTransactions,
+      })),
+    },
+    /** Never opened, or closed without a durable log; `context.error` says why. */
+    failed: { type: "final" },
+  },
+});
+
+export type AgentSessionMachine = typeof agentSessionMachine;

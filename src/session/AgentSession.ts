@@ -1,0 +1,455 @@
+import type { Logger } from "pino";
+import type { Observable } from "rxjs";
+import { type Actor, createActor, fromPromise, waitFor } from "xstate";
+import {
+  type AgentSessionEmitted,
+  type AgentSessionMachineEvent,
+  agentSessionMachine,
+} from "../../machines/agentSession.machine.js";
+import { EventBus } from "../events/EventBus.js";
+import { internalsOf, type ManagerInternals } from "../pool/internals.js";
+import type { AgentSessionOptions, AgentSessionRestoreOptions } from "./AgentSessionOptions.js";
+import { anySignal } from "./anySignal.js";
+import { createDurableSink, loadDurableLog, prepareDurableLog } from "./durableLog.js";
+import { SessionAcquireAbortedError } from "./errors/SessionAcquireAbortedError.js";
+import { SessionAcquireTimeoutError } from "./errors/SessionAcquireTimeoutError.js";
+import { SessionClosedError } from "./errors/SessionClosedError.js";
+import { TransactionLogError } from "./errors/TransactionLogError.js";
+import { LeaseGate } from "./LeaseGate.js";
+import { assertAgentIdFree, claimAgentId, releaseAgentId } from "./openSessions.js";
+import {
+  checkSessionNames,
+  type ResolvedSessionOptions,
+  type ResolvedSinkOptions,
+  resolveSessionOptions,
+} from "./resolveSessionOptions.js";
+import type { SessionEvent, TxLogEvent } from "./SessionEvent.js";
+import { SessionLease } from "./SessionLease.js";
+import type { PoolLease, SessionPool } from "./SessionPool.js";
+import type { SessionPlace } from "./SurrealTxLogStore.js";
+import type { TransactionEntry } from "./TransactionEntry.js";
+import { TransactionLog } from "./TransactionLog.js";
+import type { TransactionOperation } from "./TransactionOperation.js";
+import type { TxLogSink } from "./TxLogSink.js";
+
+/** Options of `session.acquire()`. */
+export interface SessionAcquireOptions {
+  /** Abandons the acquire when it fires, in the session's queue or the pool's. */
+  signal?: AbortSignal;
+  /** Longest wait over both queues. Default: the session's `acquireTimeoutMs`. */
+  timeoutMs?: number;
+}
+
+/** Options of `session.close()`. */
+export interface SessionCloseOptions {
+  /** Overrides the session's `closeTimeoutMs` for this close. */
+  timeoutMs?: number;
+}
+
+/** What `close()` reports. */
+export interface SessionCloseReport {
+  agentId: string;
+  /** Leases closing released itself because the agent had not within the timeout. */
+  forcedReleases: number;
+  /** Transactions left pending; they stay pending in the (durable) log. */
+  pendingTransactions: number;
+  /** Log events in total, all durable when a sink is configured. */
+  logEvents: number;
+}
+
+/** Where an agent session is in its life (the machine's top-level state). */
+export type AgentSessionState = "creating" | "active" | "closing" | "closed" | "failed";
+
+interface SessionSetup {
+  agentId: string;
+  pool: SessionPool;
+  place: SessionPlace;
+  options: ResolvedSessionOptions;
+  restored: readonly TxLogEvent[];
+  inspect: AgentSessionOptions["inspect"];
+  logger: Logger | undefined;
+}
+
+/**
+ * One AI agent's session on a shared pool: its own namespace/database, a fair share of the pool, and an
+ * auditable append-only transaction log (optionally durable in SurrealDB). Its life is the
+ * `agentSession` machine; every transition and every log change is an event on `session.events$` and
+ * on the manager's `events$`.
+ */
+export class AgentSession {
+  readonly agentId: string;
+  readonly namespace: string;
+  readonly database: string;
+  /**
+   * This session's events (`session.*`, `txlog.*`). Hot: a subscriber sees what happens after it
+   * subscribes (so not `session.created`, which precedes `create()` resolving; the manager's `events$`
+   * has it). Completes when the session is closed or failed.
+   */
+  readonly events$: Observable<SessionEvent>;
+
+  readonly #pool: SessionPool;
+  readonly #internals: ManagerInternals;
+  readonly #unhookShutdown: (() => void) | undefined;
+  readonly #options: ResolvedSessionOptions;
+  readonly #bus = new EventBus<SessionEvent>();
+  readonly #log: TransactionLog;
+  readonly #sink: TxLogSink | null;
+  readonly #gate: LeaseGate;
+  readonly #held = new Set<SessionLease>();
+  /** Aborts the agent's acquires that are in the pool's queue when the session closes. */
+  readonly #closeController = new AbortController();
+  readonly #actor: Actor<typeof agentSessionMachine>;
+  readonly #logger: Logger | undefined;
+  #closing: Promise<SessionCloseReport> | undefined;
+
+  /**
+   * Opens a session for `agentId` working in `namespace` (and `database`, default the manager's).
+   * Resolves once the session is active. With a sink, refuses (`SessionConflictError`) an agent whose
+   * log is already stored: continue that one with `restore`.
+   */
+  static async create(
+    agentId: string,
+    manager: SessionPool,
+    namespace: string,
+    database?: string,
+    options: AgentSessionOptions = {},
+  ): Promise<AgentSession> {
+    const db = database ?? manager.config?.database;
+    checkSessionNames(agentId, namespace, db);
+    const resolved = resolveSessionOptions(manager, options, false);
+    return AgentSession.#open({
+      agentId,
+      pool: manager,
+      place: { namespace, database: db },
+      options: resolved,
+      restored: [],
+      inspect: options.inspect ?? (manager.config.inspect as AgentSessionOptions["inspect"]),
+      logger: options.logger ?? manager.config.logger,
+    });
+  }
+
+  /**
+   * Reopens an agent's session from its durable log: replays the stored events into the identical
+   * history and continues the same log. Works in the namespace/database stored with the log unless
+   * `options` say otherwise. The sink is on (its options say where the log is).
+   */
+  static async restore(
+    agentId: string,
+    manager: SessionPool,
+    options: AgentSessionRestoreOptions = {},
+  ): Promise<AgentSession> {
+    checkSessionNames(agentId, options.namespace, options.database, true);
+    const resolved = resolveSessionOptions(manager, { ...options, sink: options.sink || true }, true);
+    const sink = resolved.sink as ResolvedSinkOptions;
+    // Checked again when the session claims the id; checked first so a busy agent is not read half-written.
+    assertAgentIdFree(manager, agentId);
+    const stored = await loadDurableLog(manager, sink, agentId);
+    const namespace = options.namespace ?? stored.place?.namespace;
+    if (namespace === undefined) {
+      throw new TransactionLogError(
+        "unknownAgent",
+        agentId,
+        undefined,
+        `agent "${agentId}" has no stored log in ${sink.namespace}/${sink.database}.${sink.table}: start one with ` +
+          `AgentSession.create("${agentId}", manager, namespace, database, { sink: true }), or pass { namespace } to restore.`,
+      );
+    }
+    const database = options.database ?? stored.place?.database ?? manager.config.database;
+    return AgentSession.#open({
+      agentId,
+      pool: manager,
+      place: { namespace, database },
+      options: resolved,
+      restored: stored.events,
+      inspect: options.inspect ?? (manager.config.inspect as AgentSessionOptions["inspect"]),
+      logger: options.logger ?? manager.config.logger,
+    });
+  }
+
+  static async #open(setup: SessionSetup): Promise<AgentSession> {
+    const session = new AgentSession(setup);
+    const snapshot = await waitFor(session.#actor, (s) => !s.matches("creating"));
+    if (snapshot.matches("active")) return session;
+    releaseAgentId(setup.pool, setup.agentId, session);
+    void session.#sink?.close(); // stops its timer; nothing was logged
+    throw snapshot.context.error ?? new Error(`agent "${setup.agentId}": session failed to open`);
+  }
+
+  private constructor(setup: SessionSetup) {
+    const { agentId, pool, place, options } = setup;
+    this.agentId = agentId;
+    this.namespace = place.namespace;
+    this.database = place.database;
+    this.events$ = this.#bus.events$;
+    this.#pool = pool;
+    this.#internals = internalsOf(pool);
+    this.#options = options;
+    this.#logger = setup.logger?.child({ component: "agent-session", agentId });
+    this.#log = new TransactionLog({ agentId, events: setup.restored, now: options.now });
+    this.#gate = new LeaseGate(options.maxConcurrentLeases);
+    claimAgentId(pool, agentId, this);
+    // A manager shutting down closes its open sessions first, so their logs flush while it can.
+    this.#unhookShutdown = this.#internals.beforeShutdown?.((timeoutMs) =>
+      this.close({ timeoutMs }).then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    this.#sink = options.sink
+      ? createDurableSink({
+          agentId,
+          pool,
+          sink: options.sink,
+          place,
+          durableSeq: this.#log.lastSeq,
+          now: options.now,
+          publish: (event) => this.#publish(event),
+          logger: this.#logger,
+        })
+      : null;
+
+    const logic = agentSessionMachine.provide({
+      actors: {
+        // A restored session read its stored log already; a new one must not fork one.
+        prepare: fromPromise(async () => {
+          if (options.sink && setup.restored.length === 0)
+            await prepareDurableLog(pool, options.sink, agentId);
+        }),
+        flushLog: fromPromise(async () => this.#sink?.close()),
+      },
+      actions: {
+        abortQueuedAcquires: () => {
+          const closed = new SessionClosedError(agentId, "acquire a connection", "closing");
+          this.#gate.rejectAll(closed);
+          this.#closeController.abort(closed);
+        },
+        releaseLeases: () => {
+          this.#logger?.warn(
+            { leases: this.#held.size },
+            "agent kept leases past closeTimeoutMs; releasing them",
+          );
+          for (const lease of this.#held) {
+            lease
+              .forceRelease()
+              .catch((err: unknown) => this.#logger?.error({ err }, "forced lease release failed"));
+          }
+        },
+      },
+    });
+    this.#actor = createActor(logic, {
+      id: `agentSession:${agentId}`,
+      input: {
+        agentId,
+        namespace: place.namespace,
+        database: place.database,
+        closeTimeoutMs: options.closeTimeoutMs,
+        restoredEvents: setup.restored.length,
+        pendingTransactions: this.#log.pending,
+      },
+      ...(setup.inspect ? { inspect: setup.inspect } : {}),
+    });
+    this.#actor.on("*", (event: AgentSessionEmitted) =>
+      this.#publish({ ...event, ts: options.now() } as SessionEvent),
+    );
+    this.#actor.subscribe({
+      complete: () => {
+        this.#releaseAgentIdIfDone();
+        this.#bus.complete();
+      },
+      error: (error) => this.#logger?.error({ err: error }, "agent session machine crashed"),
+    });
+    this.#actor.start();
+  }
+
+  /** The machine's top-level state. */
+  get state(): AgentSessionState {
+    const value = this.#actor.getSnapshot().value;
+    return (typeof value === "string" ? value : Object.keys(value)[0]) as AgentSessionState;
+  }
+
+  /** The cap on this session's concurrent acquires (see `AgentSessionOptions.maxConcurrentLeases`). */
+  get maxConcurrentLeases(): number {
+    return this.#gate.capacity;
+  }
+
+  /** Leases the agent holds now. */
+  get activeLeases(): number {
+    return this.#held.size;
+  }
+
+  /** `acquire()` calls waiting in the session's own queue (not yet at the pool). */
+  get queuedAcquires(): number {
+    return this.#gate.waiting;
+  }
+
+  /** Log events not yet durable (0 without a sink). */
+  get bufferedLogEvents(): number {
+    return this.#sink?.buffered ?? 0;
+  }
+
+  /**
+   * A pooled connection switched to this session's namespace/database (reset by the pool on return).
+   * Waits in the session's queue while `maxConcurrentLeases` of its acquires are out, then in the pool's.
+   */
+  async acquire(options: SessionAcquireOptions = {}): Promise<SessionLease> {
+    const startedAt = this.#options.now();
+    const started = performance.now();
+    this.#assertCan(this.#granted("", "", 0), "acquire a connection");
+    const timeoutMs = options.timeoutMs ?? this.#options.acquireTimeoutMs;
+    await this.#gate.enter({
+      signal: options.signal,
+      timeoutMs,
+      onAbort: (reason) => new SessionAcquireAbortedError(this.agentId, reason),
+      onTimeout: () => new SessionAcquireTimeoutError(this.agentId, timeoutMs, this.#gate.capacity),
+    });
+    // From here the session holds a gate slot: every path out gives it back exactly once.
+    let lease: PoolLease;
+    const { signal, dispose } = anySignal([options.signal, this.#closeController.signal]);
+    try {
+      this.#assertCan(this.#granted("", "", 0), "acquire a connection");
+      lease = await this.#pool.acquire({
+        signal,
+        // One budget over both queues; at least 1 ms so the pool still gets a chance at an idle connection.
+        timeoutMs: Math.max(1, timeoutMs - (performance.now() - started)),
+        namespace: this.namespace,
+        database: this.database,
+      });
+    } catch (error) {
+      this.#gate.leave();
+      if (this.#closeController.signal.aborted && !options.signal?.aborted) {
+        throw new SessionClosedError(this.agentId, "acquire a connection", this.state, { cause: error });
+      }
+      throw error;
+    } finally {
+      dispose();
+    }
+    const granted = this.#granted(lease.connectionId, lease.endpoint, performance.now() - started);
+    if (!this.#actor.getSnapshot().can(granted)) {
+      // Closing began while the pool was finding a connection: hand it straight back.
+      await lease.release().catch(() => {});
+      this.#gate.leave();
+      throw new SessionClosedError(this.agentId, "acquire a connection", this.state);
+    }
+    const sessionLease: SessionLease = new SessionLease(this.agentId, lease, startedAt, (forced) =>
+      this.#returnLease(sessionLease, lease, forced),
+    );
+    this.#held.add(sessionLease);
+    this.#actor.send(granted);
+    return sessionLease;
+  }
+
+  /** Appends a pending entry for `operation` to the log and returns its id. Never waits for I/O. */
+  recordTransaction(operation: TransactionOperation): string {
+    this.#assertCan({ type: "txlog.record" }, "record a transaction");
+    const event = this.#log.prepareRecord(operation);
+    this.#append(event, { type: "txlog.record" });
+    return event.txId;
+  }
+
+  /** Marks a pending entry committed. Throws `TransactionLogError` (log unchanged) for an unknown or settled id. */
+  commitTransaction(txId: string): void {
+    this.#assertCan({ type: "txlog.settle" }, "commit a transaction");
+    this.#append(this.#log.prepareCommit(txId), { type: "txlog.settle" });
+  }
+
+  /** Marks a pending entry aborted. Throws `TransactionLogError` (log unchanged) for an unknown or settled id. */
+  abortTransaction(txId: string, reason?: string): void {
+    this.#assertCan({ type: "txlog.settle" }, "abort a transaction");
+    this.#append(this.#log.prepareAbort(txId, reason), { type: "txlog.settle" });
+  }
+
+  /** Every transaction in recording order with status and times: the fold of the log's events. */
+  transactionHistory(): TransactionEntry[] {
+    return this.#log.history();
+  }
+
+  /** One entry, or undefined. */
+  transaction(txId: string): TransactionEntry | undefined {
+    return this.#log.entry(txId);
+  }
+
+  /** The log itself: its `txlog.*` events in order. */
+  logEvents(): TxLogEvent[] {
+    return this.#log.events();
+  }
+
+  /** Resolves when every log event so far is durable in SurrealDB (at once without a sink). */
+  async flush(): Promise<void> {
+    await this.#sink?.flush();
+    this.#releaseAgentIdIfDone();
+  }
+
+  /**
+   * Stops taking work, aborts the agent's waiting acquires, waits for its leases (releasing them itself
+   * after the timeout), makes the log durable. Idempotent. Rejects with the flush error if the log could
+   * not be written; the events stay buffered and `flush()` retries them.
+   */
+  close(options: SessionCloseOptions = {}): Promise<SessionCloseReport> {
+    this.#closing ??= (async () => {
+      this.#actor.send({ type: "session.close", ...(options.timeoutMs === undefined ? {} : options) });
+      const snapshot = await waitFor(this.#actor, (s) => s.status !== "active");
+      if (snapshot.matches("failed"))
+        throw snapshot.context.error ?? new Error("agent session failed to close");
+      return {
+        agentId: this.agentId,
+        forcedReleases: snapshot.context.forcedReleases,
+        pendingTransactions: snapshot.context.pendingTransactions,
+        logEvents: this.#log.lastSeq,
+      };
+    })();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #granted(connectionId: string, endpoint: string, waitMs: number): AgentSessionMachineEvent {
+    return { type: "lease.granted", connectionId, endpoint, waitMs };
+  }
+
+  #assertCan(event: AgentSessionMachineEvent, what: string): void {
+    if (!this.#actor.getSnapshot().can(event)) throw new SessionClosedError(this.agentId, what, this.state);
+  }
+
+  /** Appends a prepared log event everywhere at once, after the last check that can refuse it. */
+  #append(event: TxLogEvent, machineEvent: AgentSessionMachineEvent): void {
+    this.#sink?.reserve();
+    const appended = this.#log.append(event);
+    this.#actor.send(machineEvent);
+    this.#sink?.offer(appended);
+    this.#publish(appended);
+  }
+
+  async #returnLease(lease: SessionLease, inner: PoolLease, forced: boolean): Promise<void> {
+    try {
+      await inner.release();
+    } finally {
+      this.#held.delete(lease);
+      this.#gate.leave();
+      this.#actor.send({
+        type: "lease.returned",
+        connectionId: lease.connectionId,
+        endpoint: lease.endpoint,
+        heldMs: this.#options.now() - lease.acquiredAt,
+        forced,
+      });
+    }
+  }
+
+  /**
+   * Frees the agent id for a new session once this one is over, but not while its log still has events
+   * to write (a failed close): a restore would read the log without them, and both would write after it.
+   */
+  #releaseAgentIdIfDone(): void {
+    if (this.#actor.getSnapshot().status === "done" && (this.#sink?.buffered ?? 0) === 0) {
+      releaseAgentId(this.#pool, this.agentId, this);
+      this.#unhookShutdown?.();
+    }
+  }
+
+  #publish(event: SessionEvent): void {
+    this.#bus.emit(event);
+    this.#internals.publish(event);
+  }
+}

@@ -1,0 +1,59 @@
+import type { SurrealSession } from "surrealdb";
+import type { PoolLease } from "./SessionPool.js";
+
+/**
+ * A pool lease handed out by an agent session: the same `db`, `connectionId` and `endpoint`, and a
+ * `release()` that also gives the session its fairness slot back. Idempotent; `await using` works.
+ */
+export class SessionLease implements PoolLease {
+  readonly agentId: string;
+  readonly connectionId: string;
+  readonly endpoint: string;
+  /** Epoch ms when the session handed it out. */
+  readonly acquiredAt: number;
+  readonly #lease: PoolLease;
+  readonly #onRelease: (forced: boolean) => Promise<void>;
+  #released: Promise<void> | undefined;
+
+  /** @internal Made by `AgentSession.acquire()`. */
+  constructor(
+    agentId: string,
+    lease: PoolLease,
+    acquiredAt: number,
+    onRelease: (forced: boolean) => Promise<void>,
+  ) {
+    this.agentId = agentId;
+    this.#lease = lease;
+    this.connectionId = lease.connectionId;
+    this.endpoint = lease.endpoint;
+    this.acquiredAt = acquiredAt;
+    this.#onRelease = onRelease;
+  }
+
+  /**
+   * The pool lease's `db`, read through on every access: the pool's lease refuses use after release
+   * (`LeaseReleasedError`), and a copy taken here would bypass that guard.
+   */
+  get db(): SurrealSession {
+    return this.#lease.db;
+  }
+
+  get released(): boolean {
+    return this.#released !== undefined;
+  }
+
+  release(): Promise<void> {
+    this.#released ??= this.#onRelease(false);
+    return this.#released;
+  }
+
+  /** @internal Closing releases a lease the agent kept past `closeTimeoutMs`. */
+  forceRelease(): Promise<void> {
+    this.#released ??= this.#onRelease(true);
+    return this.#released;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.release();
+  }
+}

@@ -1,0 +1,47 @@
+import type { Logger } from "pino";
+import type { Observable } from "rxjs";
+import type { SurrealSession } from "surrealdb";
+import type { PoolEvent } from "../events/PoolEvent.js";
+
+/**
+ * What an agent session needs from the pool, written as a structural contract: `ConnectionManager` and
+ * its `Lease` satisfy it, and the session code depends on this much only (so it can be tested, and
+ * written, without the pool's internals).
+ */
+
+/** A leased connection: the pool's `Lease`. */
+export interface PoolLease extends AsyncDisposable {
+  /** Already switched to the namespace/database asked for in `acquire()`. */
+  readonly db: SurrealSession;
+  readonly connectionId: string;
+  readonly endpoint: string;
+  /** Idempotent; the pool resets what the borrower changed. */
+  release(): Promise<void>;
+}
+
+export interface PoolAcquireOptions {
+  /** Abandons the acquire when it fires. */
+  signal?: AbortSignal;
+  /** Longest wait for a connection; the pool's `connectionTimeoutMs` when omitted. */
+  timeoutMs?: number;
+  /** Namespace the lease is switched to. */
+  namespace?: string;
+  /** Database the lease is switched to. */
+  database?: string;
+}
+
+/** The pool: `ConnectionManager`. */
+export interface SessionPool {
+  acquire(options?: PoolAcquireOptions): Promise<PoolLease>;
+  /** Hot stream of every pool event; agent sessions publish theirs onto it too. */
+  readonly events$: Observable<PoolEvent>;
+  readonly config: {
+    readonly namespace: string;
+    readonly database: string;
+    readonly pool: { readonly maxConnections: number; readonly connectionTimeoutMs?: number };
+    /** The manager's inspection observer; sessions attach theirs to it unless given their own. */
+    readonly inspect?: unknown;
+    /** The manager's pino logger; sessions log through it unless given their own. */
+    readonly logger?: Logger;
+  };
+}

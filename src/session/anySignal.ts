@@ -1,0 +1,25 @@
+/**
+ * A signal that fires when any of `signals` does (with that one's reason), and a `dispose` that detaches
+ * it. `AbortSignal.any` needs Node 20.3; this works on every Node 20 and does not leak listeners on
+ * long-lived signals (a session's close signal outlives thousands of acquires).
+ */
+export function anySignal(signals: readonly (AbortSignal | undefined)[]): {
+  signal: AbortSignal;
+  dispose(): void;
+} {
+  const controller = new AbortController();
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  const onAbort = (event: Event) => controller.abort((event.target as AbortSignal).reason);
+  const dispose = () => {
+    for (const s of present) s.removeEventListener("abort", onAbort);
+  };
+  for (const s of present) {
+    if (s.aborted) {
+      controller.abort(s.reason);
+      dispose();
+      break;
+    }
+    s.addEventListener("abort", onAbort, { once: true });
+  }
+  return { signal: controller.signal, dispose };
+}

@@ -1,0 +1,89 @@
+import type { Logger } from "pino";
+import { SessionConflictError } from "./errors/SessionConflictError.js";
+import type { ResolvedSinkOptions } from "./resolveSessionOptions.js";
+import type { SessionEvent } from "./SessionEvent.js";
+import type { SessionPool } from "./SessionPool.js";
+import {
+  appendTxLogEvents,
+  countTxLogEvents,
+  defineTxLogTable,
+  loadTxLogEvents,
+  type SessionPlace,
+  type StoredTxLog,
+} from "./SurrealTxLogStore.js";
+import { TxLogSink } from "./TxLogSink.js";
+import { withLease } from "./withLease.js";
+
+/**
+ * How an agent session reaches its durable log through the pool: every database step takes a lease in
+ * the log's namespace/database (not the agent's), so the log table is shared by all agents and found
+ * again by agent id alone.
+ */
+
+/** Makes sure the table exists and that a new session would not fork a log already stored. */
+export async function prepareDurableLog(
+  pool: SessionPool,
+  sink: ResolvedSinkOptions,
+  agentId: string,
+): Promise<void> {
+  const stored = await withLease(pool, sink, async (lease) => {
+    await defineTxLogTable(lease.db, sink.table);
+    return countTxLogEvents(lease.db, sink.table, agentId);
+  });
+  if (stored > 0) {
+    throw new SessionConflictError(
+      agentId,
+      `agent "${agentId}" already has ${stored} log events stored in ${sink.namespace}/${sink.database}.` +
+        `${sink.table}; a new session would fork that log. Continue it with AgentSession.restore("${agentId}", manager).`,
+    );
+  }
+}
+
+/** Reads an agent's stored log (defining the table first: reading a missing table is an error). */
+export function loadDurableLog(
+  pool: SessionPool,
+  sink: ResolvedSinkOptions,
+  agentId: string,
+): Promise<StoredTxLog> {
+  return withLease(pool, sink, async (lease) => {
+    await defineTxLogTable(lease.db, sink.table);
+    return loadTxLogEvents(lease.db, sink.table, agentId);
+  });
+}
+
+export interface DurableSinkSetup {
+  agentId: string;
+  pool: SessionPool;
+  sink: ResolvedSinkOptions;
+  /** Where the agent works, stored with each row. */
+  place: SessionPlace;
+  /** `seq` already durable (the restored log's last). */
+  durableSeq: number;
+  now(): number;
+  publish(event: SessionEvent): void;
+  logger: Logger | undefined;
+}
+
+/** The batching sink, writing through the pool and reporting its progress as session events. */
+export function createDurableSink(setup: DurableSinkSetup): TxLogSink {
+  const { agentId, pool, sink, place, now, publish, logger } = setup;
+  return new TxLogSink(
+    {
+      agentId,
+      flushIntervalMs: sink.flushIntervalMs,
+      maxBatchSize: sink.maxBatchSize,
+      maxBufferedEvents: sink.maxBufferedEvents,
+      write: (events) =>
+        withLease(pool, sink, (lease) => appendTxLogEvents(lease.db, sink.table, events, place)),
+      onFlushed: (info) => publish({ type: "session.logFlushed", ts: now(), agentId, ...info }),
+      onFlushFailed: (info) => {
+        logger?.warn(
+          { err: info.error, events: info.events },
+          "writing the transaction log failed; will retry",
+        );
+        publish({ type: "session.logFlushFailed", ts: now(), agentId, ...info });
+      },
+    },
+    setup.durableSeq,
+  );
+}

@@ -1,0 +1,40 @@
+// The agent-session part of the public API; src/index.ts re-exports it.
+export {
+  AgentSession,
+  type AgentSessionState,
+  type SessionAcquireOptions,
+  type SessionCloseOptions,
+  type SessionCloseReport,
+} from "./AgentSession.js";
+export type { AgentSessionOptions, AgentSessionRestoreOptions } from "./AgentSessionOptions.js";
+export { type AgentLogFilter, agentLog$, TXLOG_EVENT_TYPES } from "./agentLog.js";
+export { isLogBufferFullError, LogBufferFullError } from "./errors/LogBufferFullError.js";
+export { isLogFlushError, LogFlushError } from "./errors/LogFlushError.js";
+export {
+  isSessionAcquireAbortedError,
+  SessionAcquireAbortedError,
+} from "./errors/SessionAcquireAbortedError.js";
+export {
+  isSessionAcquireTimeoutError,
+  SessionAcquireTimeoutError,
+} from "./errors/SessionAcquireTimeoutError.js";
+export { isSessionClosedError, SessionClosedError } from "./errors/SessionClosedError.js";
+export { isSessionConflictError, SessionConflictError } from "./errors/SessionConflictError.js";
+export {
+  isTransactionLogError,
+  TransactionLogError,
+  type TransactionLogErrorReason,
+} from "./errors/TransactionLogError.js";
+export {
+  foldTransactionLog,
+  foldTransactionLogState,
+  type TransactionLogState,
+} from "./foldTransactionLog.js";
+export type * from "./SessionEvent.js";
+export { isSessionEvent, isTxLogEvent } from "./SessionEvent.js";
+export type { SessionLease } from "./SessionLease.js";
+export { txLogSchema } from "./SurrealTxLogStore.js";
+export type { TransactionEntry, TransactionStatus } from "./TransactionEntry.js";
+export { TransactionLog, type TransactionLogOptions } from "./TransactionLog.js";
+export type * from "./TransactionOperation.js";
+export type { TxLogSinkOptions } from "./TxLogSinkOptions.js";
