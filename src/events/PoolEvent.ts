@@ -1,4 +1,5 @@
 import type { SessionEvent } from "../session/SessionEvent.js";
+import type { SyncEvent } from "../sync/SyncEvent.js";
 
 /**
  * Every event the pool publishes on `events$`. A discriminated union on `type`; every member carries
@@ -186,7 +187,8 @@ export type PoolEvent =
   | BreakerTransition
   | PoolStarted
   | PoolShutdown
-  | SessionEvent;
+  | SessionEvent
+  | SyncEvent;
 
 export type PoolEventType = PoolEvent["type"];
 export type PoolEventOf<T extends PoolEventType> = Extract<PoolEvent, { type: T }>;

@@ -1,6 +1,7 @@
 import type { ConnectionStateValue } from "../../machines/connection.machine.js";
 import type { BreakerState } from "../events/PoolEvent.js";
 import type { ConnectionPool, PoolState } from "../pool/ConnectionPool.js";
+import type { SyncHealth } from "../sync/SyncReport.js";
 
 export interface EndpointHealth {
   endpoint: string;
@@ -30,6 +31,8 @@ export interface HealthStatus {
   connectionStates: Partial<Record<ConnectionStateValue, number>>;
   /** The last connect error, while connects are failing. */
   lastError?: string;
+  /** Hybrid mode: each remote's sync (state, lag, shipped, failures, last success). */
+  sync?: SyncHealth;
 }
 
 /** Reads the live bookkeeping (not the metrics fold), so it is exact at any moment. */

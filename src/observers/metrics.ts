@@ -15,6 +15,24 @@ export interface Histogram {
   maxMs: number;
 }
 
+/** One remote's sync, as the fold of its `sync.*` events sees it (hybrid mode). */
+export interface SyncRemoteMetrics {
+  /** Record changes applied on the remote (resync copies included), and the batches they came in. */
+  recordsShipped: number;
+  batches: number;
+  /** Passes finished, succeeded or failed. */
+  passes: number;
+  failures: number;
+  consecutiveFailures: number;
+  /** Epoch ms of the last successful pass; null before one. */
+  lastSuccessAt: number | null;
+  /** Local changes not yet on the remote at the last pass's end (a lower bound when `lagMore`). */
+  lagRecords: number;
+  lagMore: boolean;
+  /** Age of the oldest of them, ms. */
+  lagMs: number;
+}
+
 /** Everything the pool counts. Every field is a fold over `events$`: replaying the events rebuilds it. */
 export interface MetricsSnapshot {
   // --- the seed's counters ---
@@ -55,6 +73,17 @@ export interface MetricsSnapshot {
   retiring: number;
   // --- distributions ---
   acquireWaitMs: Histogram;
+  // --- hybrid sync (zero and empty in the other modes) ---
+  /** Sync passes finished over all remotes, and those that failed. */
+  syncPasses: number;
+  syncFailures: number;
+  /** Record changes applied on remotes, and the batches (transactions) they came in. */
+  syncRecordsShipped: number;
+  syncBatches: number;
+  /** Remotes re-synced from a snapshot (first contact, or behind the change feed's retention). */
+  syncResyncs: number;
+  /** Per remote URL. */
+  syncRemotes: Record<string, SyncRemoteMetrics>;
 }
 
 export function emptyMetrics(): MetricsSnapshot {
@@ -92,6 +121,12 @@ export function emptyMetrics(): MetricsSnapshot {
       sumMs: 0,
       maxMs: 0,
     },
+    syncPasses: 0,
+    syncFailures: 0,
+    syncRecordsShipped: 0,
+    syncBatches: 0,
+    syncResyncs: 0,
+    syncRemotes: {},
   };
 }
 
@@ -178,6 +213,32 @@ export function applyEvent(m: MetricsSnapshot, e: PoolEvent): MetricsSnapshot {
     case "breaker.transition":
       if (e.to === "open") m.breakerOpens++;
       break;
+    case "sync.completed":
+    case "sync.failed": {
+      // Counted from each pass's totals (not from sync.batch), so a failed pass's partial work counts too.
+      const r = syncRemote(m, e.remote);
+      m.syncPasses++;
+      r.passes++;
+      m.syncRecordsShipped += e.records;
+      r.recordsShipped += e.records;
+      m.syncBatches += e.batches;
+      r.batches += e.batches;
+      r.lagRecords = e.lagRecords;
+      r.lagMore = e.lagMore;
+      r.lagMs = e.lagMs;
+      if (e.type === "sync.completed") {
+        r.consecutiveFailures = 0;
+        r.lastSuccessAt = e.ts;
+      } else {
+        m.syncFailures++;
+        r.failures++;
+        r.consecutiveFailures = e.consecutiveFailures;
+      }
+      return m;
+    }
+    case "sync.resynced":
+      m.syncResyncs++;
+      return m;
     default:
       return m;
   }
@@ -202,9 +263,30 @@ export function foldMetrics(events: Iterable<PoolEvent>): MetricsSnapshot {
   return m;
 }
 
+function syncRemote(m: MetricsSnapshot, remote: string): SyncRemoteMetrics {
+  let r = m.syncRemotes[remote];
+  if (!r) {
+    r = {
+      recordsShipped: 0,
+      batches: 0,
+      passes: 0,
+      failures: 0,
+      consecutiveFailures: 0,
+      lastSuccessAt: null,
+      lagRecords: 0,
+      lagMore: false,
+      lagMs: 0,
+    };
+    m.syncRemotes[remote] = r;
+  }
+  return r;
+}
+
 /** A deep copy, so a snapshot handed out never changes under the caller. */
 export function copyMetrics(m: MetricsSnapshot): MetricsSnapshot {
-  return { ...m, acquireWaitMs: { ...m.acquireWaitMs, counts: [...m.acquireWaitMs.counts] } };
+  const syncRemotes: Record<string, SyncRemoteMetrics> = {};
+  for (const [remote, r] of Object.entries(m.syncRemotes)) syncRemotes[remote] = { ...r };
+  return { ...m, acquireWaitMs: { ...m.acquireWaitMs, counts: [...m.acquireWaitMs.counts] }, syncRemotes };
 }
 
 /** The seed's reuse ratio: reused / (created + reused). */

@@ -5,6 +5,7 @@ import type { ConnectionManagerOptions } from "../config/options.js";
 import { type ResolvedConfig, resolveConfig } from "../config/resolveConfig.js";
 import type { PooledDb } from "../connection/Connector.js";
 import { createConnector } from "../connection/createConnector.js";
+import type { DashboardOptions, DashboardServer } from "../dashboard/serveDashboard.js";
 import { ConfigError } from "../errors/ConfigError.js";
 import { EventBus } from "../events/EventBus.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
@@ -14,6 +15,8 @@ import { PoolMetrics } from "../observers/PoolMetrics.js";
 import { classifyError } from "../retry/isTransient.js";
 import { RetryBudget } from "../retry/RetryBudget.js";
 import { type RetryInfo, retry } from "../retry/retry.js";
+import { HybridSync } from "../sync/HybridSync.js";
+import type { SyncReport, UnsyncedRemote } from "../sync/SyncReport.js";
 import { type AcquireOptions, ConnectionPool, type ShutdownReport } from "./ConnectionPool.js";
 import { type HedgeOptions, hedge, LatencyTracker } from "./hedge.js";
 import { registerInternals } from "./internals.js";
@@ -37,9 +40,12 @@ export class ConnectionManager implements AsyncDisposable {
   readonly #metrics: PoolMetrics;
   readonly #subscriptions: Subscription[] = [];
   readonly #breakers = new Map<string, CircuitBreaker>();
+  readonly #beforeShutdown = new Set<(timeoutMs: number) => Promise<void>>();
   /** Keeps retries from multiplying load in an outage: at most ~20% of recent calls (min 10/s). */
   readonly #retryBudget = new RetryBudget();
   readonly #latency = new LatencyTracker();
+  /** Hybrid mode's sync to the remotes; undefined in the other modes. */
+  readonly #sync: HybridSync | undefined;
 
   private constructor(config: ResolvedConfig) {
     this.config = config;
@@ -59,8 +65,15 @@ export class ConnectionManager implements AsyncDisposable {
       });
       this.#breakers.set(endpoint, breaker);
     }
+    const connectors = endpoints.map((e) => createConnector(e, config));
+    if (config.mode.kind === "hybrid") {
+      // The pool serves the local store through the sync's connector: one engine for both, and the
+      // final sync runs after leased work drained and before the store closes.
+      this.#sync = new HybridSync({ config, publish: (e) => this.#bus.emit(e) });
+      connectors[0] = this.#sync.connector;
+    }
     this.#pool = new ConnectionPool({
-      connectors: endpoints.map((e) => createConnector(e, config)),
+      connectors,
       pool: config.pool,
       publish: (event) => this.#bus.emit(event),
       balancer: config.mode.kind === "remote" ? createBalancer(config.mode.loadBalancing) : undefined,
@@ -77,7 +90,13 @@ export class ConnectionManager implements AsyncDisposable {
         }),
       );
     }
-    registerInternals(this, { publish: (event) => this.#bus.emit(event) });
+    registerInternals(this, {
+      publish: (event) => this.#bus.emit(event),
+      beforeShutdown: (hook) => {
+        this.#beforeShutdown.add(hook);
+        return () => this.#beforeShutdown.delete(hook);
+      },
+    });
   }
 
   /**
@@ -86,14 +105,6 @@ export class ConnectionManager implements AsyncDisposable {
    */
   static async create(options?: ConnectionManagerOptions): Promise<ConnectionManager> {
     const config = resolveConfig(options);
-    if (config.mode.kind === "hybrid") {
-      throw new ConfigError([
-        {
-          path: "mode.kind",
-          message: 'hybrid mode is not available in this version; use "local" or "remote"',
-        },
-      ]);
-    }
     const manager = new ConnectionManager(config);
     manager.#bus.emit({
       type: "pool.started",
@@ -109,7 +120,31 @@ export class ConnectionManager implements AsyncDisposable {
       manager.#stopObservers();
       throw error;
     }
+    if (manager.#sync) {
+      // Before create() resolves, so the change feed records every write the application makes.
+      try {
+        await manager.#sync.start();
+      } catch (error) {
+        await manager.#pool.shutdown({ timeoutMs: 5_000 });
+        manager.#stopObservers();
+        throw error;
+      }
+    }
     return manager;
+  }
+
+  /**
+   * Hybrid mode: ships local changes to every remote now, each remote independently, and resolves
+   * when each has finished a pass that started after this call: what each received (records,
+   * batches), or why it could not be reached. Never rejects for a remote's failure.
+   */
+  syncNow(): Promise<SyncReport> {
+    if (!this.#sync) {
+      return Promise.reject(
+        new ConfigError([{ path: "mode.kind", message: 'syncNow() needs mode.kind "hybrid"' }]),
+      );
+    }
+    return this.#sync.syncNow();
   }
 
   /**
@@ -132,9 +167,12 @@ export class ConnectionManager implements AsyncDisposable {
     let endpoint: string | undefined;
     try {
       const result = await retry(
-        async (attempt, signal) => {
+        async (attempt) => {
           attempts = attempt;
-          const lease = await this.#pool.acquire({ signal });
+          // The caller's own signal, not retry()'s stand-in: that one is a single never-aborted signal
+          // shared by every call, and each queued acquire adds a listener to it (MaxListenersExceeded
+          // warnings once 11 calls wait at the same time).
+          const lease = await this.#pool.acquire({ signal: options.signal });
           endpoint = lease.endpoint;
           const began = performance.now();
           try {
@@ -203,7 +241,8 @@ export class ConnectionManager implements AsyncDisposable {
 
   /** Live health: state, sizes, waiting callers, per-endpoint detail with breaker states. */
   healthStatus(): HealthStatus {
-    return healthStatusOf(this.#pool, (endpoint) => this.#breakers.get(endpoint)?.state ?? "closed");
+    const status = healthStatusOf(this.#pool, (endpoint) => this.#breakers.get(endpoint)?.state ?? "closed");
+    return this.#sync ? { ...status, sync: this.#sync.health() } : status;
   }
 
   /** Each endpoint's breaker: state, consecutive failures, when it opened and will probe again. */
@@ -230,6 +269,20 @@ export class ConnectionManager implements AsyncDisposable {
     return this.#metrics;
   }
 
+  /**
+   * Serves a live dashboard of this pool at the returned `url` (default 127.0.0.1, a free port): one
+   * self-contained page fed by Server-Sent Events from `events$`. `close()` ends it; shutting the pool
+   * down does not. Loaded on first use, so pools that never call it carry none of it.
+   */
+  async serveDashboard(options?: DashboardOptions): Promise<DashboardServer> {
+    const { serveDashboard } = await import("../dashboard/serveDashboard.js");
+    const extras = {
+      connections: () => this.#pool.connections(),
+      prometheus: () => this.#metrics.prometheus(),
+    };
+    return serveDashboard(this, extras, options);
+  }
+
   /** Runs one health pass now (the pool also runs one every `healthCheckIntervalMs`). */
   healthCheck(): Promise<{ passed: number; failed: number }> {
     return this.#pool.healthCheck();
@@ -239,10 +292,19 @@ export class ConnectionManager implements AsyncDisposable {
    * Refuses new acquires, rejects waiting ones, lets leased work finish for up to `timeoutMs`
    * (default 30 000), then closes everything. The report lists any lease it had to take back.
    */
-  async shutdown(options: { timeoutMs?: number } = {}): Promise<ShutdownReport> {
+  async shutdown(
+    options: { timeoutMs?: number } = {},
+  ): Promise<ShutdownReport & { unsynced?: UnsyncedRemote[] }> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    // Open agent sessions close first, so their logs flush while connections still exist.
+    await Promise.allSettled([...this.#beforeShutdown].map((hook) => hook(timeoutMs)));
+    // Hybrid: the final sync runs inside the pool's shutdown, after the drain, within what is left.
+    this.#sync?.setDeadline(performance.now() + timeoutMs);
     const report = await this.#pool.shutdown(options);
+    // The pool's shutdown ran the final sync (disposing the local store); this is its result.
+    const unsynced = await this.#sync?.finish();
     this.#stopObservers();
-    return report;
+    return unsynced ? { ...report, unsynced } : report;
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -1,0 +1,31 @@
+/**
+ * `npm run visualize`: writes visualizations/<machine>.mmd and .svg for every machine in machines/,
+ * and visualizations/README.md embedding them. Options: --check (write nothing; exit 1 when stale).
+ */
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { renderDiagrams } from "./visualize/renderDiagrams.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "visualizations");
+const check = process.argv.includes("--check");
+
+const files = await renderDiagrams(root);
+await mkdir(out, { recursive: true });
+const stale: string[] = [];
+for (const [name, content] of files) {
+  const path = join(out, name);
+  const current = await readFile(path, "utf8").catch(() => undefined);
+  if (current === content) continue;
+  stale.push(name);
+  if (!check) await writeFile(path, content);
+}
+if (check) {
+  console.log(stale.length === 0 ? "visualizations/ is up to date" : `stale: ${stale.join(", ")}`);
+  process.exitCode = stale.length === 0 ? 0 : 1;
+} else {
+  console.log(
+    `visualizations/: ${files.size} files, ${stale.length} written${stale.length ? ` (${stale.join(", ")})` : ""}`,
+  );
+}

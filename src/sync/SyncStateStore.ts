@@ -1,0 +1,41 @@
+import type { SurrealSession } from "surrealdb";
+import { SYNC_STATE_TABLE } from "./syncedTables.js";
+import { timeOfVersionstamp, toVersionstamp } from "./versionstamp.js";
+
+/**
+ * Each remote's acknowledged point, kept IN THE LOCAL STORE (`_sync_state`, one record per remote
+ * URL): every change up to that versionstamp is on that remote. A restarted process resumes from it,
+ * and a remote that was down catches up from its own point. Written only after the remote committed
+ * the batch, so the stored point never runs ahead of the remote (a crash in between re-ships a batch,
+ * which changes nothing).
+ */
+export async function loadAcks(db: SurrealSession): Promise<Map<string, bigint>> {
+  const acks = new Map<string, bigint>();
+  let rows: Array<{ remote?: unknown; acked?: unknown }>;
+  try {
+    [rows] = await db.query<[Array<{ remote?: unknown; acked?: unknown }>]>(
+      `SELECT remote, acked FROM ${SYNC_STATE_TABLE}`,
+    );
+  } catch (error) {
+    // SurrealDB 3 throws NotFoundError for a table that does not exist yet: no remote acknowledged.
+    if ((error as { kind?: unknown }).kind === "NotFound") return acks;
+    throw error;
+  }
+  for (const row of rows ?? []) {
+    if (typeof row.remote === "string") acks.set(row.remote, toVersionstamp(row.acked));
+  }
+  return acks;
+}
+
+export async function saveAck(db: SurrealSession, remote: string, acked: bigint): Promise<void> {
+  await db.query(
+    `UPSERT type::record($table, $remote) CONTENT { remote: $remote, acked: $acked, ackedAt: <datetime> $ackedAt, updatedAt: time::now() }`,
+    {
+      table: SYNC_STATE_TABLE,
+      remote,
+      // As a decimal string: versionstamps exceed JavaScript's safe integers.
+      acked: acked.toString(),
+      ackedAt: new Date(timeOfVersionstamp(acked)).toISOString(),
+    },
+  );
+}
