@@ -17,7 +17,8 @@ export class HealthBasedBalancer implements Balancer {
     const failures = candidates.map((c) => Math.round(c.failureScore(now)));
     const fewest = Math.min(...failures);
     const healthiest = candidates.filter((_, i) => failures[i] === fewest);
-    const best = Math.min(...healthiest.map((c) => c.latencyMs ?? 0));
-    return this.#tieBreak.pick(healthiest.filter((c) => (c.latencyMs ?? 0) <= best * 1.25 + 0.05));
+    const latencies = healthiest.map((c) => c.latencyAt(now) ?? 0);
+    const best = Math.min(...latencies);
+    return this.#tieBreak.pick(healthiest.filter((_, i) => latencies[i]! <= best * 1.25 + 0.05));
   }
 }

@@ -367,7 +367,7 @@ export class ConnectionPool implements LeaseOwner {
     const slot = this.#slotOf.get(connection)!;
     slot.leased--;
     const now = performance.now();
-    slot.observeLatency(now - lease.acquiredAt);
+    slot.observeLatency(now - lease.acquiredAt, now);
     this.#publish({
       type: "lease.released",
       ts: Date.now(),

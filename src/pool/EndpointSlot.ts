@@ -5,6 +5,13 @@ import type { PooledConnection } from "../connection/PooledConnection.js";
 const LATENCY_ALPHA = 0.2;
 /** Half-life of the recent-failure score. */
 const FAILURE_HALF_LIFE_MS = 10_000;
+/**
+ * Half-life of a latency estimate that nothing refreshes. Only leases measure an endpoint, so without
+ * decay an endpoint that latency-aware balancing stopped choosing (it was slow once) would keep its old
+ * estimate, and be passed over, forever after it recovered. Decaying it (as Finagle's peak EWMA does)
+ * makes such an endpoint worth one more try now and then, and that try measures it afresh.
+ */
+const LATENCY_HALF_LIFE_MS = 10_000;
 
 /**
  * The pool's share of one endpoint: its connector, its idle connections and what the load balancer
@@ -24,8 +31,8 @@ export class EndpointSlot {
   available = true;
   /** Connections to retire at their next release, to move work to another endpoint. */
   surplus = 0;
-  /** EWMA of lease hold times and pings, ms; undefined until first observed. */
-  latencyMs: number | undefined;
+  #latencyMs: number | undefined;
+  #latencyAt = 0;
   #failureScore = 0;
   #failureAt = 0;
 
@@ -45,9 +52,22 @@ export class EndpointSlot {
     return true;
   }
 
-  observeLatency(ms: number): void {
-    this.latencyMs =
-      this.latencyMs === undefined ? ms : this.latencyMs + LATENCY_ALPHA * (ms - this.latencyMs);
+  /** EWMA of lease hold times, ms, decaying while not refreshed; undefined until first observed. */
+  get latencyMs(): number | undefined {
+    return this.latencyAt(performance.now());
+  }
+
+  /** The latency estimate as of `now` (performance.now() time). */
+  latencyAt(now: number): number | undefined {
+    const latency = this.#latencyMs;
+    if (latency === undefined || now <= this.#latencyAt) return latency;
+    return latency * 0.5 ** ((now - this.#latencyAt) / LATENCY_HALF_LIFE_MS);
+  }
+
+  observeLatency(ms: number, now = performance.now()): void {
+    const current = this.latencyAt(now);
+    this.#latencyMs = current === undefined ? ms : current + LATENCY_ALPHA * (ms - current);
+    this.#latencyAt = now;
   }
 
   observeFailure(now = performance.now()): void {
