@@ -24,6 +24,7 @@ export { CircuitOpenError, isCircuitOpenError } from "./errors/CircuitOpenError.
 export { ConfigError, type ConfigIssue, isConfigError } from "./errors/ConfigError.js";
 export { ConnectError, isConnectError } from "./errors/ConnectError.js";
 export { isLeaseReleasedError, LeaseReleasedError } from "./errors/LeaseReleasedError.js";
+export { isOperationTimeoutError, OperationTimeoutError } from "./errors/OperationTimeoutError.js";
 export { isPoolClosedError, PoolClosedError } from "./errors/PoolClosedError.js";
 export { isPoolSaturatedError, PoolSaturatedError } from "./errors/PoolSaturatedError.js";
 export { isRetriesExhaustedError, RetriesExhaustedError } from "./errors/RetriesExhaustedError.js";
@@ -40,9 +41,19 @@ export {
   histogramQuantile,
   type MetricsSnapshot,
   reuseRatio,
+  type SyncRemoteMetrics,
 } from "./observers/metrics.js";
 export type { PoolMetrics } from "./observers/PoolMetrics.js";
 export { ConnectionManager, type ExecuteOptions } from "./pool/ConnectionManager.js";
 export type { AbandonedLease, AcquireOptions, ShutdownReport } from "./pool/ConnectionPool.js";
 export type { Lease } from "./pool/Lease.js";
 export * from "./session/index.js";
+export { isSyncError, SyncError, type SyncStage } from "./sync/SyncError.js";
+export type * from "./sync/SyncEvent.js";
+export type {
+  RemoteSyncHealth,
+  RemoteSyncResult,
+  SyncHealth,
+  SyncReport,
+  UnsyncedRemote,
+} from "./sync/SyncReport.js";

@@ -4,6 +4,7 @@ const brand = Symbol.for("surreal-pool.error");
 export type SurrealPoolErrorCode =
   | "CONFIG_INVALID"
   | "ACQUIRE_TIMEOUT"
+  | "OPERATION_TIMEOUT"
   | "ACQUIRE_ABORTED"
   | "POOL_CLOSED"
   | "POOL_SATURATED"

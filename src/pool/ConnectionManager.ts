@@ -7,6 +7,7 @@ import type { PooledDb } from "../connection/Connector.js";
 import { createConnector } from "../connection/createConnector.js";
 import type { DashboardOptions, DashboardServer } from "../dashboard/serveDashboard.js";
 import { ConfigError } from "../errors/ConfigError.js";
+import { OperationTimeoutError } from "../errors/OperationTimeoutError.js";
 import { EventBus } from "../events/EventBus.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
 import { type HealthStatus, healthStatusOf } from "../observers/healthStatus.js";
@@ -17,6 +18,7 @@ import { RetryBudget } from "../retry/RetryBudget.js";
 import { type RetryInfo, retry } from "../retry/retry.js";
 import { HybridSync } from "../sync/HybridSync.js";
 import type { SyncReport, UnsyncedRemote } from "../sync/SyncReport.js";
+import { withDeadline } from "../util/withDeadline.js";
 import { type AcquireOptions, ConnectionPool, type ShutdownReport } from "./ConnectionPool.js";
 import { type HedgeOptions, hedge, LatencyTracker } from "./hedge.js";
 import { registerInternals } from "./internals.js";
@@ -25,6 +27,12 @@ import type { Lease } from "./Lease.js";
 export interface ExecuteOptions {
   /** Aborts the current attempt's acquire and any backoff wait. */
   signal?: AbortSignal;
+  /**
+   * Deadline of each attempt's `fn`, ms. A query on a socket that went silent otherwise waits until
+   * the network heals; past the deadline the attempt fails with `OperationTimeoutError` (transient:
+   * retried on another connection) and its connection is discarded. Default: none.
+   */
+  timeoutMs?: number;
 }
 
 /**
@@ -176,7 +184,7 @@ export class ConnectionManager implements AsyncDisposable {
           endpoint = lease.endpoint;
           const began = performance.now();
           try {
-            const value = await fn(lease.db);
+            const value = await runWithin(fn(lease.db), options.timeoutMs, lease.endpoint);
             this.#latency.observe(performance.now() - began);
             this.#recordOutcome(lease.endpoint, undefined);
             await lease.release();
@@ -327,6 +335,12 @@ function endpointsOf(config: ResolvedConfig): string[] {
     case "hybrid":
       return [config.mode.localCache];
   }
+}
+
+/** Settles like `work`, or rejects with `OperationTimeoutError` after `timeoutMs` (when given). */
+function runWithin<T>(work: Promise<T>, timeoutMs: number | undefined, endpoint: string): Promise<T> {
+  if (timeoutMs === undefined) return work;
+  return withDeadline(work, timeoutMs, () => new OperationTimeoutError(timeoutMs, endpoint));
 }
 
 function asError(value: unknown): Error {

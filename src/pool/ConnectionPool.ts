@@ -12,6 +12,7 @@ import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { PoolSaturatedError } from "../errors/PoolSaturatedError.js";
 import type { AcquireFailed, ConnectionEvent, PoolEvent, RetireReason } from "../events/PoolEvent.js";
 import { backoffDelay } from "../retry/backoff.js";
+import { classifyError } from "../retry/isTransient.js";
 import { EndpointSlot } from "./EndpointSlot.js";
 import { Lease, type LeaseOwner } from "./Lease.js";
 import { WaitQueue } from "./WaitQueue.js";
@@ -521,6 +522,7 @@ export class ConnectionPool implements LeaseOwner {
         slot.observeFailure();
         this.#publish(event);
         this.#onOutcome?.(slot.endpoint, event.error);
+        this.#failWaitersIfHopeless(event.error);
         this.#scheduleCreateRetry();
         this.#checkDrained();
         return;
@@ -541,6 +543,19 @@ export class ConnectionPool implements LeaseOwner {
         return;
       default:
         this.#publish(event);
+    }
+  }
+
+  /**
+   * A connect failed in a way no retry fixes (refused credentials, a bad URL) and no connection is
+   * open: waiting acquires would only time out, so they fail now with that error.
+   */
+  #failWaitersIfHopeless(error: Error): void {
+    if (this.size > 0 || this.#waiters.size === 0 || classifyError(error).category !== "config") return;
+    for (const waiter of this.#waiters.drain()) {
+      this.#settle(waiter);
+      this.#publishFailure(waiter.requestId, "unavailable", true, performance.now() - waiter.start, error);
+      waiter.reject(error);
     }
   }
 

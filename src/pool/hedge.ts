@@ -63,7 +63,9 @@ export function hedge<T>(fn: (db: PooledDb) => Promise<T>, options: HedgeOptions
         const began = performance.now();
         try {
           const value = await fn(lease.db);
-          latency.observe(performance.now() - began);
+          // Only the winner's time is "recent latency": a loser finishing late would drag the hedge
+          // delay up to the slow path's and hedging would stop helping.
+          if (!settled) latency.observe(performance.now() - began);
           options.onOutcome(lease.endpoint, undefined);
           win(value, lease.endpoint);
         } catch (error) {

@@ -141,6 +141,8 @@ function ownError(error: unknown, depth: number): Transience | undefined {
       if (cause && !cause.transient && cause.category !== "unknown") return cause;
       return verdict("timeout", "no connection was free in time; one may be free on the next try");
     }
+    case "OPERATION_TIMEOUT":
+      return verdict("timeout", "an attempt ran past its deadline; its connection was replaced");
     case "POOL_SATURATED":
       return verdict("unavailable", "the pool's wait queue was full; it may have room on the next try");
     case "CONNECT_FAILED": {
