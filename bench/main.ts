@@ -1,7 +1,16 @@
 import os from "node:os";
 import { acquireRelease } from "./acquireRelease.js";
 import { e2eEmbedded } from "./e2eEmbedded.js";
+import { failover } from "./failover.js";
+import { healthCheckOverhead } from "./healthCheckOverhead.js";
+import { hybrid } from "./hybrid.js";
+import { latency } from "./latency.js";
 import type { Row } from "./measure.js";
+import { retrySuccess } from "./retrySuccess.js";
+import { reuse } from "./reuse.js";
+import { saturationRecovery } from "./saturationRecovery.js";
+import { scalability } from "./scalability.js";
+import { sustained } from "./sustained.js";
 
 const args = new Set(process.argv.slice(2));
 const json = args.has("--json");
@@ -11,6 +20,15 @@ const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".
 const benches: Record<string, (quick: boolean) => Promise<Row[]>> = {
   "acquire-release": acquireRelease,
   "e2e-embedded": e2eEmbedded,
+  sustained,
+  reuse,
+  "retry-success": retrySuccess,
+  "saturation-recovery": saturationRecovery,
+  "health-check-overhead": healthCheckOverhead,
+  failover,
+  scalability,
+  latency,
+  hybrid,
 };
 
 if (!json) {

@@ -13,7 +13,11 @@ export async function multiAgent() {
 
   // Agent 1 and agent 2 work concurrently, each writing a note to the same table name.
   const work = async (agent: AgentSession, text: string) => {
-    const txn = agent.recordTransaction({ type: "write", path: `/notes/${agent.agentId}.md`, contentHash: "abc123" });
+    const txn = agent.recordTransaction({
+      type: "write",
+      path: `/notes/${agent.agentId}.md`,
+      contentHash: "abc123",
+    });
     await using conn = await agent.acquire(); // already in the agent's namespace; returned at block end
     await conn.db.query("CREATE note SET text = $text", { text });
     const [notes] = await conn.db.query<[{ text: string }[]]>("SELECT text FROM note");

@@ -28,6 +28,7 @@ export class EmbeddedConnector implements Connector {
   readonly endpoint: string;
   readonly #options: EmbeddedConnectorOptions;
   #engine: Promise<Surreal> | undefined;
+  #ping: Promise<void> | undefined;
 
   constructor(options: EmbeddedConnectorOptions) {
     this.endpoint = options.endpoint;
@@ -66,6 +67,26 @@ export class EmbeddedConnector implements Connector {
     return this.#engine;
   }
 
+  /**
+   * One round trip to the engine, shared by every session that asks while it is in flight. Sessions
+   * of one in-process engine cannot fail one by one (no transport between them), so a health pass over
+   * N idle sessions needs one engine ping, not N; each session's own validity is checked locally.
+   */
+  pingEngine(): Promise<void> {
+    this.#ping ??= this.engine()
+      .then((engine) => engine.query("RETURN 1"))
+      .then(
+        () => {
+          this.#ping = undefined;
+        },
+        (error: unknown) => {
+          this.#ping = undefined;
+          throw error;
+        },
+      );
+    return this.#ping;
+  }
+
   async open(signal: AbortSignal): Promise<RawConnection> {
     const engine = await this.engine();
     const session = await engine.newSession();
@@ -75,7 +96,7 @@ export class EmbeddedConnector implements Connector {
       const accessToken = credentials ? await signIn(session, this.endpoint, credentials) : undefined;
       await switchTo(session, { namespace, database });
       if (signal.aborted) throw signal.reason;
-      return new EmbeddedSession(session, this.endpoint, { namespace, database, accessToken }, credentials);
+      return new EmbeddedSession(session, this, { namespace, database, accessToken }, credentials);
     } catch (error) {
       void session.closeSession().catch(() => {});
       throw error;
@@ -94,7 +115,7 @@ class EmbeddedSession implements RawConnection {
 
   constructor(
     readonly db: SurrealSession,
-    private readonly endpoint: string,
+    private readonly connector: EmbeddedConnector,
     baseline: SessionBaseline,
     private readonly credentials: Awaited<ReturnType<typeof resolveCredentials>>,
   ) {
@@ -102,11 +123,18 @@ class EmbeddedSession implements RawConnection {
   }
 
   async ping(): Promise<void> {
-    await this.db.query("RETURN 1");
+    if (!this.db.isValid) throw new Error(`session of ${this.connector.endpoint} is no longer valid`);
+    await this.connector.pingEngine();
   }
 
   async reset(undo: readonly string[]): Promise<void> {
-    this.baseline = await resetSession(this.db, undo, this.baseline, this.endpoint, this.credentials);
+    this.baseline = await resetSession(
+      this.db,
+      undo,
+      this.baseline,
+      this.connector.endpoint,
+      this.credentials,
+    );
   }
 
   async close(): Promise<void> {

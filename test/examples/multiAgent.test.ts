@@ -8,7 +8,10 @@ describe("the README's multi-agent example", () => {
     expect(result.executor.notes).toEqual(["done: shipped"]);
     for (const { log } of [result.planner, result.executor]) {
       expect(log).toHaveLength(1);
-      expect(log[0]).toMatchObject({ status: "committed", operation: { type: "write", contentHash: "abc123" } });
+      expect(log[0]).toMatchObject({
+        status: "committed",
+        operation: { type: "write", contentHash: "abc123" },
+      });
     }
   });
 });
