@@ -294,4 +294,3 @@ export type SyncStateValue = "idle" | "syncing" | "backingOff" | "finishing" | "
 export function syncStateOf(snapshot: SyncSnapshot): SyncStateValue {
   return snapshot.value as SyncStateValue;
 }
-

@@ -1,5 +1,5 @@
-import type { ResolvedConfig } from "../config/resolveConfig.js";
 import { classifyEndpoint, isEmbedded } from "../config/endpointUrl.js";
+import type { ResolvedConfig } from "../config/resolveConfig.js";
 import type { Connector } from "../connection/Connector.js";
 import { createConnector } from "../connection/createConnector.js";
 import { makeStderrBlocking } from "./blockingStderr.js";
@@ -7,8 +7,8 @@ import { ensureChangeFeed } from "./changeFeed.js";
 import { LocalStore } from "./LocalStore.js";
 import { RemoteLink } from "./RemoteLink.js";
 import { RemoteSync } from "./RemoteSync.js";
-import type { SyncEvent } from "./SyncEvent.js";
 import { SyncError } from "./SyncError.js";
+import type { SyncEvent } from "./SyncEvent.js";
 import type { SyncHealth, SyncReport, UnsyncedRemote } from "./SyncReport.js";
 import { loadAcks } from "./SyncStateStore.js";
 import { type SyncTuning, syncTuningOf } from "./SyncTuning.js";
@@ -164,7 +164,10 @@ export class HybridSync {
  * embedded local store runs without authentication, as embedded engines do, so it gets none.
  */
 function localConnector(config: ResolvedConfig, localCache: string): Connector {
-  return createConnector(localCache, isEmbeddedUrl(localCache) ? { ...config, credentials: undefined } : config);
+  return createConnector(
+    localCache,
+    isEmbeddedUrl(localCache) ? { ...config, credentials: undefined } : config,
+  );
 }
 
 function isEmbeddedUrl(url: string): boolean {

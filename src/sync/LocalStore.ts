@@ -2,7 +2,10 @@ import type { SurrealSession } from "surrealdb";
 import type { Connector, RawConnection } from "../connection/Connector.js";
 import { classifyError } from "../retry/isTransient.js";
 import { bounded } from "./bounded.js";
+import { deadlineSignal } from "./deadlineSignal.js";
 import { SyncError } from "./SyncError.js";
+
+const CONFLICT_ATTEMPTS = 5;
 
 /**
  * The sync's own session of the local store, outside the pool's slots (it never takes a lease from
@@ -26,22 +29,31 @@ export class LocalStore {
     return this.#connector.endpoint;
   }
 
-  /** Runs `fn` on the session, bounded by the deadline. */
+  /**
+   * Runs `fn` on the session, bounded by the deadline. A transaction conflict (several remotes storing
+   * their points at once, or the application writing the same keys) is tried again a few times.
+   */
   async run<T>(what: string, fn: (db: SurrealSession) => Promise<T>): Promise<T> {
-    if (this.#closed) throw new SyncError("", "stopped", "the local store is closed (the manager shut down)");
-    const raw = await this.#session();
-    try {
-      return await bounded(fn(raw.db), this.#timeoutMs, `${what} on the local store`);
-    } catch (error) {
-      const { category } = classifyError(error);
-      if (category === "connection" || category === "timeout") this.#drop();
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      if (this.#closed)
+        throw new SyncError("", "stopped", "the local store is closed (the manager shut down)");
+      const raw = await this.#session();
+      try {
+        return await bounded(fn(raw.db), this.#timeoutMs, `${what} on the local store`);
+      } catch (error) {
+        const { category } = classifyError(error);
+        if (category === "connection" || category === "timeout") this.#drop();
+        if (category !== "conflict" || attempt >= CONFLICT_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+      }
     }
   }
 
   #session(): Promise<RawConnection> {
     if (!this.#raw) {
-      const opening = this.#connector.open(AbortSignal.timeout(this.#timeoutMs));
+      const deadline = deadlineSignal(this.#timeoutMs);
+      const opening = this.#connector.open(deadline.signal);
+      void opening.finally(deadline.clear).catch(() => {});
       this.#raw = opening;
       opening.then(
         (raw) => raw.onBroken(() => this.#raw === opening && this.#drop()),
@@ -64,6 +76,11 @@ export class LocalStore {
     this.#closed = true;
     const raw = this.#raw;
     this.#raw = undefined;
-    if (raw) await bounded(raw.then((r) => r.close()), 2_000, "closing").catch(() => {});
+    if (raw)
+      await bounded(
+        raw.then((r) => r.close()),
+        2_000,
+        "closing",
+      ).catch(() => {});
   }
 }

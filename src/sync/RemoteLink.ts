@@ -6,6 +6,7 @@ import { isSurrealPoolError } from "../errors/SurrealPoolError.js";
 import { classifyError } from "../retry/isTransient.js";
 import { bounded } from "./bounded.js";
 import type { Batch } from "./coalesce.js";
+import { deadlineSignal } from "./deadlineSignal.js";
 import { SyncError } from "./SyncError.js";
 
 export interface RemoteLinkOptions {
@@ -22,10 +23,14 @@ export interface RemoteLinkOptions {
 /**
  * Applies a batch in one transaction: whole records by id (UPSERT .. CONTENT replaces the record, so
  * a field removed locally is removed remotely) and deletions by id. Running it twice changes nothing.
+ * A delete in a table the remote does not have is skipped: SurrealDB 3 fails any statement on a
+ * missing table, and such a record is not there anyway (a batch holds each id once, so no upsert in
+ * the same batch can have created it).
  */
 const APPLY = `BEGIN TRANSACTION;
+LET $tables = (INFO FOR DB).tables;
 FOR $r IN $upserts { UPSERT $r.id CONTENT $r; };
-FOR $d IN $deletes { DELETE $d; };
+FOR $d IN $deletes { IF $tables[record::tb($d)] != NONE { DELETE $d; }; };
 COMMIT TRANSACTION;`;
 
 /**
@@ -91,8 +96,9 @@ export class RemoteLink {
     if (this.#raw && !this.#broken) return this.#raw;
     this.#drop();
     const timeoutMs = this.#options.connectTimeoutMs;
+    const deadline = deadlineSignal(timeoutMs, signal);
     try {
-      const raw = await this.#connector.open(AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]));
+      const raw = await this.#connector.open(deadline.signal);
       if (signal.aborted) {
         void raw.close().catch(() => {});
         throw signal.reason;
@@ -116,6 +122,8 @@ export class RemoteLink {
         `${why}; its changes stay queued in the local store and are retried`,
         { cause: error },
       );
+    } finally {
+      deadline.clear();
     }
   }
 
@@ -135,7 +143,9 @@ export class RemoteLink {
 function describe(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    return typeof code === "string" && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
+    return typeof code === "string" && !error.message.includes(code)
+      ? `${error.message} (${code})`
+      : error.message;
   }
   return String(error);
 }

@@ -12,8 +12,8 @@ import { batchSize, coalesce } from "./coalesce.js";
 import type { LocalStore } from "./LocalStore.js";
 import type { RemoteLink } from "./RemoteLink.js";
 import { resync } from "./resync.js";
-import type { SyncEvent, SyncLag } from "./SyncEvent.js";
 import { isSyncError, SyncError } from "./SyncError.js";
+import type { SyncEvent, SyncLag } from "./SyncEvent.js";
 import type { RemoteSyncHealth, RemoteSyncResult, UnsyncedRemote } from "./SyncReport.js";
 import { saveAck } from "./SyncStateStore.js";
 import type { SyncTuning } from "./SyncTuning.js";
@@ -167,7 +167,7 @@ export class RemoteSync {
       readChanges(db, since, this.#o.tuning.batchLimit * 10),
     );
     const fresh = read.entries.filter((e) => !this.#window.has(e.versionstamp));
-    this.#measureLag(fresh, read.entries.length >= this.#o.tuning.batchLimit * 10);
+    this.#measureLag(fresh, read.truncated);
     if (this.#acked === undefined && fresh.length === 0) return undefined;
     const { lagRecords, lagMore } = this.#lagNow();
     if (lagRecords === 0 && this.#acked !== undefined) return undefined;
@@ -184,7 +184,13 @@ export class RemoteSync {
   // --- one pass ---------------------------------------------------------------------------------------
 
   async #ship(input: PassInput, signal: AbortSignal): Promise<PassOutput> {
-    this.#current = { pass: input.pass, trigger: input.trigger, records: 0, batches: 0, started: performance.now() };
+    this.#current = {
+      pass: input.pass,
+      trigger: input.trigger,
+      records: 0,
+      batches: 0,
+      started: performance.now(),
+    };
     try {
       await this.#shipAll(signal);
       return { records: this.#current.records, batches: this.#current.batches };
@@ -219,8 +225,7 @@ export class RemoteSync {
     }
     let checked = false;
     for (;;) {
-      const { entries, now } = read;
-      const truncated = entries.length >= tuning.batchLimit;
+      const { entries, now, truncated } = read;
       const fresh = entries.filter((e) => !this.#window.has(e.versionstamp));
       this.#measureLag(fresh, truncated);
       const batch = coalesce(fresh, isSynced);
@@ -247,11 +252,11 @@ export class RemoteSync {
         checked = true;
       }
       for (const entry of fresh) this.#window.add(entry.versionstamp);
-      // Everything read is on the remote; acknowledge up to the last entry read (when the read was cut
+      // Everything read is on the remote; acknowledge up to the last commit read (when the read was cut
       // off by the limit) but never past the horizon, which in-flight commits may still land below.
       const horizon = versionstampAt(now - tuning.horizonMs);
       const cut = truncated ? entries[entries.length - 1]!.versionstamp : horizon;
-      await this.#advance(cut < horizon ? cut : horizon, size > 0);
+      await this.#advance(earlier(cut, horizon), size > 0);
       if (!truncated) {
         this.#lag = { records: 0, more: false, oldest: undefined };
         return;
@@ -325,7 +330,11 @@ export class RemoteSync {
 
   #lagNow(): SyncLag {
     const { records, more, oldest } = this.#lag;
-    return { lagRecords: records, lagMore: more, lagMs: oldest === undefined ? 0 : Math.max(0, Date.now() - oldest) };
+    return {
+      lagRecords: records,
+      lagMore: more,
+      lagMs: oldest === undefined ? 0 : Math.max(0, Date.now() - oldest),
+    };
   }
 
   // --- transitions -> events$ ---------------------------------------------------------------------------
@@ -404,7 +413,11 @@ export class RemoteSync {
       records: 0,
       batches: 0,
       durationMs: 0,
-      error: new SyncError(this.remote, "stopped", `the sync to ${this.remote} is stopped (the manager shut down)`),
+      error: new SyncError(
+        this.remote,
+        "stopped",
+        `the sync to ${this.remote} is stopped (the manager shut down)`,
+      ),
     };
   }
 
@@ -414,3 +427,8 @@ export class RemoteSync {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** The smaller of two versionstamps (Math.min does not take bigints). */
+function earlier(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}

@@ -11,16 +11,11 @@ import { timeOfVersionstamp, toVersionstamp } from "./versionstamp.js";
  */
 export async function loadAcks(db: SurrealSession): Promise<Map<string, bigint>> {
   const acks = new Map<string, bigint>();
-  let rows: Array<{ remote?: unknown; acked?: unknown }>;
-  try {
-    [rows] = await db.query<[Array<{ remote?: unknown; acked?: unknown }>]>(
-      `SELECT remote, acked FROM ${SYNC_STATE_TABLE}`,
-    );
-  } catch (error) {
-    // SurrealDB 3 throws NotFoundError for a table that does not exist yet: no remote acknowledged.
-    if ((error as { kind?: unknown }).kind === "NotFound") return acks;
-    throw error;
-  }
+  // Defined here, once, before several remotes store their points at the same moment: the first writes
+  // to a table that does not exist yet race to create it, and all but one fail with a conflict.
+  const [, rows] = await db.query<[unknown, Array<{ remote?: unknown; acked?: unknown }>]>(
+    `DEFINE TABLE IF NOT EXISTS ${SYNC_STATE_TABLE} SCHEMALESS; SELECT remote, acked FROM ${SYNC_STATE_TABLE}`,
+  );
   for (const row of rows ?? []) {
     if (typeof row.remote === "string") acks.set(row.remote, toVersionstamp(row.acked));
   }

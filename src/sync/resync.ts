@@ -37,13 +37,15 @@ export async function resync(options: ResyncOptions): Promise<ResyncResult> {
   const result: ResyncResult = { tables: tables.length, records: 0, deleted: 0 };
   for (const table of tables) {
     for (let after: RecordId | undefined; ; ) {
-      const page = await local.run("reading a snapshot page", async (db) => {
-        const [rows] = await db.query<[FeedRecord[]]>(
-          `SELECT * FROM type::table($table) ${after ? "WHERE id > $after " : ""}ORDER BY id LIMIT $limit`,
-          { table, after, limit: pageSize },
-        );
-        return rows ?? [];
-      }).catch((error: unknown) => (isNotFound(error) ? [] : Promise.reject(localError(link.remote, error))));
+      const page = await local
+        .run("reading a snapshot page", async (db) => {
+          const [rows] = await db.query<[FeedRecord[]]>(
+            `SELECT * FROM type::table($table) ${after ? "WHERE id > $after " : ""}ORDER BY id LIMIT $limit`,
+            { table, after, limit: pageSize },
+          );
+          return rows ?? [];
+        })
+        .catch((error: unknown) => (isNotFound(error) ? [] : Promise.reject(localError(link.remote, error))));
       if (page.length > 0) {
         await link.apply({ upserts: page, deletes: [] }, signal);
         result.records += page.length;
@@ -106,7 +108,12 @@ function isNotFound(error: unknown): boolean {
 }
 
 function localError(remote: string, error: unknown): SyncError {
-  return new SyncError(remote, "local", `reading the local store failed: ${String((error as Error)?.message ?? error)}`, {
-    cause: error,
-  });
+  return new SyncError(
+    remote,
+    "local",
+    `reading the local store failed: ${String((error as Error)?.message ?? error)}`,
+    {
+      cause: error,
+    },
+  );
 }
