@@ -10,7 +10,13 @@ import { AcquireTimeoutError } from "../errors/AcquireTimeoutError.js";
 import { ConnectError } from "../errors/ConnectError.js";
 import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { PoolSaturatedError } from "../errors/PoolSaturatedError.js";
-import type { AcquireFailed, ConnectionEvent, PoolEvent, RetireReason } from "../events/PoolEvent.js";
+import type {
+  AcquireFailed,
+  ConnectionEvent,
+  LeaseReleased,
+  PoolEvent,
+  RetireReason,
+} from "../events/PoolEvent.js";
 import { backoffDelay } from "../retry/backoff.js";
 import { classifyError } from "../retry/isTransient.js";
 import { EndpointSlot } from "./EndpointSlot.js";
@@ -369,13 +375,7 @@ export class ConnectionPool implements LeaseOwner {
     slot.leased--;
     const now = performance.now();
     slot.observeLatency(now - lease.acquiredAt, now);
-    this.#publish({
-      type: "lease.released",
-      ts: Date.now(),
-      connectionId: connection.id,
-      endpoint: connection.endpoint,
-      heldMs: now - lease.acquiredAt,
-    });
+    this.#publishReleased(connection, lease, now, false);
     const raw = connection.raw!;
     if (discard || connection.broken || !raw.db.isValid) {
       slot.observeFailure(now);
@@ -400,6 +400,18 @@ export class ConnectionPool implements LeaseOwner {
       if (ok) this.#offer(connection, performance.now());
       this.#checkDrained();
     });
+  }
+
+  #publishReleased(connection: PooledConnection, lease: Lease, now: number, revoked: boolean): void {
+    const event: LeaseReleased = {
+      type: "lease.released",
+      ts: Date.now(),
+      connectionId: connection.id,
+      endpoint: connection.endpoint,
+      heldMs: now - lease.acquiredAt,
+    };
+    if (revoked) event.revoked = true; // only on shutdown: the hot path keeps one object shape
+    this.#publish(event);
   }
 
   #retireAndRefill(connection: PooledConnection, reason: RetireReason): Promise<void> {
@@ -754,14 +766,7 @@ export class ConnectionPool implements LeaseOwner {
         connection.lease = null;
         this.#slotOf.get(connection)!.leased--;
         // The lease ended (taken back): without this event the inUse gauge of the fold never returns to 0.
-        this.#publish({
-          type: "lease.released",
-          ts: Date.now(),
-          connectionId: connection.id,
-          endpoint: connection.endpoint,
-          heldMs: now - lease.acquiredAt,
-          revoked: true,
-        });
+        this.#publishReleased(connection, lease, now, true);
       }
       this.#retire(connection, "shutdown");
     }

@@ -1,4 +1,5 @@
 import type { SyncStateValue } from "../../machines/sync.machine.js";
+import type { SyncRemoteMetrics } from "../observers/metrics.js";
 
 /** What one remote received in a `syncNow()` pass, or why it could not. */
 export interface RemoteSyncResult {
@@ -21,26 +22,14 @@ export interface SyncReport {
   remotes: RemoteSyncResult[];
 }
 
-/** A remote's sync as `healthStatus().sync.remotes` shows it. */
-export interface RemoteSyncHealth {
+/** A remote's sync as `healthStatus().sync.remotes` shows it: the metrics' figures and its live state. */
+export interface RemoteSyncHealth extends SyncRemoteMetrics {
   remote: string;
   state: SyncStateValue;
   /** The last pass succeeded. */
   healthy: boolean;
   /** Every local change up to this versionstamp is on the remote (decimal string); null before the first pass. */
   ackedVersionstamp: string | null;
-  /** Local changes not yet on the remote, from the last read (a lower bound when `lagMore`). */
-  lagRecords: number;
-  lagMore: boolean;
-  /** Age of the oldest local change not yet on the remote, ms. */
-  lagMs: number;
-  recordsShipped: number;
-  batches: number;
-  passes: number;
-  failures: number;
-  consecutiveFailures: number;
-  /** Epoch ms of the last successful pass; null before one. */
-  lastSuccessAt: number | null;
   lastError?: string;
 }
 
