@@ -98,7 +98,7 @@ bar.stop();
 
 const elapsedS = (performance.now() - started) / 1_000;
 const m = manager.metrics().snapshot();
-const { acquireWaitMs, ...counters } = m;
+const { acquireWaitMs, syncRemotes: _perRemote, ...counters } = m; // no remotes in local mode
 console.log(
   `\n${done} operations in ${elapsedS.toFixed(1)} s (${Math.round(done / elapsedS)} ops/s), ${failed} failed`,
 );
