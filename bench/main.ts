@@ -1,5 +1,6 @@
 import os from "node:os";
 import { acquireRelease } from "./acquireRelease.js";
+import { agentLog } from "./agentLog.js";
 import { e2eEmbedded } from "./e2eEmbedded.js";
 import { failover } from "./failover.js";
 import { healthCheckOverhead } from "./healthCheckOverhead.js";
@@ -20,6 +21,7 @@ const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".
 const benches: Record<string, (quick: boolean) => Promise<Row[]>> = {
   "acquire-release": acquireRelease,
   "e2e-embedded": e2eEmbedded,
+  "agent-log": agentLog,
   sustained,
   reuse,
   "retry-success": retrySuccess,
