@@ -243,13 +243,17 @@ export const connectionMachine = setup({
           target: "retiring",
           actions: [
             "retireBroken",
+            assign({
+              lastError: ({ context }) =>
+                new ConnectionTimeoutError("ping", context.validationTimeoutMs, context.endpoint),
+            }),
             emit(({ context }) => ({
               type: "connection.validated" as const,
               connectionId: context.connectionId,
               endpoint: context.endpoint,
               ok: false,
               durationMs: context.validationTimeoutMs,
-              error: new ConnectionTimeoutError("ping", context.validationTimeoutMs, context.endpoint),
+              error: context.lastError ?? new Error("ping timed out"),
             })),
           ],
         },

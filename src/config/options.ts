@@ -80,7 +80,11 @@ export interface PoolOptions {
   leakDetectionThresholdMs: number | null;
   /** Retire a connection after this many leases; `null` never. Default null. */
   maxUses: number | null;
-  /** Reject acquires beyond this many waiters with `PoolSaturatedError`; `null` unbounded. Default null. */
+  /**
+   * Reject acquires beyond this many waiters with `PoolSaturatedError`; `null` unbounded. Default null.
+   * Counts every acquire that has to wait, including one waiting for a connection being opened, so 0
+   * means "never wait".
+   */
   maxWaitingClients: number | null;
   /** Ping a connection before leasing it when it sat idle longer than this. Default 5 000. */
   validateAfterIdleMs: number;
