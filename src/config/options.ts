@@ -70,7 +70,10 @@ export interface PoolOptions {
   idleTimeoutMs: number | null;
   /** Retire connections this old (jittered down by up to 10%) between leases; `null` never. Default 1 800 000. */
   maxLifetimeMs: number | null;
-  /** Open `minConnections` before `create()` resolves, failing fast if the endpoint is unreachable. Default true. */
+  /**
+   * Open `minConnections` before `create()` resolves, failing fast if no endpoint can be reached (with
+   * some endpoints up, the pool starts on those). Default true.
+   */
   warmConnections: boolean;
   /** Interval of health passes over idle connections. Default 30 000. */
   healthCheckIntervalMs: number;

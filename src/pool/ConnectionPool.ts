@@ -151,7 +151,7 @@ export class ConnectionPool implements LeaseOwner {
 
   /**
    * Starts housekeeping and fills the pool to `minConnections`. With `warmConnections` it waits for
-   * them and fails fast with `ConnectError` (the pool shut down again) when they cannot be opened.
+   * them and fails fast with `ConnectError` (the pool shut down again) when none of them can be opened.
    */
   async start(): Promise<void> {
     this.#state = "running";
@@ -170,7 +170,9 @@ export class ConnectionPool implements LeaseOwner {
     }
     const results = await Promise.allSettled(warm.map((c) => c.opened));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failure) {
+    // Fail fast when the endpoints cannot be reached at all. When some warm connections opened (one of
+    // several endpoints is down, say), start: the pool refills with backoff, through the breakers.
+    if (failure && results.every((r) => r.status === "rejected")) {
       await this.shutdown({ timeoutMs: this.#closeTimeoutMs });
       const cause = failure.reason as Error;
       const failed = results.filter((r) => r.status === "rejected").length;
