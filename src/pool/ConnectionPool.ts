@@ -20,6 +20,7 @@ import type {
 import { backoffDelay } from "../retry/backoff.js";
 import { classifyError } from "../retry/isTransient.js";
 import { EndpointSlot } from "./EndpointSlot.js";
+import { LeakDetector } from "./LeakDetector.js";
 import { Lease, type LeaseOwner } from "./Lease.js";
 import { WaitQueue } from "./WaitQueue.js";
 
@@ -127,7 +128,7 @@ export class ConnectionPool implements LeaseOwner {
   #createTimer: ReturnType<typeof setTimeout> | undefined;
   #housekeepingTimer: ReturnType<typeof setInterval> | undefined;
   #healthTimer: ReturnType<typeof setInterval> | undefined;
-  #leaksReported = new WeakSet<Lease>();
+  readonly #leaks: LeakDetector | undefined;
   #drained: (() => void) | undefined;
   #shutdown: Promise<ShutdownReport> | undefined;
 
@@ -143,6 +144,8 @@ export class ConnectionPool implements LeaseOwner {
       (() => new Error("no endpoint is available; every circuit breaker is open"));
     this.#inspect = options.inspect;
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
+    const threshold = this.#options.leakDetectionThresholdMs;
+    this.#leaks = threshold === null ? undefined : new LeakDetector(threshold, (e) => this.#publish(e));
     const idle = this.#options.idleTimeoutMs;
     this.#housekeepingIntervalMs = options.housekeepingIntervalMs ?? Math.min(1_000, idle ? idle / 2 : 1_000);
   }
@@ -654,42 +657,29 @@ export class ConnectionPool implements LeaseOwner {
   #housekeeping(): void {
     if (this.#state !== "running") return;
     const now = performance.now();
-    const { idleTimeoutMs, leakDetectionThresholdMs, minConnections } = this.#options;
+    const { idleTimeoutMs } = this.#options;
+    // Connections that stay after this pass; never shrink below minConnections for idleness.
+    let staying = this.size - this.#retiringCount();
     for (const slot of this.slots) {
-      // Oldest idle first (bottom of the stack); never shrink below minConnections.
+      // Oldest idle first (bottom of the stack).
       for (let i = 0; i < slot.idle.length; ) {
         const connection = slot.idle[i]!;
         if (now >= connection.expiresAt) {
           this.#retire(connection, "lifetime");
+          staying--;
         } else if (
           idleTimeoutMs !== null &&
           now - connection.idleSince > idleTimeoutMs &&
-          this.size - this.#retiringCount() > minConnections
+          staying > this.#options.minConnections
         ) {
           this.#retire(connection, "idle");
+          staying--;
         } else {
           i++;
         }
       }
     }
-    if (leakDetectionThresholdMs !== null) {
-      for (const connection of this.#connections) {
-        const lease = connection.lease as Lease | null;
-        if (!lease || this.#leaksReported.has(lease)) continue;
-        const heldMs = now - lease.acquiredAt;
-        if (heldMs > leakDetectionThresholdMs) {
-          this.#leaksReported.add(lease);
-          this.#publish({
-            type: "lease.leaked",
-            ts: Date.now(),
-            connectionId: connection.id,
-            endpoint: connection.endpoint,
-            heldMs,
-            acquiredAt: lease.acquiredStack,
-          });
-        }
-      }
-    }
+    this.#leaks?.scan(this.#connections, now);
     this.#rebalance();
     this.#ensureCapacity();
   }

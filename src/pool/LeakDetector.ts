@@ -1,0 +1,34 @@
+import type { PooledConnection } from "../connection/PooledConnection.js";
+import type { LeaseLeaked } from "../events/PoolEvent.js";
+import type { Lease } from "./Lease.js";
+
+/**
+ * Reports each lease held longer than the threshold, once, with the stack of its acquire() when it
+ * was captured. A periodic scan rather than a timer per lease: leases are the hot path, scans are not.
+ */
+export class LeakDetector {
+  readonly #reported = new WeakSet<Lease>();
+
+  constructor(
+    private readonly thresholdMs: number,
+    private readonly report: (event: LeaseLeaked) => void,
+  ) {}
+
+  scan(connections: Iterable<PooledConnection>, now: number): void {
+    for (const connection of connections) {
+      const lease = connection.lease as Lease | null;
+      if (!lease || this.#reported.has(lease)) continue;
+      const heldMs = now - lease.acquiredAt;
+      if (heldMs <= this.thresholdMs) continue;
+      this.#reported.add(lease);
+      this.report({
+        type: "lease.leaked",
+        ts: Date.now(),
+        connectionId: connection.id,
+        endpoint: connection.endpoint,
+        heldMs,
+        acquiredAt: lease.acquiredStack,
+      });
+    }
+  }
+}
