@@ -44,6 +44,8 @@ export class ConnectionManager implements AsyncDisposable {
   /** Every pool event, as it happens. Hot: subscribers see events from the moment they subscribe. */
   readonly events$: Observable<PoolEvent>;
   readonly #bus: EventBus<PoolEvent>;
+  /** The one publisher handed to the pool, the sync, hedging and the library's internals. */
+  readonly #publish = (event: PoolEvent): void => this.#bus.emit(event);
   readonly #pool: ConnectionPool;
   readonly #metrics: PoolMetrics;
   readonly #subscriptions: Subscription[] = [];
@@ -77,13 +79,13 @@ export class ConnectionManager implements AsyncDisposable {
     if (config.mode.kind === "hybrid") {
       // The pool serves the local store through the sync's connector: one engine for both, and the
       // final sync runs after leased work drained and before the store closes.
-      this.#sync = new HybridSync({ config, publish: (e) => this.#bus.emit(e) });
+      this.#sync = new HybridSync({ config, publish: this.#publish });
       connectors[0] = this.#sync.connector;
     }
     this.#pool = new ConnectionPool({
       connectors,
       pool: config.pool,
-      publish: (event) => this.#bus.emit(event),
+      publish: this.#publish,
       balancer: config.mode.kind === "remote" ? createBalancer(config.mode.loadBalancing) : undefined,
       admitsConnect: (endpoint) => this.#breakers.get(endpoint)?.tryPass() ?? true,
       onOutcome: (endpoint, error) => this.#recordOutcome(endpoint, error),
@@ -99,7 +101,7 @@ export class ConnectionManager implements AsyncDisposable {
       );
     }
     registerInternals(this, {
-      publish: (event) => this.#bus.emit(event),
+      publish: this.#publish,
       beforeShutdown: (hook) => {
         this.#beforeShutdown.add(hook);
         return () => this.#beforeShutdown.delete(hook);
@@ -243,7 +245,7 @@ export class ConnectionManager implements AsyncDisposable {
       acquire: (avoidEndpoints, signal) => this.#pool.acquire({ signal, avoidEndpoints }),
       latency: this.#latency,
       onOutcome: (endpoint, error) => this.#recordOutcome(endpoint, error),
-      publish: (event) => this.#bus.emit(event),
+      publish: this.#publish,
     });
   }
 
