@@ -1,12 +1,4 @@
 import { assertEvent, assign, emit, fromPromise, setup } from "xstate";
-import type {
-  SessionClosed,
-  SessionClosing,
-  SessionCreated,
-  SessionFailed,
-  SessionLeaseAcquired,
-  SessionLeaseReleased,
-} from "../src/session/SessionEvent.js";
 
 /**
  * One agent session's life: creating -> active -> closing -> closed, or failed. Pure: the two effects
@@ -34,6 +26,12 @@ export interface AgentSessionInput {
   restoredEvents: number;
   /** Pending transactions in the replayed log. */
   pendingTransactions: number;
+  /**
+   * The runtime's handle for its effects, opaque here: handed to `prepare` and `flushLog` and read by
+   * the provided actions, so one provided machine serves every session (a `.provide()` per session
+   * would build a new machine definition each time, ~20 KB of heap).
+   */
+  resource?: unknown;
 }
 
 export interface AgentSessionContext extends AgentSessionInput {
@@ -52,17 +50,59 @@ export type AgentSessionMachineEvent =
   /** Stop taking work; `timeoutMs` overrides `closeTimeoutMs` for this close. */
   | { type: "session.close"; timeoutMs?: number };
 
-type Unstamped<E> = E extends unknown ? Omit<E, "ts"> : never;
+interface SessionRef {
+  agentId: string;
+}
+export interface SessionCreated extends SessionRef {
+  type: "session.created";
+  namespace: string;
+  database: string;
+  /** Log events replayed from the sink (`AgentSession.restore`); 0 for a new session. */
+  restoredEvents: number;
+}
+export interface SessionLeaseAcquired extends SessionRef {
+  type: "session.leaseAcquired";
+  connectionId: string;
+  endpoint: string;
+  /** Time from `session.acquire()` to the lease, both queues (the session's and the pool's) included. */
+  waitMs: number;
+}
+export interface SessionLeaseReleased extends SessionRef {
+  type: "session.leaseReleased";
+  connectionId: string;
+  endpoint: string;
+  heldMs: number;
+  /** True when closing released it because the agent had not within `closeTimeoutMs`. */
+  forced: boolean;
+}
+export interface SessionClosing extends SessionRef {
+  type: "session.closing";
+  /** Leases still held when closing began; closing waits for them up to `closeTimeoutMs`. */
+  activeLeases: number;
+  pendingTransactions: number;
+}
+export interface SessionClosed extends SessionRef {
+  type: "session.closed";
+  /** Leases closing had to release itself. */
+  forcedReleases: number;
+  /** Transactions left pending (neither committed nor aborted); they stay pending in the log. */
+  pendingTransactions: number;
+}
+export interface SessionFailed extends SessionRef {
+  type: "session.failed";
+  /** "creating": the session never became usable. "closing": it closed, but its log is not durable. */
+  phase: "creating" | "closing";
+  error: Error;
+}
 
 /** Outbound events (`actor.on(...)`); the runtime stamps them with `ts` and publishes them. */
-export type AgentSessionEmitted = Unstamped<
+export type AgentSessionEmitted =
   | SessionCreated
   | SessionLeaseAcquired
   | SessionLeaseReleased
   | SessionClosing
   | SessionClosed
-  | SessionFailed
->;
+  | SessionFailed;
 
 export type AgentSessionStateValue =
   | "creating"
@@ -72,7 +112,7 @@ export type AgentSessionStateValue =
   | "failed";
 
 const notProvided = (name: string) =>
-  fromPromise<void, { agentId: string }>(async () => {
+  fromPromise<void, { agentId: string; resource: unknown }>(async () => {
     throw new Error(`agentSession machine effect "${name}" was not provided`);
   });
 
@@ -145,7 +185,7 @@ export const agentSessionMachine = setup({
       invoke: {
         id: "prepare",
         src: "prepare",
-        input: ({ context }) => ({ agentId: context.agentId }),
+        input: ({ context }) => ({ agentId: context.agentId, resource: context.resource }),
         onDone: "active",
         onError: {
           target: "failed",
@@ -238,7 +278,7 @@ export const agentSessionMachine = setup({
           invoke: {
             id: "flushLog",
             src: "flushLog",
-            input: ({ context }) => ({ agentId: context.agentId }),
+            input: ({ context }) => ({ agentId: context.agentId, resource: context.resource }),
             onDone: "#agentSession.closed",
             onError: {
               target: "#agentSession.failed",

@@ -1,5 +1,4 @@
 import { assign, emit, type SnapshotFrom, setup } from "xstate";
-import type { BreakerState, BreakerTransition } from "../src/events/PoolEvent.js";
 
 /**
  * The circuit breaker of one endpoint, as a pure statechart: no timers of its own (the reset timeout is
@@ -64,8 +63,18 @@ export type CircuitBreakerEvent =
   /** Hold the breaker open by hand, with no timeout, until `breaker.reset`. */
   | { type: "breaker.isolate" };
 
-/** What the breaker emits: a `BreakerTransition` without `ts`, which the runtime adds. */
-export type CircuitBreakerEmitted = Omit<BreakerTransition, "ts">;
+/** Where a breaker stands. */
+export type BreakerState = "closed" | "open" | "halfOpen";
+
+/** What the breaker emits on every change of state; the runtime stamps it with `ts`. */
+export interface CircuitBreakerEmitted {
+  type: "breaker.transition";
+  endpoint: string;
+  from: BreakerState;
+  to: BreakerState;
+  /** Consecutive failures counted when the transition happened. */
+  failures: number;
+}
 
 interface TransitionParams {
   from: BreakerState;

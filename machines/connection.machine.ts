@@ -1,14 +1,24 @@
 import { assign, emit, fromPromise, setup } from "xstate";
-import type { RetireReason } from "../src/events/PoolEvent.js";
 
 /**
  * One pooled connection's whole life. Pure: the four effects (`open`, `ping`, `reset`, `close`) are
- * placeholders here and arrive through `.provide()` in src/connection/PooledConnection.ts.
+ * placeholders here and arrive through `.provide()` in src/connection/PooledConnection.ts. It imports
+ * nothing from the runtime: the events it emits are declared here, and `src/events` stamps them.
  *
- * Whether a ready connection is idle or leased is pool bookkeeping, not a state of this machine: an
- * acquire and a release are the pool's hot path, and an XState send per lease costs 3-4x a whole
- * tarn acquire+release (README, "Where lease state lives"). Leases are still events on `events$`.
+ * Whether a ready connection is idle or leased is the pool's bookkeeping (one typed field per
+ * connection, owned by its Endpoint), not a state of this machine: an acquire and a release are the
+ * pool's hot path, and an XState send per lease costs 3-4x a whole tarn acquire+release (README,
+ * "Where lease state lives"). Leases are still events on `events$`.
  */
+
+/** Why a connection leaves the pool. */
+export type RetireReason =
+  | "idle" // idle longer than idleTimeoutMs while the pool was above minConnections
+  | "lifetime" // older than its (jittered) maxLifetimeMs
+  | "maxUses" // leased maxUses times
+  | "broken" // the transport dropped, or a ping, reset or call showed it unusable
+  | "rebalance" // moved back to a preferred endpoint
+  | "shutdown"; // the pool is shutting down
 
 export interface ConnectionInput {
   connectionId: string;
@@ -19,6 +29,11 @@ export interface ConnectionInput {
   validationTimeoutMs: number;
   /** Deadline of one close; after it the connection counts as closed anyway. */
   closeTimeoutMs: number;
+  /**
+   * What the runtime's effects act on, passed through untouched to every effect's input. Lets one
+   * provided machine definition serve every connection (a `.provide()` per connection costs ~20 KB).
+   */
+  resource?: unknown;
 }
 
 export interface ConnectionContext extends ConnectionInput {
@@ -33,42 +48,81 @@ export interface ConnectionContext extends ConnectionInput {
 export type ConnectionMachineEvent =
   | { type: "connection.validate" }
   | { type: "connection.reset"; undo: string[] }
-  | { type: "connection.retire"; reason: RetireReason };
+  | { type: "connection.retire"; reason: RetireReason }
+  /** The transport reported the connection dead (socket closed): retire it now. */
+  | { type: "connection.broken"; error: Error }
+  /**
+   * The outcome of a check made outside this machine (one engine ping shared by every session of an
+   * embedded engine): counted as a validation, without a ping effect of its own.
+   */
+  | { type: "connection.checked"; ok: boolean; durationMs: number; error?: Error }
+  /** Stop waiting for a close still running (the pool's shutdown deadline passed): closed now. */
+  | { type: "connection.abandonClose" };
+
+interface ConnectionRef {
+  connectionId: string;
+  endpoint: string;
+}
+export interface ConnectionConnecting extends ConnectionRef {
+  type: "connection.connecting";
+}
+/** A ping started (health check or validate-before-lease). */
+export interface ConnectionValidating extends ConnectionRef {
+  type: "connection.validating";
+}
+/** A reset of what the last borrower changed started. */
+export interface ConnectionResetting extends ConnectionRef {
+  type: "connection.resetting";
+}
+export interface ConnectionOpened extends ConnectionRef {
+  type: "connection.opened";
+  durationMs: number;
+}
+export interface ConnectionConnectFailed extends ConnectionRef {
+  type: "connection.connectFailed";
+  error: Error;
+  durationMs: number;
+}
+export interface ConnectionValidated extends ConnectionRef {
+  type: "connection.validated";
+  ok: boolean;
+  /** The check was cut short because the connection is being retired (counted neither way). */
+  cancelled?: boolean;
+  durationMs: number;
+  error?: Error;
+}
+export interface ConnectionReset extends ConnectionRef {
+  type: "connection.reset";
+  /** What the previous borrower changed and the reset undid (e.g. "use", "vars", "auth"). */
+  undone: string[];
+  ok: boolean;
+  /** The reset was cut short because the connection is being retired. */
+  cancelled?: boolean;
+  error?: Error;
+}
+export interface ConnectionRetiring extends ConnectionRef {
+  type: "connection.retiring";
+  reason: RetireReason;
+  /** What made it unusable, when `reason` is "broken". */
+  error?: Error;
+}
+export interface ConnectionClosed extends ConnectionRef {
+  type: "connection.closed";
+  /** True when the connection had opened (counted in the pool's size) before it closed. */
+  wasOpen: boolean;
+}
 
 /** Outbound events (`actor.on(...)`); the runtime stamps them with `ts` and publishes them on `events$`. */
 export type ConnectionEmitted =
-  | { type: "connection.connecting"; connectionId: string; endpoint: string }
-  | { type: "connection.validating"; connectionId: string; endpoint: string }
-  | { type: "connection.resetting"; connectionId: string; endpoint: string }
-  | { type: "connection.opened"; connectionId: string; endpoint: string; durationMs: number }
-  | {
-      type: "connection.connectFailed";
-      connectionId: string;
-      endpoint: string;
-      error: Error;
-      durationMs: number;
-    }
-  | {
-      type: "connection.validated";
-      connectionId: string;
-      endpoint: string;
-      ok: boolean;
-      /** The check was cut short because the connection is being retired. */
-      cancelled?: boolean;
-      durationMs: number;
-      error?: Error;
-    }
-  | {
-      type: "connection.reset";
-      connectionId: string;
-      endpoint: string;
-      undone: string[];
-      ok: boolean;
-      cancelled?: boolean;
-      error?: Error;
-    }
-  | { type: "connection.retiring"; connectionId: string; endpoint: string; reason: RetireReason }
-  | { type: "connection.closed"; connectionId: string; endpoint: string; wasOpen: boolean };
+  | ConnectionConnecting
+  | ConnectionValidating
+  | ConnectionResetting
+  | ConnectionOpened
+  | ConnectionConnectFailed
+  | ConnectionValidated
+  | ConnectionReset
+  | ConnectionRetiring
+  | ConnectionClosed;
 
 /** Output of the timed effects: how long they took, measured by the implementation. */
 export interface Timed {
@@ -86,6 +140,7 @@ export class ConnectionTimeoutError extends Error {
 export interface EffectInput {
   connectionId: string;
   endpoint: string;
+  resource: unknown;
   undo?: string[];
 }
 
@@ -97,6 +152,12 @@ const notProvided = (name: string) =>
 const ref = ({ context }: { context: ConnectionContext }) => ({
   connectionId: context.connectionId,
   endpoint: context.endpoint,
+});
+
+const effectInput = ({ context }: { context: ConnectionContext }): EffectInput => ({
+  connectionId: context.connectionId,
+  endpoint: context.endpoint,
+  resource: context.resource,
 });
 
 function asError(value: unknown): Error {
@@ -121,25 +182,68 @@ export const connectionMachine = setup({
     validationTimeout: ({ context }) => context.validationTimeoutMs,
     closeTimeout: ({ context }) => context.closeTimeoutMs,
   },
+  guards: {
+    checkPassed: ({ event }) => event.type === "connection.checked" && event.ok,
+  },
   actions: {
     emitConnecting: emit((args) => ({ type: "connection.connecting" as const, ...ref(args) })),
     emitValidating: emit((args) => ({ type: "connection.validating" as const, ...ref(args) })),
     emitResetting: emit((args) => ({ type: "connection.resetting" as const, ...ref(args) })),
-    emitRetiring: emit((args) => ({
-      type: "connection.retiring" as const,
-      ...ref(args),
-      reason: args.context.retireReason ?? "broken",
-    })),
+    emitRetiring: emit(({ context }) => {
+      const reason = context.retireReason ?? "broken";
+      const event: ConnectionRetiring = {
+        type: "connection.retiring",
+        connectionId: context.connectionId,
+        endpoint: context.endpoint,
+        reason,
+      };
+      if (reason === "broken" && context.lastError) event.error = context.lastError;
+      return event;
+    }),
     emitClosed: emit((args) => ({
       type: "connection.closed" as const,
       ...ref(args),
       wasOpen: args.context.opened,
+    })),
+    /** The outcome of an outside check, as the validation a ping effect would have emitted. */
+    emitCheckResult: emit(({ context, event }) => {
+      const validated: ConnectionValidated = {
+        type: "connection.validated",
+        connectionId: context.connectionId,
+        endpoint: context.endpoint,
+        ok: event.type === "connection.checked" && event.ok,
+        durationMs: event.type === "connection.checked" ? event.durationMs : 0,
+      };
+      if (event.type === "connection.checked" && event.error) validated.error = event.error;
+      return validated;
+    }),
+    /** A check in flight is cut short (the connection broke or is being retired): counted neither way. */
+    emitValidationCancelled: emit((args) => ({
+      type: "connection.validated" as const,
+      ...ref(args),
+      ok: false,
+      cancelled: true,
+      durationMs: 0,
+    })),
+    emitResetCancelled: emit((args) => ({
+      type: "connection.reset" as const,
+      ...ref(args),
+      undone: args.context.undo,
+      ok: false,
+      cancelled: true,
     })),
     markOpened: assign({ opened: true }),
     retireBecause: assign({
       retireReason: ({ event }) => (event.type === "connection.retire" ? event.reason : "broken"),
     }),
     retireBroken: assign({ retireReason: "broken" as RetireReason }),
+    /** Remembers what broke it (the transport's error, or a failed check's). */
+    rememberError: assign({
+      lastError: ({ event, context }) =>
+        event.type === "connection.broken" || event.type === "connection.checked"
+          ? (event.error ?? new Error(`connection ${context.connectionId} failed its check`))
+          : context.lastError,
+    }),
   },
 }).createMachine({
   id: "connection",
@@ -151,7 +255,7 @@ export const connectionMachine = setup({
       entry: "emitConnecting",
       invoke: {
         src: "open",
-        input: ({ context }) => ({ connectionId: context.connectionId, endpoint: context.endpoint }),
+        input: effectInput,
         onDone: {
           target: "ready",
           actions: [
@@ -204,6 +308,14 @@ export const connectionMachine = setup({
         "connection.validate": "validating",
         "connection.reset": { target: "resetting", actions: assign({ undo: ({ event }) => event.undo }) },
         "connection.retire": { target: "retiring", actions: "retireBecause" },
+        "connection.broken": { target: "retiring", actions: ["retireBroken", "rememberError"] },
+        "connection.checked": [
+          { guard: "checkPassed", actions: ["emitValidating", "emitCheckResult"] },
+          {
+            target: "retiring",
+            actions: ["emitValidating", "emitCheckResult", "retireBroken", "rememberError"],
+          },
+        ],
       },
     },
     /** A ping with a reply deadline: a socket that says "connected" but never answers fails here. */
@@ -211,7 +323,7 @@ export const connectionMachine = setup({
       entry: "emitValidating",
       invoke: {
         src: "ping",
-        input: ({ context }) => ({ connectionId: context.connectionId, endpoint: context.endpoint }),
+        input: effectInput,
         onDone: {
           target: "ready",
           actions: emit(({ context, event }) => ({
@@ -259,32 +371,19 @@ export const connectionMachine = setup({
         },
       },
       on: {
-        "connection.retire": {
+        "connection.retire": { target: "retiring", actions: ["retireBecause", "emitValidationCancelled"] },
+        "connection.broken": {
           target: "retiring",
-          actions: [
-            "retireBecause",
-            emit(({ context }) => ({
-              type: "connection.validated" as const,
-              connectionId: context.connectionId,
-              endpoint: context.endpoint,
-              ok: false,
-              cancelled: true,
-              durationMs: 0,
-            })),
-          ],
+          actions: ["retireBroken", "rememberError", "emitValidationCancelled"],
         },
       },
     },
-    /** Undoing what the last borrower changed (namespace, variables, auth, open transactions). */
+    /** Undoing what the last borrower changed (namespace, variables, auth). */
     resetting: {
       entry: "emitResetting",
       invoke: {
         src: "reset",
-        input: ({ context }) => ({
-          connectionId: context.connectionId,
-          endpoint: context.endpoint,
-          undo: context.undo,
-        }),
+        input: ({ context }) => ({ ...effectInput({ context }), undo: context.undo }),
         onDone: {
           target: "ready",
           actions: emit(({ context }) => ({
@@ -299,6 +398,7 @@ export const connectionMachine = setup({
           target: "retiring",
           actions: [
             "retireBroken",
+            assign({ lastError: ({ event }) => asError(event.error) }),
             emit(({ context, event }) => ({
               type: "connection.reset" as const,
               connectionId: context.connectionId,
@@ -315,39 +415,35 @@ export const connectionMachine = setup({
           target: "retiring",
           actions: [
             "retireBroken",
+            assign({
+              lastError: ({ context }) =>
+                new ConnectionTimeoutError("reset", context.validationTimeoutMs, context.endpoint),
+            }),
             emit(({ context }) => ({
               type: "connection.reset" as const,
               connectionId: context.connectionId,
               endpoint: context.endpoint,
               undone: context.undo,
               ok: false,
-              error: new ConnectionTimeoutError("reset", context.validationTimeoutMs, context.endpoint),
+              error: context.lastError ?? new Error("reset timed out"),
             })),
           ],
         },
       },
       on: {
-        "connection.retire": {
+        "connection.retire": { target: "retiring", actions: ["retireBecause", "emitResetCancelled"] },
+        "connection.broken": {
           target: "retiring",
-          actions: [
-            "retireBecause",
-            emit(({ context }) => ({
-              type: "connection.reset" as const,
-              connectionId: context.connectionId,
-              endpoint: context.endpoint,
-              undone: context.undo,
-              ok: false,
-              cancelled: true,
-            })),
-          ],
+          actions: ["retireBroken", "rememberError", "emitResetCancelled"],
         },
       },
     },
     /** Closing, bounded by `closeTimeoutMs` so a hung close cannot hold up shutdown. */
     retiring: {
       entry: "emitRetiring",
-      invoke: { src: "close", input: ref, onDone: "closed", onError: "closed" },
+      invoke: { src: "close", input: effectInput, onDone: "closed", onError: "closed" },
       after: { closeTimeout: "closed" },
+      on: { "connection.abandonClose": "closed" },
     },
     closed: { type: "final", entry: "emitClosed" },
     /** The connect failed or timed out; it never joined the pool. */

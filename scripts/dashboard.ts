@@ -3,10 +3,13 @@
  * dashboard served, printing its URL. Bounded: the workload runs --seconds=N (default 30), then the pool shuts down and the dashboard
  * stays up --linger=N more seconds (default 2) so the page shows the shutdown, then everything stops.
  * Other options: --port=N (default: a free one), --workers=N (default 20), --pause=MS between a worker's
- * operations (default 0: full speed), --drill (every 10 s, injected connection errors open the breaker).
+ * operations (default 0: full speed), --drill (every 10 s, injected connection errors open the breaker),
+ * --screenshot=PATH (a few seconds in, headless Chromium opens the page and saves a PNG of it there;
+ * `npm run visualize` refreshes visualizations/dashboard.png this way).
  */
 import { PoolConfig } from "../src/config/PoolConfig.js";
 import { ConnectionManager } from "../src/pool/ConnectionManager.js";
+import { screenshotDashboard } from "./dashboard/screenshot.js";
 import { runAgent } from "./support/agentWork.js";
 import { numberArg } from "./support/args.js";
 import { runWorkload } from "./support/workload.js";
@@ -16,6 +19,7 @@ const linger = numberArg("linger", 2);
 const workers = numberArg("workers", 20);
 const pauseMs = numberArg("pause", 0);
 const drill = process.argv.includes("--drill");
+const screenshot = process.argv.find((a) => a.startsWith("--screenshot="))?.slice("--screenshot=".length);
 
 const manager = await ConnectionManager.create({
   mode: { kind: "local", endpoint: "mem://" },
@@ -47,11 +51,21 @@ const drillTimer = drill
 
 // The demo workload, and beside it two agent sessions writing transaction logs.
 const durationMs = seconds * 1_000;
+// The picture is taken once the logs have filled (2 s in) and the charts have a few seconds of data.
+const shot = screenshot
+  ? new Promise((resolve) => setTimeout(resolve, 2_000)).then(() =>
+      screenshotDashboard(dashboard.url, screenshot, { frames: Math.min(40, (seconds - 3) * 4) }),
+    )
+  : undefined;
 const [result] = await Promise.all([
   runWorkload(manager, { durationMs, workers, pauseMs, signal: stop.signal }),
   runAgent(manager, { agentId: "agent-1", durationMs, signal: stop.signal }),
   runAgent(manager, { agentId: "agent-2", durationMs, everyMs: 400, signal: stop.signal }),
 ]);
+if (shot) {
+  const page = await shot;
+  console.log(`screenshot: ${screenshot} (${page.frames} frames, ${page.snapshots} snapshot drawn)`);
+}
 if (drillTimer) clearInterval(drillTimer);
 const elapsedS = result.elapsedMs / 1_000;
 console.log(`workload: ${result.done} operations in ${elapsedS.toFixed(1)} s, ${result.failed} failed`);
@@ -60,6 +74,7 @@ if (!stop.signal.aborted) await new Promise((resolve) => setTimeout(resolve, lin
 const stats = dashboard.stats();
 console.log(
   `dashboard fed ${stats.events} pool events (${Math.round(stats.events / elapsedS)}/s) to ${stats.clients} page(s)` +
-    ` in ${stats.frames} frames, ${(stats.bytes / 1024).toFixed(1)} KiB (${(stats.bytes / 1024 / elapsedS).toFixed(1)} KiB/s)`,
+    ` in ${stats.frames} frames (${stats.coalesced} coalesced) and ${stats.snapshots} snapshot(s),` +
+    ` ${(stats.bytes / 1024).toFixed(1)} KiB (${(stats.bytes / 1024 / elapsedS).toFixed(1)} KiB/s)`,
 );
 await dashboard.close();

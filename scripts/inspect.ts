@@ -1,14 +1,20 @@
 /**
  * `npm run inspect`: the demo workload (embedded mem://) and one agent session, with the Stately
- * inspector attached through
- * the pool's `inspect` option, entirely on loopback: createWebSocketInspector -> the package's
- * createInspectorServer on 127.0.0.1 -> createWebSocketReceiver, which counts what arrived per kind of
- * machine. After the workload a short breaker drill (injected connection errors) makes the circuit
- * breaker open, probe and close, so every kind of machine shows transitions.
+ * inspector attached through the pool's `inspect` option, entirely on loopback:
+ * createWebSocketInspector -> the package's createInspectorServer on 127.0.0.1 -> createWebSocketReceiver,
+ * which counts what arrived per kind of machine. After the workload a short breaker drill (injected
+ * connection errors) makes the circuit breaker open, probe and close, so every kind of machine shows
+ * transitions.
  *
- * Options: --seconds=N (workload, default 3), --workers=N (default 20), --port=N (default: a free
- * one), --hold=N (keep the inspector server up N more seconds to watch it in a browser; default 0),
- * --no-drill (skip the breaker drill).
+ * `--live` is for watching it in Stately's inspector: the script prints the inspector server's page,
+ * waits until a viewer (that page, or any WebSocket receiver) connects, and only then creates the pool
+ * and runs the workload, so the viewer gets every event as it happens, from the pool's first
+ * connection on. (Without --live the server keeps only its last 200 events for a late page.)
+ *
+ * Options: --live, --wait=N (seconds to wait for a viewer, default 300), --seconds=N (workload, default
+ * 3; 30 with --live), --workers=N (default 20), --pause=N (ms between a worker's operations; default 0,
+ * 50 with --live, a pace a person can follow), --port=N (default: a free one; 8080 with --live),
+ * --hold=N (keep the server up N more seconds), --no-drill (skip the breaker drill).
  */
 
 import { PoolConfig } from "../src/config/PoolConfig.js";
@@ -18,14 +24,29 @@ import { runAgent } from "./support/agentWork.js";
 import { numberArg } from "./support/args.js";
 import { runWorkload } from "./support/workload.js";
 
-const seconds = numberArg("seconds", 3);
+const live = process.argv.includes("--live");
+const seconds = numberArg("seconds", live ? 30 : 3);
 const workers = numberArg("workers", 20);
+const pauseMs = numberArg("pause", live ? 50 : 0);
 const hold = numberArg("hold", 0);
+const waitS = numberArg("wait", 300);
 const drill = !process.argv.includes("--no-drill");
 const RESET_TIMEOUT_MS = 300;
 
-const inspector = await startLocalInspector({ port: numberArg("port", 0) });
+const inspector = await startLocalInspector({ port: numberArg("port", live ? 8080 : 0) });
 console.log(`inspector server: ws://127.0.0.1:${inspector.port} (createInspectorServer, loopback only)`);
+if (live) {
+  console.log(
+    `open ${inspector.pageUrl} in a browser (it embeds https://stately.ai/inspect, so it needs internet);` +
+      ` the workload starts when it connects (waiting up to ${waitS} s)`,
+  );
+  if (!(await inspector.waitForViewer(waitS * 1_000))) {
+    console.error(`no viewer connected within ${waitS} s; nothing was run`);
+    await inspector.close();
+    process.exit(1);
+  }
+  console.log("viewer connected");
+}
 const started = performance.now();
 const manager = await ConnectionManager.create({
   mode: { kind: "local", endpoint: "mem://" },
@@ -37,10 +58,12 @@ const manager = await ConnectionManager.create({
 });
 
 // The demo workload, and beside it one agent session with a transaction log.
+console.log(`workload started: ${workers} workers for ${seconds} s`);
 const [result, agent] = await Promise.all([
-  runWorkload(manager, { durationMs: seconds * 1_000, workers }),
+  runWorkload(manager, { durationMs: seconds * 1_000, workers, pauseMs }),
   runAgent(manager, { agentId: "agent-1", durationMs: seconds * 1_000 }),
 ]);
+console.log("workload finished");
 console.log(`agent-1: ${agent.transactions} transactions logged, session closed`);
 console.log(
   `workload: ${result.done} operations in ${(result.elapsedMs / 1_000).toFixed(1)} s, ${result.failed} failed`,
@@ -83,14 +106,11 @@ for (const [kind, counts] of [...tally.kinds].sort(([a], [b]) => a.localeCompare
 }
 
 if (hold > 0) {
-  console.log(
-    `\nholding the inspector server for ${hold} s: open ${inspector.pageUrl} in a browser with internet access` +
-      " (the page embeds https://stately.ai/inspect; the server replays its last 200 events to it)",
-  );
+  console.log(`\nholding the inspector server for ${hold} s (${inspector.pageUrl})`);
   await new Promise((resolve) => setTimeout(resolve, hold * 1_000));
-} else {
+} else if (!live) {
   console.log(
-    `\nto watch this in Stately's inspector (needs internet): npm run inspect -- --hold=60, then open the printed page`,
+    "\nto watch it live in Stately's inspector (needs internet): npm run inspect -- --live, then open the printed page",
   );
 }
 await inspector.close();

@@ -1,10 +1,15 @@
 /**
  * `npm run visualize`: writes visualizations/<machine>.mmd and .svg for every machine in machines/,
- * and visualizations/README.md embedding them. Options: --check (write nothing; exit 1 when stale).
+ * visualizations/README.md embedding them, and (where Debian's Chromium is installed) a fresh
+ * visualizations/dashboard.png of the live dashboard under the demo workload.
+ * Options: --check (diagrams only; write nothing; exit 1 when stale).
  */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CHROMIUM } from "./dashboard/screenshot.js";
 import { renderDiagrams } from "./visualize/renderDiagrams.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -28,4 +33,12 @@ if (check) {
   console.log(
     `visualizations/: ${files.size} files, ${stale.length} written${stale.length ? ` (${stale.join(", ")})` : ""}`,
   );
+}
+if (!check) {
+  if (existsSync(CHROMIUM)) {
+    const args = ["--import", "tsx", join(root, "scripts", "dashboard.ts"), "--seconds=20", "--linger=0"];
+    execFileSync(process.execPath, [...args, `--screenshot=${join(out, "dashboard.png")}`], {
+      stdio: "inherit",
+    });
+  } else console.log(`visualizations/dashboard.png kept: ${CHROMIUM} is not installed`);
 }

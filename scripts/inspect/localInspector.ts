@@ -18,6 +18,13 @@ export interface LocalInspector {
   inspect: ReturnType<typeof createWebSocketInspector>["inspect"];
   /** What the receiver got, per kind of actor. */
   tally: InspectionTally;
+  /**
+   * WebSocket clients of the server other than this inspector's own two (sender and tally): Stately's
+   * page (or any receiver) watching. The server relays every event to each of them as it is sent.
+   */
+  viewers(): number;
+  /** Resolves true once a viewer is connected, false after `timeoutMs` without one. */
+  waitForViewer(timeoutMs: number): Promise<boolean>;
   /** Resolves once `total` has not grown for `quietMs` (the inspector defers with setTimeout(0)). */
   settle(quietMs?: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -27,6 +34,8 @@ export async function startLocalInspector(options: { port?: number } = {}): Prom
   const port = options.port || (await freePort());
   const sockets = new Set<Socket>();
   let upgrades = 0;
+  // Upgraded sockets in the order they came: the first two are the tally's receiver and the sender.
+  const upgradedSockets: Socket[] = [];
   const upgraded: (() => void)[] = [];
   // createInspectorServer neither takes a host nor exposes its server: borrow the server it creates
   // to bind it to 127.0.0.1 (inspection data includes machine contexts; keep it off the network) and to
@@ -38,8 +47,13 @@ export async function startLocalInspector(options: { port?: number } = {}): Prom
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   });
-  server.on("upgrade", () => {
+  server.on("upgrade", (_request: http.IncomingMessage, socket: Socket) => {
     upgrades++;
+    upgradedSockets.push(socket);
+    socket.once("close", () => {
+      const index = upgradedSockets.indexOf(socket);
+      if (index >= 0) upgradedSockets.splice(index, 1);
+    });
     for (const wake of upgraded.splice(0)) wake();
   });
   const untilUpgrades = async (n: number) => {
@@ -69,6 +83,18 @@ export async function startLocalInspector(options: { port?: number } = {}): Prom
     pageUrl: `http://localhost:${port}`,
     inspect: inspector.inspect,
     tally,
+    viewers: () => Math.max(0, upgradedSockets.length - 2),
+    async waitForViewer(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (upgradedSockets.length <= 2) {
+        if (Date.now() > deadline) return false;
+        await new Promise<void>((resolve) => {
+          upgraded.push(resolve);
+          setTimeout(resolve, 200).unref();
+        });
+      }
+      return true;
+    },
     async settle(quietMs = 150, timeoutMs = 5_000) {
       const deadline = Date.now() + timeoutMs;
       let last = -1;
@@ -120,7 +146,7 @@ function listening(server: http.Server): Promise<void> {
 }
 
 /** A port free on 127.0.0.1 right now (the package's server cannot report the one it got for 0). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createNetServer();
     probe.once("error", reject);

@@ -1,4 +1,4 @@
-import type { EndpointSlot } from "../pool/EndpointSlot.js";
+import type { EndpointStats } from "./EndpointStats.js";
 
 /**
  * Chooses the endpoint whose idle connection serves a lease. Only endpoints that have an idle
@@ -8,5 +8,5 @@ import type { EndpointSlot } from "../pool/EndpointSlot.js";
  */
 export interface Balancer {
   readonly name: string;
-  pick(candidates: readonly EndpointSlot[]): EndpointSlot | undefined;
+  pick<T extends EndpointStats>(candidates: readonly T[]): T | undefined;
 }

@@ -1,5 +1,5 @@
-import type { EndpointSlot } from "../pool/EndpointSlot.js";
 import type { Balancer } from "./Balancer.js";
+import type { EndpointStats } from "./EndpointStats.js";
 import { RoundRobinBalancer } from "./RoundRobinBalancer.js";
 
 /**
@@ -11,7 +11,7 @@ export class HealthBasedBalancer implements Balancer {
   readonly name = "health-based";
   readonly #tieBreak = new RoundRobinBalancer();
 
-  pick(candidates: readonly EndpointSlot[]): EndpointSlot | undefined {
+  pick<T extends EndpointStats>(candidates: readonly T[]): T | undefined {
     if (candidates.length <= 1) return candidates[0];
     const now = performance.now();
     const failures = candidates.map((c) => Math.round(c.failureScore(now)));

@@ -1,5 +1,5 @@
-import type { EndpointSlot } from "../pool/EndpointSlot.js";
 import type { Balancer } from "./Balancer.js";
+import type { EndpointStats } from "./EndpointStats.js";
 
 /**
  * Power of two choices (as Finagle and Envoy balance): sample two candidates at random and take the
@@ -10,7 +10,7 @@ export class PowerOfTwoChoicesBalancer implements Balancer {
   readonly name = "power-of-two-choices";
   constructor(private readonly random: () => number = Math.random) {}
 
-  pick(candidates: readonly EndpointSlot[]): EndpointSlot | undefined {
+  pick<T extends EndpointStats>(candidates: readonly T[]): T | undefined {
     const n = candidates.length;
     if (n <= 1) return candidates[0];
     const i = Math.floor(this.random() * n);
@@ -18,11 +18,12 @@ export class PowerOfTwoChoicesBalancer implements Balancer {
     if (j >= i) j++;
     const a = candidates[i]!;
     const b = candidates[j]!;
-    return cost(a) <= cost(b) ? a : b;
+    const now = performance.now();
+    return cost(a, now) <= cost(b, now) ? a : b;
   }
 }
 
-function cost(slot: EndpointSlot): number {
+function cost(slot: EndpointStats, now: number): number {
   // An endpoint never measured costs as if instantly fast, so it gets tried and measured.
-  return (slot.latencyMs ?? 0) * (slot.leased + 1);
+  return (slot.latencyAt(now) ?? 0) * (slot.leased + 1);
 }

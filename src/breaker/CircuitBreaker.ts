@@ -71,6 +71,7 @@ export class CircuitBreaker {
   /** Whether the outcome of a success can change anything while closed (skips no-op events). */
   readonly #tracksSuccesses: boolean;
   #since: number;
+  #state: BreakerState = "closed";
 
   constructor(options: BreakerOptions) {
     validate(options);
@@ -93,13 +94,15 @@ export class CircuitBreaker {
     this.#actor.on("breaker.transition", (event) => {
       const ts = this.#now();
       this.#since = ts;
+      this.#state = event.to;
       this.#subject.next({ ...event, ts });
     });
     this.#actor.start();
   }
 
+  /** The machine's state, as its last transition left it (read on every acquire: kept, not recomputed). */
   get state(): BreakerState {
-    return breakerStateOf(this.#actor.getSnapshot());
+    return this.#state;
   }
 
   get isolated(): boolean {
@@ -134,6 +137,11 @@ export class CircuitBreaker {
     this.#settleFailure(error, true);
   }
 
+  /** Whether `error` counts against the endpoint (see `BreakerOptions.isFailure`). */
+  counts(error: unknown): boolean {
+    return this.#isFailure(error);
+  }
+
   /** Runs `fn` through the breaker: fails fast with `CircuitOpenError` when it may not pass. */
   async execute<T>(fn: () => Promise<T>): Promise<T> {
     if (!this.tryPass()) throw this.openError();
@@ -150,10 +158,14 @@ export class CircuitBreaker {
     return result;
   }
 
-  /** The error a refused call fails with; describes when the breaker opened and when it probes again. */
-  openError(): CircuitOpenError {
+  /**
+   * The error a refused call fails with; describes when the breaker opened and when it probes again,
+   * and carries `cause` (what the endpoint last failed with) when given.
+   */
+  openError(cause?: Error): CircuitOpenError {
     const status = this.toJSON();
     return new CircuitOpenError({
+      cause,
       endpoint: this.endpoint,
       state: status.state === "halfOpen" ? "halfOpen" : "open",
       since: status.since,

@@ -1,3 +1,4 @@
+import { DEFAULT_SOCKETS_PER_ENDPOINT } from "./limits.js";
 import type { PoolOptions } from "./options.js";
 
 /**
@@ -12,6 +13,7 @@ export const PoolConfig = {
       minConnections: 2,
       maxConnections: 10,
       connectionTimeoutMs: 5_000,
+      connectTimeoutMs: 5_000,
       idleTimeoutMs: 60_000,
       maxLifetimeMs: 300_000,
       retryPolicy: { maxAttempts: 3, initialBackoffMs: 100, maxBackoffMs: 5_000, multiplier: 2 },
@@ -48,6 +50,8 @@ function base(): PoolOptions {
     minConnections: 5,
     maxConnections: 20,
     connectionTimeoutMs: 30_000,
+    connectTimeoutMs: 10_000,
+    queryTimeoutMs: 60_000,
     idleTimeoutMs: 300_000,
     maxLifetimeMs: 1_800_000,
     warmConnections: true,
@@ -58,5 +62,6 @@ function base(): PoolOptions {
     maxWaitingClients: null,
     validateAfterIdleMs: 5_000,
     validationTimeoutMs: 5_000,
+    socketsPerEndpoint: DEFAULT_SOCKETS_PER_ENDPOINT,
   };
 }

@@ -45,8 +45,19 @@ export interface Credentials {
   database?: string;
 }
 
-/** Static credentials, or a function called for each new connection (so secrets can rotate). */
-export type CredentialsOption = Credentials | (() => Credentials | Promise<Credentials>);
+/** A SurrealDB access token (a JWT, e.g. issued by your auth service or a record access). */
+export interface TokenCredentials {
+  token: string;
+}
+
+/**
+ * Static credentials, or a provider called at every sign-in (each new connection, and every renewal
+ * of an expiring one), so rotated secrets and fresh tokens reach existing connections too.
+ */
+export type CredentialsOption =
+  | Credentials
+  | TokenCredentials
+  | (() => Credentials | TokenCredentials | Promise<Credentials | TokenCredentials>);
 
 export interface RetryPolicy {
   /** Attempts in total, the first included. Default 3. */
@@ -64,8 +75,17 @@ export interface PoolOptions {
   minConnections: number;
   /** Upper bound on open plus opening connections. Default 20. */
   maxConnections: number;
-  /** How long `acquire()` may wait for a connection; also bounds each connect. Default 30 000. */
+  /** How long `acquire()` may wait for a connection (the seed's name). Default 30 000. */
   connectionTimeoutMs: number;
+  /** Deadline of opening one connection (TCP, WebSocket, sign-in, `use`). Default 10 000. */
+  connectTimeoutMs: number;
+  /**
+   * Deadline of every call through a lease's `db` (a query, a `use`, a transaction's commit), ms. A
+   * call past it rejects with `OperationTimeoutError` and its connection is discarded at release (the
+   * socket may be stuck). `null`: no deadline. Default 60 000. Override per lease with
+   * `acquire({ queryTimeoutMs })`.
+   */
+  queryTimeoutMs: number | null;
   /** Close connections idle this long while above `minConnections`; `null` never. Default 300 000. */
   idleTimeoutMs: number | null;
   /** Retire connections this old (jittered down by up to 10%) between leases; `null` never. Default 1 800 000. */
@@ -93,6 +113,12 @@ export interface PoolOptions {
   validateAfterIdleMs: number;
   /** Deadline of one ping (validation and health checks). Default 5 000. */
   validationTimeoutMs: number;
+  /**
+   * Sockets per `ws(s)://` endpoint of SurrealDB 3 that its pooled sessions (up to `maxConnections`)
+   * share, spread evenly; `manager.query()` runs on them without a lease. A server without sessions
+   * (2.x) gets one socket per connection instead. Default 2.
+   */
+  socketsPerEndpoint: number;
 }
 
 export interface CircuitBreakerOptions {
@@ -114,9 +140,14 @@ export interface ConnectionManagerOptions {
   database?: string;
   pool?: Partial<Omit<PoolOptions, "retryPolicy">> & { retryPolicy?: Partial<RetryPolicy> };
   circuitBreaker?: Partial<CircuitBreakerOptions>;
+  /** The connections kept for `manager.live()` (README "Live queries"). */
+  live?: Partial<LiveConfig>;
   /** A pino logger; the pool logs through `logger.child({ component: "surreal-pool" })`. Silent by default. */
   logger?: Logger;
   /** An XState inspection observer (e.g. from `@statelyai/inspect`), attached to every machine the pool creates. */
   // biome-ignore lint/suspicious/noExplicitAny: XState's InspectionEvent observer type is generic over all actors.
   inspect?: ((event: any) => void) | { next?: (event: any) => void };
 }
+
+/** The connections kept for `manager.live()`: see `LiveRoomSettings` (src/live/LiveRoom.ts). */
+export type LiveConfig = Omit<import("../live/LiveRoom.js").LiveRoomSettings, "connectTimeoutMs">;

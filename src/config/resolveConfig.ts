@@ -1,11 +1,13 @@
 import type { Logger } from "pino";
 import type { z } from "zod";
 import { ConfigError, type ConfigIssue } from "../errors/ConfigError.js";
+import { guardInspect, guardLogger } from "./guardObservers.js";
 import type {
   CircuitBreakerOptions,
   ConnectionManagerOptions,
   CredentialsOption,
   HybridMode,
+  LiveConfig,
   LoadBalancingStrategy,
   PoolOptions,
 } from "./options.js";
@@ -22,15 +24,26 @@ export interface ResolvedConfig {
   database: string;
   pool: PoolOptions;
   circuitBreaker: CircuitBreakerOptions;
+  live: LiveConfig;
   logger?: Logger;
   inspect?: ConnectionManagerOptions["inspect"];
 }
 
 /** Validates options and fills defaults; throws `ConfigError` listing every problem at once. */
 export function resolveConfig(options: ConnectionManagerOptions | undefined): ResolvedConfig {
-  const result = configSchema.safeParse(options === undefined ? {} : options);
+  let result: ReturnType<typeof configSchema.safeParse>;
+  try {
+    result = configSchema.safeParse(options === undefined ? {} : options);
+  } catch (error) {
+    // Options whose getters throw (or a Proxy that refuses to be read) cannot be validated at all.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError([{ path: "", message: `the options could not be read: ${reason}` }]);
+  }
   if (!result.success) throw new ConfigError(result.error.issues.map(toConfigIssue));
-  return result.data as ResolvedConfig;
+  const config = result.data as ResolvedConfig;
+  if (config.logger) config.logger = guardLogger(config.logger);
+  if (config.inspect) config.inspect = guardInspect(config.inspect);
+  return config;
 }
 
 function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {

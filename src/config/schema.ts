@@ -1,20 +1,39 @@
 import { z } from "zod";
 import { classifyEndpoint } from "./endpointUrl.js";
+import { DEFAULT_SOCKETS_PER_ENDPOINT, MAX_CONNECTIONS, MAX_TIMER_MS } from "./limits.js";
 
-const positiveMs = (name: string, hint = "") =>
+const TIMER_LIMIT = `${MAX_TIMER_MS} ms (about 24.8 days): Node.js fires longer timers after 1 ms`;
+
+/** A whole number of milliseconds from `min` up to what a Node.js timer can wait. */
+const durationMs = (name: string, min: 0 | 1, hint = "") =>
   z
     .number({ error: `${name} must be a number of milliseconds${hint}` })
     .int({ error: `${name} must be a whole number of milliseconds${hint}` })
-    .positive({ error: `${name} must be greater than 0${hint}` });
+    .min(min, {
+      error: min === 0 ? `${name} must be 0 or more${hint}` : `${name} must be greater than 0${hint}`,
+    })
+    .max(MAX_TIMER_MS, { error: `${name} must be at most ${TIMER_LIMIT}${hint}` });
+
+const positiveMs = (name: string) => durationMs(name, 1);
 
 /** A duration that `null` switches off. */
-const optionalMs = (name: string) => positiveMs(name, " (or null to switch it off)").nullable();
+const optionalMs = (name: string) => durationMs(name, 1, " (or null to switch it off)").nullable();
 
-const count = (name: string, min: number) =>
+const count = (name: string, min: number, max = Number.MAX_SAFE_INTEGER, why = "") =>
   z
     .number({ error: `${name} must be a number` })
     .int({ error: `${name} must be a whole number` })
-    .min(min, { error: `${name} must be at least ${min}` });
+    .min(min, { error: `${name} must be at least ${min}` })
+    .max(max, { error: `${name} must be at most ${max}${why}` });
+
+/** Pool sizes are bounded: warming a huge pool blocks the event loop (see MAX_CONNECTIONS). */
+const poolSize = (name: string, min: number) =>
+  count(
+    name,
+    min,
+    MAX_CONNECTIONS,
+    ": a bigger pool blocks the event loop while it opens and adds no throughput (SurrealDB multiplexes requests over each socket)",
+  );
 
 const endpoint = z.string({ error: "an endpoint must be a URL string" }).superRefine((url, ctx) => {
   const result = classifyEndpoint(url);
@@ -70,9 +89,10 @@ const credentials = z.union(
       namespace: z.string().min(1).optional(),
       database: z.string().min(1).optional(),
     }),
+    z.strictObject({ token: z.string().min(1, { error: "token must not be empty" }) }),
     z.custom<() => unknown>((v) => typeof v === "function"),
   ],
-  { error: "credentials must be { username, password } or a function returning them" },
+  { error: "credentials must be { username, password }, { token }, or a function returning one of them" },
 );
 
 const retryPolicy = z
@@ -96,9 +116,11 @@ const retryPolicy = z
 const pool = z
   .strictObject(
     {
-      minConnections: count("minConnections", 0).default(5),
-      maxConnections: count("maxConnections", 1).default(20),
+      minConnections: poolSize("minConnections", 0).default(5),
+      maxConnections: poolSize("maxConnections", 1).default(20),
       connectionTimeoutMs: positiveMs("connectionTimeoutMs").default(30_000),
+      connectTimeoutMs: positiveMs("connectTimeoutMs").default(10_000),
+      queryTimeoutMs: optionalMs("queryTimeoutMs").default(60_000),
       idleTimeoutMs: optionalMs("idleTimeoutMs").default(300_000),
       maxLifetimeMs: optionalMs("maxLifetimeMs").default(1_800_000),
       warmConnections: z.boolean({ error: "warmConnections must be true or false" }).default(true),
@@ -107,12 +129,14 @@ const pool = z
       leakDetectionThresholdMs: optionalMs("leakDetectionThresholdMs").default(null),
       maxUses: count("maxUses", 1).nullable().default(null),
       maxWaitingClients: count("maxWaitingClients", 0).nullable().default(null),
-      validateAfterIdleMs: z
-        .number({ error: "validateAfterIdleMs must be a number of milliseconds" })
-        .int({ error: "validateAfterIdleMs must be a whole number of milliseconds" })
-        .min(0, { error: "validateAfterIdleMs must be 0 or more" })
-        .default(5_000),
+      validateAfterIdleMs: durationMs("validateAfterIdleMs", 0).default(5_000),
       validationTimeoutMs: positiveMs("validationTimeoutMs").default(5_000),
+      socketsPerEndpoint: count(
+        "socketsPerEndpoint",
+        1,
+        64,
+        ": sessions share sockets; a few carry the whole pool",
+      ).default(DEFAULT_SOCKETS_PER_ENDPOINT),
     },
     { error: "pool must be an object such as { minConnections, maxConnections, connectionTimeoutMs }" },
   )
@@ -142,8 +166,60 @@ const breaker = z.strictObject(
   { error: "circuitBreaker must be an object such as { failureThreshold, resetTimeoutMs }" },
 );
 
+/** `live`: the connections kept for `manager.live()` (src/live/LiveRoom.ts documents each field). */
+const live = z.strictObject(
+  {
+    subscriptionsPerConnection: count("live.subscriptionsPerConnection", 1, 100_000).default(1_000),
+    connectionsPerEndpoint: count("live.connectionsPerEndpoint", 1, 64).default(2),
+    keepaliveIntervalMs: positiveMs("live.keepaliveIntervalMs").default(5_000),
+    keepaliveTimeoutMs: positiveMs("live.keepaliveTimeoutMs").default(3_000),
+    maxAttempts: count("live.maxAttempts", 1).default(30),
+    initialBackoffMs: positiveMs("live.initialBackoffMs").default(50),
+    maxBackoffMs: positiveMs("live.maxBackoffMs").default(2_000),
+    feedPollMs: positiveMs("live.feedPollMs").default(1_000),
+  },
+  { error: "live must be an object such as { connectionsPerEndpoint, keepaliveTimeoutMs }" },
+);
+
 const identifier = (name: string) =>
   z.string({ error: `${name} must be a string` }).min(1, { error: `${name} must not be empty` });
+
+/** What the pool calls on the logger's child (src/observers/logging.ts): checked before any event. */
+const LOG_METHODS = ["child", "debug", "info", "warn", "error"] as const;
+
+/**
+ * A pino logger, checked by taking the child the pool will log through: a `child()` that throws or
+ * returns something without pino's methods would otherwise crash the process on the first event.
+ */
+const logger = z.unknown().superRefine((value, ctx) => {
+  const problem = loggerProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: `logger must be a pino logger: ${problem}` });
+});
+
+function loggerProblem(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null) return `got ${value === null ? "null" : typeof value}`;
+  try {
+    // Two levels, as the pool logs: its component child, and a child of that per connection.
+    const component = childOf(value, { component: "surreal-pool" });
+    if (typeof component === "string") return component;
+    const perConnection = childOf(component, { endpoint: "mem://", connectionId: "check" });
+    return typeof perConnection === "string" ? `on the child it returned, ${perConnection}` : undefined;
+  } catch (error) {
+    return `child() threw (${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
+/** The child a logger makes, or what is wrong with it. */
+function childOf(logger: object, bindings: Record<string, string>): object | string {
+  const child = (logger as { child?: unknown }).child;
+  if (typeof child !== "function") return "it has no child() function";
+  const made: unknown = child.call(logger, bindings);
+  if (typeof made !== "object" || made === null) {
+    return `child() returned ${made === null ? "null" : typeof made}, not a logger`;
+  }
+  const missing = LOG_METHODS.filter((m) => typeof (made as Record<string, unknown>)[m] !== "function");
+  return missing.length > 0 ? `child() returned a logger without ${missing.join(", ")}` : made;
+}
 
 export const configSchema = z.strictObject(
   {
@@ -153,14 +229,8 @@ export const configSchema = z.strictObject(
     database: identifier("database").default("main"),
     pool: pool.default(() => pool.parse({})),
     circuitBreaker: breaker.default(() => breaker.parse({})),
-    logger: z
-      .custom<object>(
-        (v) => typeof v === "object" && v !== null && typeof (v as { child?: unknown }).child === "function",
-        {
-          error: "logger must be a pino logger (an object with child())",
-        },
-      )
-      .optional(),
+    live: live.default(() => live.parse({})),
+    logger: logger.optional(),
     inspect: z
       .custom<object>((v) => typeof v === "function" || (typeof v === "object" && v !== null), {
         error: "inspect must be an inspection observer: a function or { next(event) }",

@@ -1,7 +1,8 @@
 import type { SurrealSession } from "surrealdb";
+import type { SessionAuth } from "../credentials/SessionAuth.js";
 import type { SessionBaseline } from "./sessionDrift.js";
 
-/** What a borrower gets as `lease.db`: an SDK session (embedded) or a whole SDK client (ws://). */
+/** What a borrower gets as `lease.db`: an SDK session (embedded, ws:// of SurrealDB 3) or a whole SDK client (2.x). */
 export type PooledDb = SurrealSession;
 
 /** One open pooled unit, as a connector made it. */
@@ -16,6 +17,15 @@ export interface RawConnection {
   close(): Promise<void>;
   /** Called at most once when the transport reports the unit dead (socket closed). */
   onBroken(listener: (error: Error) => void): void;
+  /** The pool's sign-in of this unit over time; absent without credentials. */
+  readonly auth?: SessionAuth;
+  /** Signs the unit in again (its sign-in expired or is about to); updates the baseline's token. */
+  renewAuth?(): Promise<void>;
+  /**
+   * Told of each renewal the unit made by itself, in a health or validation ping (set by the pool when
+   * the connection opens), so those renewals are events and counted like the lease-side ones.
+   */
+  renewedInPing?: (reason: "expiring" | "refused", durationMs: number) => void;
 }
 
 /** Opens pooled units against one endpoint. */
@@ -24,6 +34,50 @@ export interface Connector {
   readonly endpoint: string;
   /** Opens one unit. Must honour `signal` by closing what it opened once aborted. */
   open(signal: AbortSignal): Promise<RawConnection>;
-  /** Releases what the connector shares between units (an embedded engine). */
+  /**
+   * Opens a unit on a socket of its own, shared with nothing else (the connections kept for live
+   * queries: their keepalive then speaks for one socket, and a pooled socket's drop does not take
+   * them along). Connectors whose units share nothing need not have it: `open` is used then.
+   */
+  openDedicated?(signal: AbortSignal): Promise<RawConnection>;
+  /**
+   * True when `dispose()` must wait for calls a lease gave up on that still run on its units: an
+   * in-process engine must not close under a running query. Socket connectors dispose at once (a call
+   * stuck on a silent socket would otherwise keep its socket, and the process, alive).
+   */
+  readonly disposeAfterCalls?: boolean;
+  /**
+   * Checks many of its units with one round trip, when they share one (sessions of an in-process
+   * engine cannot fail one by one: there is no transport between them). Resolves with each unit's
+   * verdict, in order: undefined when it is fine. Absent: each unit is pinged on its own.
+   */
+  pingAll?(units: readonly RawConnection[]): Promise<(Error | undefined)[]>;
+  /**
+   * Runs one stateless call on a session the connector shares between callers (a shared socket's
+   * default session, an engine's root session) without a lease, or returns undefined when it has none
+   * ready now: `manager.query()`'s fast path. Absent: the connector has no shared session.
+   */
+  runShared?<T>(work: (db: SurrealSession) => Promise<T>): Promise<T> | undefined;
+  /**
+   * Opens one session outside the pool, in `place`, on the connector's shared transport (a shared
+   * socket, the embedded engine): an agent session's own. Undefined when the connector cannot (a server
+   * without sessions): the agent then switches namespace on each lease instead.
+   */
+  openSession?(place: { namespace: string; database: string }): Promise<RawConnection> | undefined;
+  /** A shared call on `db` outlived its deadline: the connector checks the transport under it. */
+  suspect?(db: SurrealSession): void;
+  /** How its units are pooled and how many sockets carry them (health status). */
+  socketHealth?(): SocketHealth;
+  /** Releases what the connector shares between units (an embedded engine, shared sockets). */
   dispose(): Promise<void>;
+}
+
+/** How a `ws(s)://` endpoint's units are carried. */
+export interface SocketHealth {
+  /** "sessions": SurrealDB 3 sessions over shared sockets; "sockets": one socket per unit (no sessions, 2.x). */
+  pooling: "sessions" | "sockets" | "unknown";
+  /** Shared sockets open now (0 when pooling is "sockets": each unit is its own). */
+  sockets: number;
+  /** Shared sockets being opened. */
+  opening: number;
 }

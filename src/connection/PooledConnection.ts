@@ -1,14 +1,26 @@
 import { type Actor, createActor, fromPromise } from "xstate";
 import {
   type ConnectionEmitted,
-  type ConnectionMachine,
   type ConnectionStateValue,
   connectionMachine,
   type EffectInput,
+  type RetireReason,
   type Timed,
 } from "../../machines/connection.machine.js";
-import type { ConnectionEvent, RetireReason } from "../events/PoolEvent.js";
+import type { ConnectionEvent } from "../events/PoolEvent.js";
 import type { Connector, RawConnection } from "./Connector.js";
+
+/**
+ * Where a connection is in the pool, as its Endpoint files it. One field instead of flags: a
+ * connection is in exactly one of these, and every count the pool reports is derived from them.
+ * - `opening`: connecting (the machine is in `connecting`);
+ * - `idle`: open and on its endpoint's idle stack;
+ * - `leased`: held by a borrower;
+ * - `checking`: out for a ping or a reset;
+ * - `retiring`: closing; counts toward the pool's size until closed;
+ * - `gone`: closed, or its connect failed.
+ */
+export type ConnectionPlace = "opening" | "idle" | "leased" | "checking" | "retiring" | "gone";
 
 export interface PooledConnectionOptions {
   id: string;
@@ -20,17 +32,50 @@ export interface PooledConnectionOptions {
   lifetimeMs: number;
   /** Receives every machine transition, stamped. */
   onEvent: (connection: PooledConnection, event: ConnectionEvent) => void;
-  /** Told when the transport reports the connection dead while it is open. */
-  onBroken: (connection: PooledConnection, error: Error) => void;
   // biome-ignore lint/suspicious/noExplicitAny: XState's inspection observer is untyped across actor kinds.
   inspect?: any;
 }
 
 /**
+ * The effects, provided once for every connection: each reads its connection from the machine's
+ * `resource`. (A `.provide()` per connection built a new machine definition, ~20 KB of heap each.)
+ */
+const pooledConnectionMachine = connectionMachine.provide({
+  actors: {
+    open: fromPromise<Timed, EffectInput>(({ input, signal }) => connectionOf(input).open(signal)),
+    ping: fromPromise<Timed, EffectInput>(({ input }) =>
+      timed(() => connectionOf(input).requireRaw().ping()),
+    ),
+    reset: fromPromise<Timed, EffectInput>(({ input }) =>
+      timed(() =>
+        connectionOf(input)
+          .requireRaw()
+          .reset(input.undo ?? []),
+      ),
+    ),
+    close: fromPromise<Timed, EffectInput>(({ input }) =>
+      timed(async () => {
+        await connectionOf(input).raw?.close();
+      }),
+    ),
+  },
+});
+
+function connectionOf(input: EffectInput): PooledConnection {
+  return input.resource as PooledConnection;
+}
+
+async function timed(work: () => Promise<void>): Promise<Timed> {
+  const started = performance.now();
+  await work();
+  return { durationMs: performance.now() - started };
+}
+
+/**
  * The runtime of one connection machine: supplies its effects, forwards its transitions as pool
- * events, and turns "send and wait for the outcome" into promises for the pool. Also carries the
- * pool's bookkeeping for this connection (lease, uses, idle time), which is deliberately not machine
- * state: see machines/connection.machine.ts.
+ * events, turns a transport drop into the machine's `connection.broken`, and turns "send and wait for
+ * the outcome" into promises for the pool. The pool's bookkeeping for it (`place`, `uses`,
+ * `idleSince`) is written by its Endpoint only.
  */
 export class PooledConnection {
   readonly id: string;
@@ -40,29 +85,33 @@ export class PooledConnection {
   /** Set once open; undefined before and after a failed connect. */
   raw: RawConnection | undefined;
 
-  // --- pool bookkeeping -------------------------------------------------------------------------
-  /** The lease holding it, or null while idle/checking. */
-  lease: { readonly acquiredAt: number } | null = null;
+  // --- written by Endpoint only -----------------------------------------------------------------
+  place: ConnectionPlace = "opening";
+  /** Leases it has served. */
   uses = 0;
+  /** performance.now() when a borrower last returned it (or it opened). A health check is not use. */
   idleSince = 0;
-  /** The transport said it is dead; retire at the next chance. */
-  broken = false;
-  /** Why it is being retired, once decided (e.g. "idle"), so the pool does not decide twice. */
-  retiring: RetireReason | null = null;
+  /** performance.now() when it was last known good: opened, returned, or passed a check. */
+  verifiedAt = 0;
+  /** Where its lease sits in its endpoint's list of leases, while leased; -1 otherwise. */
+  leaseSlot = -1;
 
+  /** Settles when the connect does: resolves once open, rejects with why it never opened. */
   readonly opened: Promise<void>;
   readonly closed: Promise<void>;
-  #actor: Actor<ConnectionMachine>;
+  readonly #actor: Actor<typeof pooledConnectionMachine>;
+  readonly #connector: Connector;
+  readonly #onEvent: PooledConnectionOptions["onEvent"];
   #settleCheck: ((ok: boolean) => void) | null = null;
   #resolveOpened!: () => void;
   #rejectOpened!: (error: Error) => void;
   #resolveClosed!: () => void;
-  readonly #options: PooledConnectionOptions;
 
   constructor(options: PooledConnectionOptions) {
-    this.#options = options;
     this.id = options.id;
     this.endpoint = options.connector.endpoint;
+    this.#connector = options.connector;
+    this.#onEvent = options.onEvent;
     this.expiresAt = this.createdAt + options.lifetimeMs;
     this.opened = new Promise<void>((resolve, reject) => {
       this.#resolveOpened = resolve;
@@ -72,49 +121,7 @@ export class PooledConnection {
     this.closed = new Promise<void>((resolve) => {
       this.#resolveClosed = resolve;
     });
-
-    const machine = connectionMachine.provide({
-      actors: {
-        open: fromPromise<Timed, EffectInput>(async ({ signal }) => {
-          const started = performance.now();
-          try {
-            const raw = await options.connector.open(signal);
-            if (signal.aborted) {
-              // The machine gave up (timeout or retire) while the connect was in flight.
-              void raw.close().catch(() => {});
-              throw signal.reason;
-            }
-            this.raw = raw;
-            raw.onBroken((error) => {
-              this.broken = true;
-              options.onBroken(this, error);
-            });
-            return { durationMs: performance.now() - started };
-          } catch (error) {
-            throw Object.assign(error instanceof Error ? error : new Error(String(error)), {
-              durationMs: performance.now() - started,
-            });
-          }
-        }),
-        ping: fromPromise<Timed, EffectInput>(async () => {
-          const started = performance.now();
-          await this.#requireRaw().ping();
-          return { durationMs: performance.now() - started };
-        }),
-        reset: fromPromise<Timed, EffectInput>(async ({ input }) => {
-          const started = performance.now();
-          await this.#requireRaw().reset(input.undo ?? []);
-          return { durationMs: performance.now() - started };
-        }),
-        close: fromPromise<Timed, EffectInput>(async () => {
-          const started = performance.now();
-          await this.raw?.close();
-          return { durationMs: performance.now() - started };
-        }),
-      },
-    });
-
-    this.#actor = createActor(machine, {
+    this.#actor = createActor(pooledConnectionMachine, {
       id: `connection-${options.id}`,
       input: {
         connectionId: options.id,
@@ -122,13 +129,14 @@ export class PooledConnection {
         connectTimeoutMs: options.connectTimeoutMs,
         validationTimeoutMs: options.validationTimeoutMs,
         closeTimeoutMs: options.closeTimeoutMs,
+        resource: this,
       },
       inspect: options.inspect,
     });
     this.#actor.on("*", (emitted) => this.#onEmitted(emitted as ConnectionEmitted));
   }
 
-  /** Starts the machine (and so the connect). Separate from construction so the owner can register it first. */
+  /** Starts the machine (and so the connect). Separate from construction so the owner can file it first. */
   start(): this {
     this.#actor.start();
     return this;
@@ -152,14 +160,56 @@ export class PooledConnection {
     return this.#check({ type: "connection.reset", undo });
   }
 
-  /** Closes it (bounded by closeTimeoutMs); resolves once closed. */
+  /** Records the outcome of a check made for many connections at once (one embedded engine ping). */
+  checked(ok: boolean, durationMs: number, error?: Error): void {
+    this.#send({ type: "connection.checked", ok, durationMs, ...(error ? { error } : {}) });
+  }
+
+  /** Closes it (bounded by closeTimeoutMs); resolves once closed. A second call keeps the first reason. */
   retire(reason: RetireReason): Promise<void> {
-    if (this.retiring === null) this.retiring = reason;
-    // Already closed (e.g. shutdown closed it while a health-check batch still held it): nothing to send.
-    if (this.#actor.getSnapshot().status === "active") {
-      this.#actor.send({ type: "connection.retire", reason: this.retiring });
-    }
+    this.#send({ type: "connection.retire", reason });
     return this.closed;
+  }
+
+  /** Stops waiting for a close still running (shutdown's deadline passed): the machine counts it closed. */
+  abandonClose(): void {
+    this.#send({ type: "connection.abandonClose" });
+  }
+
+  /** The transport reported it dead while open: the machine retires it. */
+  broke(error: Error): void {
+    this.#send({ type: "connection.broken", error });
+  }
+
+  /** @internal The `open` effect: connects, and wires the transport's drop to the machine. */
+  async open(signal: AbortSignal): Promise<Timed> {
+    const started = performance.now();
+    try {
+      const raw = await this.#connector.open(signal);
+      if (signal.aborted) {
+        // The machine gave up (timeout or retire) while the connect was in flight.
+        void raw.close().catch(() => {});
+        throw signal.reason;
+      }
+      this.raw = raw;
+      raw.onBroken((error) => this.broke(error));
+      return { durationMs: performance.now() - started };
+    } catch (error) {
+      throw Object.assign(error instanceof Error ? error : new Error(String(error)), {
+        durationMs: performance.now() - started,
+      });
+    }
+  }
+
+  /** @internal */
+  requireRaw(): RawConnection {
+    if (!this.raw) throw new Error(`connection ${this.id} is not open`);
+    return this.raw;
+  }
+
+  #send(event: Parameters<Actor<typeof pooledConnectionMachine>["send"]>[0]): void {
+    // A closed (stopped) machine takes no more events: a late retire or drop changes nothing.
+    if (this.#actor.getSnapshot().status === "active") this.#actor.send(event);
   }
 
   #check(
@@ -172,16 +222,10 @@ export class PooledConnection {
     });
   }
 
-  #requireRaw(): RawConnection {
-    if (!this.raw) throw new Error(`connection ${this.id} is not open`);
-    return this.raw;
-  }
-
   #onEmitted(emitted: ConnectionEmitted): void {
     const event = { ...emitted, ts: Date.now() } as ConnectionEvent;
     switch (event.type) {
       case "connection.opened":
-        this.idleSince = performance.now();
         this.#resolveOpened();
         break;
       case "connection.connectFailed":
@@ -198,7 +242,7 @@ export class PooledConnection {
         this.#resolveClosed();
         break;
     }
-    this.#options.onEvent(this, event);
+    this.#onEvent(this, event);
     if (event.type === "connection.closed" || event.type === "connection.connectFailed") this.#actor.stop();
   }
 

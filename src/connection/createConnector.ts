@@ -1,12 +1,21 @@
 import { classifyEndpoint, isEmbedded } from "../config/endpointUrl.js";
 import type { ResolvedConfig } from "../config/resolveConfig.js";
 import { ConfigError } from "../errors/ConfigError.js";
+import type { SocketEvent } from "../events/SocketEvent.js";
 import type { Connector } from "./Connector.js";
 import { EmbeddedConnector } from "./EmbeddedConnector.js";
-import { WebSocketConnector } from "./WebSocketConnector.js";
+import { assertEmbeddedEngineInstalled } from "./embeddedEngine.js";
+import { SessionConnector } from "./SessionConnector.js";
 
-/** The connector for one endpoint URL: sessions of one embedded engine, or one socket per connection. */
-export function createConnector(endpoint: string, config: ResolvedConfig): Connector {
+/**
+ * The connector for one endpoint URL: sessions of one embedded engine, or sessions over a few shared
+ * sockets (one socket per connection when the server has no sessions). `publish` gets socket events.
+ */
+export function createConnector(
+  endpoint: string,
+  config: ResolvedConfig,
+  publish?: (event: SocketEvent) => void,
+): Connector {
   const result = classifyEndpoint(endpoint);
   if ("error" in result) throw new ConfigError([{ path: "mode", message: result.error }]);
   const common = {
@@ -16,9 +25,23 @@ export function createConnector(endpoint: string, config: ResolvedConfig): Conne
     credentials: config.credentials,
   };
   if (isEmbedded(result.kind)) {
-    return new EmbeddedConnector({ ...common, connectTimeoutMs: config.pool.connectionTimeoutMs });
+    const optionPath = config.mode.kind === "hybrid" ? "mode.localCache" : "mode.endpoint";
+    assertEmbeddedEngineInstalled(endpoint, optionPath);
+    return new EmbeddedConnector({
+      ...common,
+      optionPath,
+      connectTimeoutMs: config.pool.connectTimeoutMs,
+    });
   }
-  if (result.kind === "websocket") return new WebSocketConnector(common);
+  if (result.kind === "websocket") {
+    return new SessionConnector({
+      ...common,
+      socketsPerEndpoint: config.pool.socketsPerEndpoint,
+      connectTimeoutMs: config.pool.connectTimeoutMs,
+      validationTimeoutMs: config.pool.validationTimeoutMs,
+      publish,
+    });
+  }
   throw new ConfigError([
     { path: "mode", message: `"${endpoint}": http(s) endpoints cannot hold sessions; use ws:// or wss://` },
   ]);

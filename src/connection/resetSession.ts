@@ -1,7 +1,6 @@
 import type { SurrealSession } from "surrealdb";
-import type { Credentials } from "../config/options.js";
+import type { SessionAuth } from "../credentials/SessionAuth.js";
 import type { SessionBaseline } from "./sessionDrift.js";
-import { signIn } from "./signIn.js";
 import { switchTo } from "./switchTo.js";
 
 /**
@@ -13,12 +12,11 @@ export async function resetSession(
   db: SurrealSession,
   undo: readonly string[],
   baseline: SessionBaseline,
-  endpoint: string,
-  credentials: Credentials | undefined,
+  auth: SessionAuth | undefined,
 ): Promise<SessionBaseline> {
   if (undo.includes("auth")) {
     await db.reset();
-    const accessToken = credentials ? await signIn(db, endpoint, credentials) : undefined;
+    const accessToken = auth ? await auth.signIn() : undefined;
     await switchTo(db, baseline);
     return { ...baseline, accessToken };
   }

@@ -1,16 +1,16 @@
 import type { SurrealSession } from "surrealdb";
-import type { Credentials, CredentialsOption } from "../config/options.js";
+import type { Credentials } from "../config/options.js";
 import { AuthenticationFailedError } from "../errors/AuthenticationFailedError.js";
+import { classifyError } from "../retry/isTransient.js";
 
-/** Resolves the credentials option; a function is called per connection so secrets can rotate. */
-export async function resolveCredentials(
-  option: CredentialsOption | undefined,
-): Promise<Credentials | undefined> {
-  if (option === undefined) return undefined;
-  return typeof option === "function" ? await option() : option;
-}
+const SERVER_ERROR = Symbol.for("surrealdb.ServerError");
 
-/** Signs a session in; a refusal becomes `AuthenticationFailedError` (not retried). Returns the token. */
+/**
+ * Signs a session in and returns the token. Only the server's refusal (an answer, not a transient
+ * one) becomes `AuthenticationFailedError`, which is never retried and fails waiting acquires at
+ * once. Anything else (the socket dropped or timed out mid-sign-in) is rethrown as it is: the
+ * connector reports it as a connect failure, which is retried.
+ */
 export async function signIn(
   db: SurrealSession,
   endpoint: string,
@@ -27,6 +27,14 @@ export async function signIn(
     const tokens = await db.signin(auth);
     return tokens.access;
   } catch (error) {
-    throw new AuthenticationFailedError(endpoint, username, { cause: error });
+    if (isRefusal(error)) throw new AuthenticationFailedError(endpoint, username, { cause: error });
+    throw error;
   }
+}
+
+/** The server answered the sign-in with a definitive error (e.g. `NotAllowed`: invalid credentials). */
+function isRefusal(error: unknown): boolean {
+  const answered =
+    typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[SERVER_ERROR] === true;
+  return answered && !classifyError(error).transient;
 }

@@ -1,7 +1,7 @@
 import type { ConnectionStateValue } from "../../machines/connection.machine.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
-import { isSessionEvent, type SessionEvent } from "../session/SessionEvent.js";
-import type { ConnectionView, ConnectionViewState, DashboardFrame, LogLine, SessionView } from "./types.js";
+import { isSessionEvent, type SessionEvent } from "../events/SessionEvent.js";
+import type { ConnectionView, ConnectionViewState, LogLine, SessionView } from "./types.js";
 
 /** What the dashboard needs of a live connection to seed its view before any event. */
 export interface LiveConnection {
@@ -15,17 +15,27 @@ export interface LiveConnection {
 /** Recent lines kept for a page that connects later. */
 const RECENT_SESSION_LINES = 200;
 const RECENT_POOL_LINES = 100;
-/** Most lines one frame carries; the rest are counted as dropped (a busy agent must not flood the page). */
-const FRAME_SESSION_LINES = 200;
-const FRAME_POOL_LINES = 50;
 
-type FramePart = Omit<DashboardFrame, "t" | "dtMs" | "metrics" | "health" | "breakers" | "poolClosed">;
+/** What changed in the view since the last `takeChanges()`: latest states only, logs bounded. */
+export interface ViewChanges {
+  connections: ConnectionView[];
+  sessions: SessionView[];
+  sessionLog: LogLine[];
+  poolLog: LogLine[];
+  /** Log lines left out to keep the changes small. */
+  droppedLog: number;
+  breakersChanged: boolean;
+}
+
+/** Most lines one frame carries; the rest are counted as dropped (a busy agent must not flood the page). */
+export const FRAME_SESSION_LINES = 200;
+export const FRAME_POOL_LINES = 50;
 
 /**
- * The dashboard's fold over `events$`: each connection's view state, agent sessions and their log,
- * and per-frame tallies. Events are folded as they come (cheap: a map update each); `takeFrame()`
- * hands out what changed since the last frame, coalesced, so a connection leased 200 times in one
- * interval costs the page one entry.
+ * The dashboard's view of `events$`: each connection's state, agent sessions and their log. It keeps
+ * no metrics (the page's numbers come from the metrics fold); events are folded as they come (a map
+ * update each) and `takeChanges()` hands out what changed since the last call, coalesced, so a
+ * connection leased 200 times in one interval costs the page one entry.
  */
 export class DashboardModel {
   readonly #connections = new Map<string, ConnectionView>();
@@ -37,13 +47,9 @@ export class DashboardModel {
   #frameSession: LogLine[] = [];
   #framePool: LogLine[] = [];
   #dropped = 0;
-  #counts: Record<string, number> = {};
-  #events = 0;
-  #wait = { count: 0, sumMs: 0, maxMs: 0 };
-  #errors = 0;
   #breakersChanged = false;
-  /** Every event folded since the start, for the page's rate figures. */
-  totalEvents = 0;
+  /** Numbers the log lines, so a page that got some in its snapshot can skip them in the next frame. */
+  #lineSeq = 0;
 
   constructor(seed: Iterable<LiveConnection> = []) {
     for (const c of seed) {
@@ -52,14 +58,7 @@ export class DashboardModel {
     }
   }
 
-  get breakersChanged(): boolean {
-    return this.#breakersChanged;
-  }
-
   apply(e: PoolEvent): void {
-    this.totalEvents++;
-    this.#events++;
-    this.#counts[e.type] = (this.#counts[e.type] ?? 0) + 1;
     switch (e.type) {
       case "connection.connecting":
         this.#set(e.connectionId, e.endpoint, "connecting");
@@ -68,7 +67,6 @@ export class DashboardModel {
         this.#set(e.connectionId, e.endpoint, "idle", ["connecting"]);
         break;
       case "connection.connectFailed":
-        this.#errors++;
         this.#set(e.connectionId, e.endpoint, "failed");
         this.#poolLine(e.ts, e.type, `${e.connectionId} ${e.endpoint}: ${e.error.message}`);
         break;
@@ -76,14 +74,12 @@ export class DashboardModel {
         this.#set(e.connectionId, e.endpoint, "validating");
         break;
       case "connection.validated":
-        if (!e.ok && !e.cancelled) this.#errors++;
         if (e.ok) this.#set(e.connectionId, e.endpoint, "idle", ["validating"]);
         break;
       case "connection.resetting":
         this.#set(e.connectionId, e.endpoint, "resetting");
         break;
       case "connection.reset":
-        if (!e.ok && !e.cancelled) this.#errors++;
         if (e.ok) this.#set(e.connectionId, e.endpoint, "idle", ["resetting"]);
         break;
       case "connection.retiring":
@@ -96,24 +92,18 @@ export class DashboardModel {
       case "lease.acquired": {
         const view = this.#set(e.connectionId, e.endpoint, "leased");
         view.uses++;
-        this.#wait.count++;
-        this.#wait.sumMs += e.waitMs;
-        if (e.waitMs > this.#wait.maxMs) this.#wait.maxMs = e.waitMs;
         break;
       }
       case "lease.released":
         this.#set(e.connectionId, e.endpoint, "idle", ["leased"]);
         break;
       case "lease.leaked":
-        this.#errors++;
         this.#poolLine(e.ts, e.type, `${e.connectionId} held ${Math.round(e.heldMs)} ms`);
         break;
       case "acquire.failed":
-        this.#errors++;
         this.#poolLine(e.ts, e.type, `${e.reason} after ${Math.round(e.waitMs)} ms: ${e.error.message}`);
         break;
       case "operation.failed":
-        this.#errors++;
         this.#poolLine(e.ts, e.type, `after ${e.attempts} attempt(s): ${e.error.message}`);
         break;
       case "breaker.transition":
@@ -133,32 +123,25 @@ export class DashboardModel {
   }
 
   /** What changed since the last call; closed and failed connections are forgotten once reported. */
-  takeFrame(): FramePart {
+  takeChanges(): ViewChanges {
     const connections = [...this.#changed].map((id) => ({ ...this.#connections.get(id)! }));
     for (const c of connections)
       if (c.state === "closed" || c.state === "failed") this.#connections.delete(c.id);
-    const frame: FramePart = {
-      events: this.#events,
-      counts: this.#counts,
+    const changes: ViewChanges = {
       connections,
       sessions: [...this.#changedSessions].map((id) => this.#sessionView(id)),
       sessionLog: this.#frameSession,
       poolLog: this.#framePool,
       droppedLog: this.#dropped,
-      wait: this.#wait,
-      errors: this.#errors,
+      breakersChanged: this.#breakersChanged,
     };
     this.#changed.clear();
     this.#changedSessions.clear();
     this.#frameSession = [];
     this.#framePool = [];
     this.#dropped = 0;
-    this.#counts = {};
-    this.#events = 0;
-    this.#wait = { count: 0, sumMs: 0, maxMs: 0 };
-    this.#errors = 0;
     this.#breakersChanged = false;
-    return frame;
+    return changes;
   }
 
   /** Everything a newly connected page needs besides the live health, metrics and breakers. */
@@ -167,12 +150,15 @@ export class DashboardModel {
     sessions: SessionView[];
     sessionLog: LogLine[];
     poolLog: LogLine[];
+    /** The `seq` of the last log line so far. */
+    lastLine: number;
   } {
     return {
       connections: [...this.#connections.values()].map((c) => ({ ...c })),
       sessions: [...this.#sessions.keys()].map((id) => this.#sessionView(id)),
       sessionLog: [...this.#recentSession],
       poolLog: [...this.#recentPool],
+      lastLine: this.#lineSeq,
     };
   }
 
@@ -268,7 +254,13 @@ export class DashboardModel {
         break;
     }
     s.pending = s.open.size;
-    const line: LogLine = { ts: e.ts, agentId: e.agentId, type: e.type, text: clip(text) };
+    const line: LogLine = {
+      seq: ++this.#lineSeq,
+      ts: e.ts,
+      agentId: e.agentId,
+      type: e.type,
+      text: clip(text),
+    };
     pushBounded(this.#recentSession, line, RECENT_SESSION_LINES);
     if (this.#frameSession.length < FRAME_SESSION_LINES) this.#frameSession.push(line);
     else this.#dropped++;
@@ -280,7 +272,7 @@ export class DashboardModel {
   }
 
   #poolLine(ts: number, type: string, text: string): void {
-    const line: LogLine = { ts, type, text: clip(text) };
+    const line: LogLine = { seq: ++this.#lineSeq, ts, type, text: clip(text) };
     pushBounded(this.#recentPool, line, RECENT_POOL_LINES);
     if (this.#framePool.length < FRAME_POOL_LINES) this.#framePool.push(line);
     else this.#dropped++;

@@ -43,6 +43,8 @@ export interface SessionView {
 }
 
 export interface LogLine {
+  /** Position among all lines of this dashboard, from 1. */
+  seq: number;
   ts: number;
   /** Agent id for session lines; absent for pool lines. */
   agentId?: string;
@@ -50,8 +52,11 @@ export interface LogLine {
   text: string;
 }
 
-/** The metrics snapshot without its histogram (the page gets wait times per frame instead). */
-export type MetricCounters = Omit<MetricsSnapshot, "acquireWaitMs">;
+/**
+ * The metrics snapshot without its histogram (the page gets wait times per frame instead), plus
+ * `failures`: everything that went wrong, as the page's "errors" figure and chart count it.
+ */
+export type MetricCounters = Omit<MetricsSnapshot, "acquireWaitMs"> & { failures: number };
 
 export interface DashboardSnapshot {
   t: number;
@@ -68,15 +73,27 @@ export interface DashboardSnapshot {
   /** True once the manager has shut down (its event stream completed). */
   poolClosed: boolean;
   intervalMs: number;
+  /** The `seq` of the last log line included; a frame's lines start after it. */
+  lastLine: number;
 }
 
+/**
+ * What changed since the page's previous frame. The numbers are differences of the metrics fold between
+ * the two frames, so a page that adds them up gets the fold's totals; a frame that stands for several
+ * intervals (the page could not keep up) says so in `intervals` and spans them in `dtMs`.
+ */
 export interface DashboardFrame {
   t: number;
-  /** Milliseconds since the previous frame. */
+  /** Milliseconds since the previous frame this page got. */
   dtMs: number;
-  /** Events folded into this frame, and per type. */
+  /** Intervals this frame covers: 1, or more when the page's connection could not take every frame. */
+  intervals: number;
+  /** Pool events folded, leases handed out and failures since the previous frame. */
   events: number;
-  counts: Record<string, number>;
+  acquisitions: number;
+  errors: number;
+  /** Acquire waits of this frame's leases: how many, their sum, and the p99 bucket's upper bound. */
+  wait: { count: number; sumMs: number; p99Ms: number };
   /** Connections whose view changed, latest state only. */
   connections: ConnectionView[];
   /** Every breaker, when any of them changed. */
@@ -86,10 +103,7 @@ export interface DashboardFrame {
   poolLog: LogLine[];
   /** Log lines left out of this frame to keep it small. */
   droppedLog: number;
-  /** Acquire waits of this frame's leases. */
-  wait: { count: number; sumMs: number; maxMs: number };
-  /** Failures in this frame: failed operations and acquires, connects, checks, leaks. */
-  errors: number;
+  /** The fold's totals at `t`. */
   metrics: MetricCounters;
   health: HealthStatus;
   poolClosed: boolean;

@@ -8,6 +8,8 @@ import { isSurrealPoolError, SurrealPoolError } from "./SurrealPoolError.js";
 export class AcquireTimeoutError extends SurrealPoolError {
   readonly timeoutMs: number;
   readonly cannotConnect: boolean;
+  /** The endpoint(s) the pool serves, as in the message. */
+  readonly endpoint: string;
 
   constructor(details: {
     timeoutMs: number;
@@ -24,6 +26,7 @@ export class AcquireTimeoutError extends SurrealPoolError {
     super("ACQUIRE_TIMEOUT", message, lastConnectError ? { cause: lastConnectError } : undefined);
     this.timeoutMs = timeoutMs;
     this.cannotConnect = lastConnectError !== undefined;
+    this.endpoint = endpoint;
   }
 }
 

@@ -13,6 +13,8 @@ export interface CircuitOpenDetails {
   retryAfterMs: number | undefined;
   /** True when the breaker is held open by hand and waits for `reset()`. */
   isolated: boolean;
+  /** What the endpoint last failed with (e.g. the connect error), when known. */
+  cause?: Error;
 }
 
 /**
@@ -28,7 +30,7 @@ export class CircuitOpenError extends SurrealPoolError {
   readonly isolated: boolean;
 
   constructor(details: CircuitOpenDetails) {
-    super("CIRCUIT_OPEN", describe(details));
+    super("CIRCUIT_OPEN", describe(details), details.cause ? { cause: details.cause } : undefined);
     this.endpoint = details.endpoint;
     this.state = details.state;
     this.since = details.since;
@@ -47,7 +49,8 @@ function describe(d: CircuitOpenDetails): string {
   }
   const next =
     d.retryAfterMs === undefined ? "" : `, next probe in ${Math.max(0, Math.ceil(d.retryAfterMs))} ms`;
-  return `endpoint ${d.endpoint} is failing (circuit open since ${since}${next}); check the endpoint or wait`;
+  const last = d.cause ? `; last error: ${d.cause.message}` : "";
+  return `endpoint ${d.endpoint} is failing (circuit open since ${since}${next}${last}); check that the endpoint is up and reachable, or wait for the probe`;
 }
 
 export function isCircuitOpenError(error: unknown): error is CircuitOpenError {

@@ -38,10 +38,23 @@ function describe(d: RetriesExhaustedDetails, last: unknown): string {
   const hint =
     d.reason === "budget"
       ? "the retry budget is spent (many operations are retrying at once); check the endpoints' health"
-      : "check the endpoint's health, or raise retryPolicy.maxAttempts if the failures are short-lived";
+      : unreachable(last)
+        ? "the endpoint cannot be reached (more attempts will not change that): check that it is up and reachable"
+        : "check the endpoint's health, or raise retryPolicy.maxAttempts if the failures are short-lived";
   return `gave up after ${attempts}; last error: ${lastText}; ${hint}`;
 }
 
 export function isRetriesExhaustedError(error: unknown): error is RetriesExhaustedError {
   return isSurrealPoolError(error) && error.code === "RETRIES_EXHAUSTED";
+}
+
+/** The last error says the endpoint is down or refusing (circuit open, connect refused): not short-lived. */
+function unreachable(error: unknown): boolean {
+  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (code === "CIRCUIT_OPEN" || code === "CONNECT_FAILED" || code === "ECONNREFUSED") return true;
+    if (typeof message === "string" && /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH/.test(message)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }

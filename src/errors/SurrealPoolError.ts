@@ -3,6 +3,7 @@ const brand = Symbol.for("surreal-pool.error");
 /** Stable machine-readable codes, one per error class. */
 export type SurrealPoolErrorCode =
   | "CONFIG_INVALID"
+  | "INVALID_ARGUMENT"
   | "ACQUIRE_TIMEOUT"
   | "OPERATION_TIMEOUT"
   | "ACQUIRE_ABORTED"
@@ -18,7 +19,9 @@ export type SurrealPoolErrorCode =
   | "LOG_BUFFER_FULL"
   | "LOG_FLUSH_FAILED"
   | "SESSION_CONFLICT"
-  | "SYNC_FAILED";
+  | "SYNC_FAILED"
+  | "MISSING_DEPENDENCY"
+  | "LIVE_FAILED";
 
 /**
  * Base of every error this library throws. Carries a brand so `isSurrealPoolError` works across

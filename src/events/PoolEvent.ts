@@ -1,20 +1,24 @@
-import type { SessionEvent } from "../session/SessionEvent.js";
-import type { SyncEvent } from "../sync/SyncEvent.js";
+import type { CircuitBreakerEmitted } from "../../machines/circuitBreaker.machine.js";
+import type * as Connection from "../../machines/connection.machine.js";
+import type { LiveEvent } from "../live/LiveEvent.js";
+import type { LeaseSessionEvent } from "./LeaseSessionEvent.js";
+import type { SessionEvent } from "./SessionEvent.js";
+import type { SocketEvent } from "./SocketEvent.js";
+import type { Stamped } from "./Stamped.js";
+import type { SyncEvent } from "./SyncEvent.js";
 
 /**
  * Every event the pool publishes on `events$`. A discriminated union on `type`; every member carries
  * `ts` (epoch milliseconds). Metrics, health supervision, the transaction log and logging are all
- * derived from this stream, so an event must carry everything a fold over it needs.
+ * derived from this stream, so an event must carry everything a fold over it needs. The machines'
+ * events are declared by the machines (machines/*.machine.ts) and only stamped here, so a field is
+ * written once.
  */
 
-/** Why a connection leaves the pool. */
-export type RetireReason =
-  | "idle" // idle longer than idleTimeoutMs while the pool was above minConnections
-  | "lifetime" // older than its (jittered) maxLifetimeMs
-  | "maxUses" // leased maxUses times
-  | "broken" // failed validation, reset or a query reported the socket dead
-  | "rebalance" // moved back to a preferred endpoint
-  | "shutdown"; // the pool is shutting down
+export type { BreakerState } from "../../machines/circuitBreaker.machine.js";
+export type { RetireReason } from "../../machines/connection.machine.js";
+export type * from "./LeaseSessionEvent.js";
+export type { EndpointPooling, SocketClosed, SocketEvent, SocketOpened } from "./SocketEvent.js";
 
 interface Base {
   /** Epoch milliseconds when the event happened. */
@@ -26,53 +30,18 @@ interface ConnectionRef extends Base {
   endpoint: string;
 }
 
-// --- connection machine transitions ------------------------------------------------------------
-export interface ConnectionConnecting extends ConnectionRef {
-  type: "connection.connecting";
-}
+// --- connection machine transitions (declared by the machine, stamped here) ------------------------
+export type ConnectionConnecting = Stamped<Connection.ConnectionConnecting>;
 /** A ping started (health check or validate-before-lease). */
-export interface ConnectionValidating extends ConnectionRef {
-  type: "connection.validating";
-}
+export type ConnectionValidating = Stamped<Connection.ConnectionValidating>;
 /** A reset of what the last borrower changed started. */
-export interface ConnectionResetting extends ConnectionRef {
-  type: "connection.resetting";
-}
-export interface ConnectionOpened extends ConnectionRef {
-  type: "connection.opened";
-  durationMs: number;
-}
-export interface ConnectionConnectFailed extends ConnectionRef {
-  type: "connection.connectFailed";
-  error: Error;
-  durationMs: number;
-}
-export interface ConnectionValidated extends ConnectionRef {
-  type: "connection.validated";
-  ok: boolean;
-  /** The check was cut short because the connection is being retired (counted neither way). */
-  cancelled?: boolean;
-  durationMs: number;
-  error?: Error;
-}
-export interface ConnectionReset extends ConnectionRef {
-  type: "connection.reset";
-  /** What the previous borrower changed and the reset undid (e.g. "use", "vars", "auth"). */
-  undone: string[];
-  ok: boolean;
-  /** The reset was cut short because the connection is being retired. */
-  cancelled?: boolean;
-  error?: Error;
-}
-export interface ConnectionRetiring extends ConnectionRef {
-  type: "connection.retiring";
-  reason: RetireReason;
-}
-export interface ConnectionClosed extends ConnectionRef {
-  type: "connection.closed";
-  /** True when the connection had opened (counted in the pool's size) before it closed. */
-  wasOpen: boolean;
-}
+export type ConnectionResetting = Stamped<Connection.ConnectionResetting>;
+export type ConnectionOpened = Stamped<Connection.ConnectionOpened>;
+export type ConnectionConnectFailed = Stamped<Connection.ConnectionConnectFailed>;
+export type ConnectionValidated = Stamped<Connection.ConnectionValidated>;
+export type ConnectionReset = Stamped<Connection.ConnectionReset>;
+export type ConnectionRetiring = Stamped<Connection.ConnectionRetiring>;
+export type ConnectionClosed = Stamped<Connection.ConnectionClosed>;
 
 // --- leases (pool bookkeeping, not machine transitions: see README "Where lease state lives") ----
 export interface AcquireQueued extends Base {
@@ -93,8 +62,11 @@ export interface LeaseAcquired extends ConnectionRef {
 export interface LeaseReleased extends ConnectionRef {
   type: "lease.released";
   heldMs: number;
-  /** True when shutdown took the lease back after its drain timeout (the borrower never released it). */
-  revoked?: boolean;
+  /**
+   * Set when the pool ended the lease, not the borrower: "shutdown" when shutdown took it back after its
+   * drain timeout, "broken" when its connection broke while leased. Its handle then refuses every call.
+   */
+  revoked?: "shutdown" | "broken";
 }
 export interface AcquireFailed extends Base {
   type: "acquire.failed";
@@ -141,16 +113,8 @@ export interface OperationFailed extends Base {
   endpoint?: string;
 }
 
-// --- circuit breaker (one per endpoint) --------------------------------------------------------------
-export type BreakerState = "closed" | "open" | "halfOpen";
-export interface BreakerTransition extends Base {
-  type: "breaker.transition";
-  endpoint: string;
-  from: BreakerState;
-  to: BreakerState;
-  /** Consecutive failures counted when the transition happened. */
-  failures: number;
-}
+// --- circuit breaker (one per endpoint; declared by its machine) -----------------------------------
+export type BreakerTransition = Stamped<CircuitBreakerEmitted>;
 
 // --- pool lifecycle ---------------------------------------------------------------------------------
 export interface PoolStarted extends Base {
@@ -188,7 +152,10 @@ export type PoolEvent =
   | PoolStarted
   | PoolShutdown
   | SessionEvent
-  | SyncEvent;
+  | SocketEvent
+  | SyncEvent
+  | LeaseSessionEvent
+  | LiveEvent;
 
 export type PoolEventType = PoolEvent["type"];
 export type PoolEventOf<T extends PoolEventType> = Extract<PoolEvent, { type: T }>;

@@ -1,5 +1,7 @@
 import type { ConnectionStateValue } from "../../machines/connection.machine.js";
+import type { Connector } from "../connection/Connector.js";
 import type { BreakerState } from "../events/PoolEvent.js";
+import type { LiveHealth } from "../live/LiveRoom.js";
 import type { ConnectionPool, PoolState } from "../pool/ConnectionPool.js";
 import type { SyncHealth } from "../sync/SyncReport.js";
 
@@ -11,8 +13,20 @@ export interface EndpointHealth {
   idle: number;
   inUse: number;
   pending: number;
-  /** Its circuit breaker's state ("closed" when the endpoint has no breaker). */
+  /** Out for a ping or a reset. */
+  checking: number;
+  /** Closing (still counted in `size` until closed). */
+  retiring: number;
+  /** Its circuit breaker's state. */
   breaker: BreakerState;
+  /**
+   * `ws(s)://` endpoints: how its connections are carried. "sessions": SurrealDB 3 sessions over
+   * `sockets` shared sockets; "sockets": one socket per connection (the server has no sessions, 2.x);
+   * "unknown": no socket has opened yet.
+   */
+  pooling?: "sessions" | "sockets" | "unknown";
+  /** Shared sockets open now (with pooling "sessions"). */
+  sockets?: number;
 }
 
 export interface HealthStatus {
@@ -24,6 +38,10 @@ export interface HealthStatus {
   inUse: number;
   waiting: number;
   pending: number;
+  /** Connections out for a ping or a reset. */
+  checking: number;
+  /** Connections closing (still counted in `poolSize` until closed). */
+  retiring: number;
   /** The worst breaker state over all endpoints. */
   circuitBreakerState: BreakerState;
   endpoints: EndpointHealth[];
@@ -31,26 +49,34 @@ export interface HealthStatus {
   connectionStates: Partial<Record<ConnectionStateValue, number>>;
   /** The last connect error, while connects are failing. */
   lastError?: string;
+  /**
+   * `manager.live()`: subscriptions, those recovering from a loss, and the connections kept for live
+   * queries (beside `poolSize`: they are never leased).
+   */
+  live?: LiveHealth;
   /** Hybrid mode: each remote's sync (state, lag, shipped, failures, last success). */
   sync?: SyncHealth;
 }
 
-/** Reads the live bookkeeping (not the metrics fold), so it is exact at any moment. */
-export function healthStatusOf(
-  pool: ConnectionPool,
-  breakers?: (endpoint: string) => BreakerState,
-): HealthStatus {
-  const breakerOf = breakers ?? (() => "closed" as const);
-  const endpoints = pool.slots.map((slot) => {
-    const breaker = breakerOf(slot.endpoint);
+/**
+ * Reads the pool's Endpoints (not the metrics fold), so it is exact at any moment. Every count is
+ * derived from where each Endpoint files its connections.
+ */
+export function healthStatusOf(pool: ConnectionPool): HealthStatus {
+  const endpoints = pool.endpoints.map((e) => {
+    const breaker = e.breakerState;
     return {
-      endpoint: slot.endpoint,
-      healthy: breaker !== "open" && (slot.open > 0 || pool.connectHealthy),
-      size: slot.open,
-      idle: slot.idle.length,
-      inUse: slot.leased,
-      pending: slot.pending,
+      endpoint: e.endpoint,
+      // Reachable: its breaker lets work through, and it has connections that stay, or its connects succeed.
+      healthy: breaker !== "open" && (e.open - e.retiring > 0 || e.connectFailures === 0),
+      size: e.open,
+      idle: e.idle,
+      inUse: e.leased,
+      pending: e.pending,
+      checking: e.checking,
+      retiring: e.retiring,
       breaker,
+      ...socketsOf(e.connector),
     };
   });
   const connectionStates: Partial<Record<ConnectionStateValue, number>> = {};
@@ -60,6 +86,7 @@ export function healthStatusOf(
     (worst, e) => (order.indexOf(e.breaker) > order.indexOf(worst) ? e.breaker : worst),
     "closed",
   );
+  const failing = pool.endpoints.find((e) => e.connectFailures > 0 && e.lastConnectError);
   return {
     healthy: pool.state === "running" && endpoints.some((e) => e.healthy),
     state: pool.state,
@@ -68,9 +95,16 @@ export function healthStatusOf(
     inUse: pool.leased,
     waiting: pool.waiting,
     pending: pool.pending,
+    checking: pool.checking,
+    retiring: pool.retiring,
     circuitBreakerState,
     endpoints,
     connectionStates,
-    ...(pool.connectHealthy || !pool.lastConnectError ? {} : { lastError: pool.lastConnectError.message }),
+    ...(failing?.lastConnectError ? { lastError: failing.lastConnectError.message } : {}),
   };
+}
+
+function socketsOf(connector: Connector): Pick<EndpointHealth, "pooling" | "sockets"> {
+  const health = connector.socketHealth?.();
+  return health ? { pooling: health.pooling, sockets: health.sockets } : {};
 }

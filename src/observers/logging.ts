@@ -2,6 +2,28 @@ import type { Logger } from "pino";
 import type { Observable, Subscription } from "rxjs";
 import type { PoolEvent } from "../events/PoolEvent.js";
 
+/**
+ * Keys whose values never reach a log line, wherever a logged object carries them (a user's own
+ * bindings included): credentials and tokens. Events and errors do not carry them either (tested);
+ * this is the second line of defence.
+ */
+export const REDACTED_PATHS = [
+  "password",
+  "pass",
+  "token",
+  "access",
+  "refresh",
+  "credentials",
+  "auth",
+  "*.password",
+  "*.pass",
+  "*.token",
+  "*.access",
+  "*.refresh",
+  "*.credentials",
+  "*.auth",
+];
+
 /** Minimum gap between two "pool saturated" warnings, so a saturated pool does not flood the log. */
 const SATURATION_WARN_INTERVAL_MS = 5_000;
 
@@ -11,7 +33,10 @@ const SATURATION_WARN_INTERVAL_MS = 5_000;
  * that carries its endpoint and id. Subscribed only when the user passes a logger.
  */
 export function logEvents(events$: Observable<PoolEvent>, root: Logger): Subscription {
-  const log = root.child({ component: "surreal-pool" });
+  const log = root.child(
+    { component: "surreal-pool" },
+    { redact: { paths: REDACTED_PATHS, censor: "[redacted]" } },
+  );
   const children = new Map<string, Logger>();
   let lastSaturationWarn = Number.NEGATIVE_INFINITY;
   const connection = (id: string, endpoint: string) => {
@@ -78,6 +103,35 @@ export function logEvents(events$: Observable<PoolEvent>, root: Logger): Subscri
           log[e.to === "open" ? "warn" : "info"](
             { endpoint: e.endpoint, from: e.from, to: e.to, failures: e.failures },
             `circuit breaker ${e.to}`,
+          );
+          break;
+        case "transaction.retried":
+          log.info(
+            { err: e.error, attempt: e.attempt, delayMs: Math.round(e.delayMs) },
+            "retrying transaction",
+          );
+          break;
+        case "transaction.cancelled":
+          if (e.reason === "abandoned") {
+            connection(e.connectionId!, e.endpoint).warn(
+              { count: e.count, err: e.error },
+              "a lease was released with a transaction still open; the pool cancelled it",
+            );
+          }
+          break;
+        case "lease.callTimedOut":
+          connection(e.connectionId, e.endpoint).warn(
+            { method: e.method, timeoutMs: e.timeoutMs, heldMs: Math.round(e.heldMs) },
+            "a call through a lease ran past queryTimeoutMs; its connection will be replaced",
+          );
+          break;
+        case "auth.renewed":
+          connection(e.connectionId, e.endpoint).debug({ reason: e.reason }, "re-authenticated");
+          break;
+        case "auth.failed":
+          connection(e.connectionId, e.endpoint).warn(
+            { err: e.error, reason: e.reason },
+            "re-authentication failed; the connection is discarded",
           );
           break;
         case "pool.started":

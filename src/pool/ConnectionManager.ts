@@ -1,38 +1,61 @@
-import type { Observable, Subscription } from "rxjs";
+import type { Observable, Observer, Subscription } from "rxjs";
+import type { SurrealTransaction } from "surrealdb";
 import { createBalancer } from "../balancer/createBalancer.js";
-import { CircuitBreaker } from "../breaker/CircuitBreaker.js";
+import type { BreakerStatus } from "../breaker/CircuitBreaker.js";
 import type { ConnectionManagerOptions } from "../config/options.js";
 import { type ResolvedConfig, resolveConfig } from "../config/resolveConfig.js";
 import type { PooledDb } from "../connection/Connector.js";
 import { createConnector } from "../connection/createConnector.js";
 import type { DashboardOptions, DashboardServer } from "../dashboard/serveDashboard.js";
+import { ArgumentError } from "../errors/ArgumentError.js";
 import { ConfigError } from "../errors/ConfigError.js";
-import { OperationTimeoutError } from "../errors/OperationTimeoutError.js";
 import { EventBus } from "../events/EventBus.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
+import type { LiveNotification } from "../live/LiveNotification.js";
+import type { LiveOptions } from "../live/LiveOptions.js";
+import { DEFAULT_LIVE_SETTINGS, LiveRoom } from "../live/LiveRoom.js";
 import { type HealthStatus, healthStatusOf } from "../observers/healthStatus.js";
 import { logEvents } from "../observers/logging.js";
 import { PoolMetrics } from "../observers/PoolMetrics.js";
-import { classifyError } from "../retry/isTransient.js";
 import { RetryBudget } from "../retry/RetryBudget.js";
 import { type RetryInfo, retry } from "../retry/retry.js";
 import { HybridSync } from "../sync/HybridSync.js";
 import type { SyncReport, UnsyncedRemote } from "../sync/SyncReport.js";
-import { withDeadline } from "../util/withDeadline.js";
+import { runTransaction, type TransactionOptions } from "../transaction/runTransaction.js";
+import { optionalDuration, optionalSignal, optionsObject, requiredFunction } from "../util/arguments.js";
+import { asError } from "../util/asError.js";
 import { type AcquireOptions, ConnectionPool, type ShutdownReport } from "./ConnectionPool.js";
+import { FailureOnce } from "./FailureOnce.js";
 import { type HedgeOptions, hedge, LatencyTracker } from "./hedge.js";
 import { registerInternals } from "./internals.js";
 import type { Lease } from "./Lease.js";
+import { type QueryHost, type QueryOptions, runQuery } from "./query.js";
+import { type LeaseRunner, type RunResult, runOnLease } from "./runOnLease.js";
+
+export type { QueryOptions } from "./query.js";
 
 export interface ExecuteOptions {
   /** Aborts the current attempt's acquire and any backoff wait. */
   signal?: AbortSignal;
   /**
-   * Deadline of each attempt's `fn`, ms. A query on a socket that went silent otherwise waits until
-   * the network heals; past the deadline the attempt fails with `OperationTimeoutError` (transient:
-   * retried on another connection) and its connection is discarded. Default: none.
+   * Deadline of each attempt, ms: waiting for a connection and running `fn`. Past it the attempt fails
+   * with `OperationTimeoutError` (transient: retried on another connection), its connection is
+   * discarded and the calls still running on it are cut off. Default: none (each call through the
+   * lease still has `pool.queryTimeoutMs`).
    */
   timeoutMs?: number;
+}
+
+/** Receives every event from `pool.started` on: an RxJS observer, or a function. */
+export type EventsObserver = Partial<Observer<PoolEvent>> | ((event: PoolEvent) => void);
+
+export interface CreateOptions extends ConnectionManagerOptions {
+  /**
+   * Subscribed before the pool starts, so it sees every event (`pool.started`, the warm-up connects):
+   * `foldMetrics` of what it recorded equals `metrics().snapshot()`. `events$` is hot and only shows
+   * what happens after you subscribe to it.
+   */
+  events?: EventsObserver;
 }
 
 /**
@@ -49,59 +72,80 @@ export class ConnectionManager implements AsyncDisposable {
   readonly #pool: ConnectionPool;
   readonly #metrics: PoolMetrics;
   readonly #subscriptions: Subscription[] = [];
-  readonly #breakers = new Map<string, CircuitBreaker>();
+  readonly #runner: LeaseRunner;
+  readonly #queryHost: QueryHost;
   readonly #beforeShutdown = new Set<(timeoutMs: number) => Promise<void>>();
   /** Keeps retries from multiplying load in an outage: at most ~20% of recent calls (min 10/s). */
   readonly #retryBudget = new RetryBudget();
   readonly #latency = new LatencyTracker();
+  readonly #failures = new FailureOnce();
+  #agentTurn = 0;
   /** Hybrid mode's sync to the remotes; undefined in the other modes. */
   readonly #sync: HybridSync | undefined;
+  #shutdown: Promise<ShutdownReport & { unsynced?: UnsyncedRemote[] }> | undefined;
+  /** `live()` subscriptions and the connections kept for them (src/live). */
+  readonly #live: LiveRoom;
 
-  private constructor(config: ResolvedConfig) {
+  private constructor(config: ResolvedConfig, events: EventsObserver | undefined) {
     this.config = config;
     this.#bus = new EventBus<PoolEvent>();
     this.events$ = this.#bus.events$;
-    // Metrics subscribe first, before any event exists, so the fold sees the whole stream.
-    this.#metrics = new PoolMetrics(this.events$);
+    // The caller's observer and the metrics subscribe first, before any event exists, so both see
+    // the whole stream.
+    if (events) this.#subscriptions.push(this.events$.subscribe(asObserver(events)));
+    this.#metrics = new PoolMetrics(this.#bus);
     if (config.logger) this.#subscriptions.push(logEvents(this.events$, config.logger));
     const endpoints = endpointsOf(config);
-    for (const endpoint of endpoints) {
-      const breaker = new CircuitBreaker({
-        endpoint,
-        failureThreshold: config.circuitBreaker.failureThreshold,
-        resetTimeoutMs: config.circuitBreaker.resetTimeoutMs,
-        halfOpenMaxProbes: config.circuitBreaker.halfOpenMaxProbes,
-        inspect: config.inspect as never,
-      });
-      this.#breakers.set(endpoint, breaker);
-    }
-    const connectors = endpoints.map((e) => createConnector(e, config));
+    const connectors = endpoints.map((e) => createConnector(e, config, this.#publish));
     if (config.mode.kind === "hybrid") {
       // The pool serves the local store through the sync's connector: one engine for both, and the
       // final sync runs after leased work drained and before the store closes.
       this.#sync = new HybridSync({ config, publish: this.#publish });
       connectors[0] = this.#sync.connector;
     }
+    const balancer = config.mode.kind === "remote" ? createBalancer(config.mode.loadBalancing) : undefined;
     this.#pool = new ConnectionPool({
       connectors,
       pool: config.pool,
       publish: this.#publish,
-      balancer: config.mode.kind === "remote" ? createBalancer(config.mode.loadBalancing) : undefined,
-      admitsConnect: (endpoint) => this.#breakers.get(endpoint)?.tryPass() ?? true,
-      onOutcome: (endpoint, error) => this.#recordOutcome(endpoint, error),
-      unavailableError: () => this.#unavailableError(),
+      circuitBreaker: config.circuitBreaker,
+      balancer,
       inspect: config.inspect,
     });
-    for (const breaker of this.#breakers.values()) {
-      this.#subscriptions.push(
-        breaker.transitions$.subscribe((transition) => {
-          this.#bus.emit(transition);
-          this.#pool.setAvailable(transition.endpoint, transition.to !== "open");
-        }),
-      );
-    }
+    const pool = this.#pool;
+    this.#queryHost = {
+      endpoints: pool.endpoints,
+      balancer,
+      queryTimeoutMs: config.pool.queryTimeoutMs,
+      running: () => pool.state === "running",
+      record: (endpoint, error) => this.#recordOutcome(endpoint, error),
+      onLease: (fn, signal, timeoutMs, note) => this.#onLease(fn, signal, timeoutMs, note),
+      retried: (attempt, signal) => this.#retried(attempt, signal),
+    };
+    this.#runner = {
+      acquire: (options) => pool.acquire(options),
+      acquireTimeoutMs: config.pool.connectionTimeoutMs,
+      record: (endpoint, error) => this.#recordOutcome(endpoint, error),
+    };
+    this.#live = new LiveRoom({
+      endpoints: () => pool.endpoints,
+      namespace: config.namespace,
+      database: config.database,
+      publish: this.#publish,
+      settings: { ...DEFAULT_LIVE_SETTINGS, ...config.live, connectTimeoutMs: config.pool.connectTimeoutMs },
+    });
+    // Live queries end first at shutdown (their streams complete), before the pool drains.
+    this.#beforeShutdown.add(() => this.#live.shutdown());
     registerInternals(this, {
       publish: this.#publish,
+      state: () => pool.state,
+      acquireOwn: (options) => pool.acquire(options, true),
+      openSession: (place) => {
+        // Spread agents' sessions over the endpoints that serve now, in turn.
+        const serving = pool.endpoints.filter((e) => e.canServe() && e.connector.openSession);
+        const endpoint = serving[this.#agentTurn++ % Math.max(1, serving.length)];
+        return endpoint?.connector.openSession?.(place);
+      },
       beforeShutdown: (hook) => {
         this.#beforeShutdown.add(hook);
         return () => this.#beforeShutdown.delete(hook);
@@ -113,9 +157,30 @@ export class ConnectionManager implements AsyncDisposable {
    * Validates the options (throwing `ConfigError` that lists every problem), opens the pool and, with
    * `warmConnections`, waits for `minConnections` to open (throwing `ConnectError` when they cannot).
    */
-  static async create(options?: ConnectionManagerOptions): Promise<ConnectionManager> {
-    const config = resolveConfig(options);
-    const manager = new ConnectionManager(config);
+  static async create(options?: CreateOptions): Promise<ConnectionManager> {
+    // `events` is not configuration: taken out before the options are validated (non-objects are
+    // left to resolveConfig, which names them).
+    const isObject = typeof options === "object" && options !== null && !Array.isArray(options);
+    let events: EventsObserver | undefined;
+    let rest: ConnectionManagerOptions = {};
+    try {
+      ({ events, ...rest } = isObject ? options : ({} as CreateOptions));
+    } catch {
+      // Options that cannot be read: resolveConfig says so, as a ConfigError.
+      resolveConfig(options as ConnectionManagerOptions);
+      throw new ConfigError([{ path: "", message: "options could not be read; pass a plain object" }]);
+    }
+    if (
+      events !== undefined &&
+      typeof events !== "function" &&
+      (typeof events !== "object" || events === null)
+    ) {
+      throw new ConfigError([
+        { path: "events", message: "events must be an RxJS observer ({ next }) or a function" },
+      ]);
+    }
+    const config = resolveConfig((isObject ? rest : options) as ConnectionManagerOptions | undefined);
+    const manager = new ConnectionManager(config, events);
     manager.#bus.emit({
       type: "pool.started",
       ts: Date.now(),
@@ -171,35 +236,75 @@ export class ConnectionManager implements AsyncDisposable {
    * not-found, already-exists or authentication errors. A connection that failed transiently is
    * discarded rather than returned.
    */
-  async executeWithRetry<T>(fn: (db: PooledDb) => Promise<T>, options: ExecuteOptions = {}): Promise<T> {
+  executeWithRetry<T>(fn: (db: PooledDb) => Promise<T>, options?: ExecuteOptions): Promise<T> {
+    let signal: AbortSignal | undefined;
+    let timeoutMs: number | undefined;
+    try {
+      requiredFunction("executeWithRetry(fn)", fn);
+      const o = optionsObject<ExecuteOptions>("executeWithRetry(fn, options)", options);
+      signal = optionalSignal("executeWithRetry(fn, options).signal", o.signal);
+      timeoutMs = optionalDuration("executeWithRetry(fn, options).timeoutMs", o.timeoutMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#retried((note) => this.#onLease(fn, signal, timeoutMs, note), signal);
+  }
+
+  /**
+   * Runs one stateless query in the pool's namespace/database and resolves with its results (as
+   * `db.query(text, vars)` does). Remote endpoints of SurrealDB 3 (and embedded stores) run it on a
+   * shared session of the least-loaded socket without taking a lease, many in flight per socket, with
+   * the same deadline, retries, breakers, balancing and `operation.*` events as `executeWithRetry`. A
+   * query's own `LET` and `USE` end with it; work that changes session state (`use`, `set`, `signin`,
+   * transactions) or needs one session across calls takes a lease (`acquire`, `executeWithRetry`).
+   */
+  query<T extends unknown[] = unknown[]>(
+    text: string,
+    vars?: Record<string, unknown>,
+    options?: QueryOptions,
+  ): Promise<T> {
+    return runQuery<T>(this.#queryHost, text, vars, options);
+  }
+
+  /** One attempt of `fn` on a lease. */
+  async #onLease<T>(
+    fn: (db: PooledDb) => Promise<T>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    note: (endpoint: string) => void,
+  ): Promise<RunResult<T>> {
+    // The caller's own signal, not retry()'s stand-in: that one is a single never-aborted signal
+    // shared by every call, and each queued acquire adds a listener to it (MaxListenersExceeded
+    // warnings once 11 calls wait at the same time).
+    const run = await runOnLease(this.#runner, fn, {
+      signal,
+      timeoutMs,
+      onLease: (lease) => note(lease.endpoint),
+    });
+    this.#latency.observe(run.durationMs);
+    return run;
+  }
+
+  /** Attempts with the retry policy and budget; `operation.*` events say how it went. */
+  async #retried<T>(
+    attempt: (note: (endpoint: string) => void) => Promise<RunResult<T>>,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
     const started = performance.now();
     let attempts = 0;
     let endpoint: string | undefined;
     try {
       const result = await retry(
-        async (attempt) => {
-          attempts = attempt;
-          // The caller's own signal, not retry()'s stand-in: that one is a single never-aborted signal
-          // shared by every call, and each queued acquire adds a listener to it (MaxListenersExceeded
-          // warnings once 11 calls wait at the same time).
-          const lease = await this.#pool.acquire({ signal: options.signal });
-          endpoint = lease.endpoint;
-          const began = performance.now();
-          try {
-            const value = await runWithin(fn(lease.db), options.timeoutMs, lease.endpoint);
-            this.#latency.observe(performance.now() - began);
-            this.#recordOutcome(lease.endpoint, undefined);
-            await lease.release();
-            return value;
-          } catch (error) {
-            this.#recordOutcome(lease.endpoint, error);
-            await (isConnectionLevel(error) ? lease.discard() : lease.release());
-            throw error;
-          }
+        async (n) => {
+          attempts = n;
+          const run = await attempt((at) => {
+            endpoint = at;
+          });
+          return run.value;
         },
         {
           policy: this.config.pool.retryPolicy,
-          signal: options.signal,
+          signal,
           budget: this.#retryBudget,
           onRetry: (info: RetryInfo) =>
             this.#bus.emit({
@@ -239,39 +344,73 @@ export class ConnectionManager implements AsyncDisposable {
    * the first answer wins (the loser's lease is released when it finishes). Only for calls that are
    * safe to run twice.
    */
-  executeHedged<T>(fn: (db: PooledDb) => Promise<T>, options: HedgeOptions = {}): Promise<T> {
-    return hedge(fn, {
-      ...options,
-      acquire: (avoidEndpoints, signal) => this.#pool.acquire({ signal, avoidEndpoints }),
-      latency: this.#latency,
-      onOutcome: (endpoint, error) => this.#recordOutcome(endpoint, error),
-      publish: this.#publish,
-    });
+  executeHedged<T>(fn: (db: PooledDb) => Promise<T>, options?: HedgeOptions): Promise<T> {
+    try {
+      requiredFunction("executeHedged(fn)", fn);
+      const o = optionsObject<HedgeOptions>("executeHedged(fn, options)", options);
+      optionalSignal("executeHedged(fn, options).signal", o.signal);
+      optionalDuration("executeHedged(fn, options).timeoutMs", o.timeoutMs);
+      optionalDuration("executeHedged(fn, options).minDelayMs", o.minDelayMs, true);
+      optionalDuration("executeHedged(fn, options).initialDelayMs", o.initialDelayMs, true);
+      if (
+        o.percentile !== undefined &&
+        !(typeof o.percentile === "number" && o.percentile > 0 && o.percentile < 1)
+      ) {
+        throw new ArgumentError(
+          "executeHedged(fn, options).percentile",
+          `must be a number between 0 and 1, got ${String(o.percentile)}`,
+        );
+      }
+      return hedge(fn, { ...o, runner: this.#runner, latency: this.#latency, publish: this.#publish });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Runs `fn` in a transaction on a leased connection: commits when `fn` resolves, cancels when it
+   * throws, passes `timeoutMs` or `signal` aborts; a conflict (or a connection lost before the commit)
+   * runs the whole `fn` again with the pool's retry policy, up to `maxAttempts`. See README, Transactions.
+   */
+  transaction<T>(fn: (tx: SurrealTransaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return runTransaction(
+      {
+        runner: this.#runner,
+        publish: this.#publish,
+        retryPolicy: this.config.pool.retryPolicy,
+        budget: this.#retryBudget,
+      },
+      fn,
+      options,
+    );
+  }
+
+  /**
+   * A cold Observable of the changes of `table` (or of a `LIVE SELECT ...` statement): subscribing
+   * registers the live query on a connection the pool keeps for live queries, unsubscribing (or
+   * `options.signal`) kills it on the server. It survives a lost connection: registered again
+   * elsewhere, with what was missed back-filled from the table's change feed or an explicit `gap`
+   * notification (README "Live queries"). Throws `ArgumentError` for bad arguments.
+   */
+  live<T = Record<string, unknown>>(target: string, options?: LiveOptions): Observable<LiveNotification<T>> {
+    return this.#live.live(target, options) as Observable<LiveNotification<T>>;
   }
 
   /** Live health: state, sizes, waiting callers, per-endpoint detail with breaker states. */
   healthStatus(): HealthStatus {
-    const status = healthStatusOf(this.#pool, (endpoint) => this.#breakers.get(endpoint)?.state ?? "closed");
+    const status = { ...healthStatusOf(this.#pool), live: this.#live.health() };
     return this.#sync ? { ...status, sync: this.#sync.health() } : status;
   }
 
   /** Each endpoint's breaker: state, consecutive failures, when it opened and will probe again. */
-  breakers(): ReturnType<CircuitBreaker["toJSON"]>[] {
-    return [...this.#breakers.values()].map((b) => b.toJSON());
+  breakers(): BreakerStatus[] {
+    return this.#pool.endpoints.map((e) => e.breaker.toJSON());
   }
 
   #recordOutcome(endpoint: string, error: unknown): void {
-    const breaker = this.#breakers.get(endpoint);
-    if (!breaker) return;
-    if (error === undefined) breaker.recordSuccess();
-    else breaker.recordFailure(error);
-  }
-
-  /** Every breaker is open: fail with the one that will probe again soonest. */
-  #unavailableError(): Error {
-    const errors = [...this.#breakers.values()].map((b) => b.openError());
-    errors.sort((a, b) => (a.retryAfterMs ?? Infinity) - (b.retryAfterMs ?? Infinity));
-    return errors[0] ?? new Error("no endpoint is available");
+    // Calls failed by one socket's drop are one failure of the endpoint, not one per call.
+    if (error !== undefined && !this.#failures.first(error)) return;
+    this.#pool.endpoints.find((e) => e.endpoint === endpoint)?.record(error);
   }
 
   /** The metrics, a fold over `events$`: `snapshot()` for the numbers. */
@@ -287,7 +426,14 @@ export class ConnectionManager implements AsyncDisposable {
   async serveDashboard(options?: DashboardOptions): Promise<DashboardServer> {
     const { serveDashboard } = await import("../dashboard/serveDashboard.js");
     const extras = {
-      connections: () => this.#pool.connections(),
+      connections: () =>
+        this.#pool.connections().map((c) => ({
+          id: c.id,
+          endpoint: c.endpoint,
+          state: c.state,
+          lease: this.#pool.leaseOf(c) ?? null,
+          uses: c.uses,
+        })),
       prometheus: () => this.#metrics.prometheus(),
     };
     return serveDashboard(this, extras, options);
@@ -299,22 +445,39 @@ export class ConnectionManager implements AsyncDisposable {
   }
 
   /**
-   * Refuses new acquires, rejects waiting ones, lets leased work finish for up to `timeoutMs`
-   * (default 30 000), then closes everything. The report lists any lease it had to take back.
+   * Refuses new acquires from this call on (synchronously, the pool's and agent sessions' alike),
+   * rejects waiting ones, closes open agent sessions (their logs flush), lets leased work finish, runs
+   * hybrid mode's final sync, then closes everything: all within `timeoutMs` (default 30 000) from the
+   * call. The report lists any lease it had to take back. Calling it again returns the same promise.
    */
-  async shutdown(
-    options: { timeoutMs?: number } = {},
-  ): Promise<ShutdownReport & { unsynced?: UnsyncedRemote[] }> {
-    const timeoutMs = options.timeoutMs ?? 30_000;
+  shutdown(options?: { timeoutMs?: number }): Promise<ShutdownReport & { unsynced?: UnsyncedRemote[] }> {
+    if (this.#shutdown) return this.#shutdown;
+    let timeoutMs: number;
+    try {
+      const o = optionsObject<{ timeoutMs: number }>("shutdown(options)", options);
+      timeoutMs = optionalDuration("shutdown(options).timeoutMs", o.timeoutMs, true) ?? 30_000;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const deadline = performance.now() + timeoutMs;
+    this.#pool.beginShutdown();
+    this.#shutdown = this.#closeAll(deadline);
+    return this.#shutdown;
+  }
+
+  async #closeAll(deadline: number): Promise<ShutdownReport & { unsynced?: UnsyncedRemote[] }> {
+    const started = performance.now();
     // Open agent sessions close first, so their logs flush while connections still exist.
-    await Promise.allSettled([...this.#beforeShutdown].map((hook) => hook(timeoutMs)));
+    const left = () => Math.max(0, deadline - performance.now());
+    await Promise.allSettled([...this.#beforeShutdown].map((hook) => hook(left())));
     // Hybrid: the final sync runs inside the pool's shutdown, after the drain, within what is left.
-    this.#sync?.setDeadline(performance.now() + timeoutMs);
-    const report = await this.#pool.shutdown(options);
+    this.#sync?.setDeadline(deadline);
+    const report = await this.#pool.shutdown({ timeoutMs: Math.max(0, deadline - started) });
     // The pool's shutdown ran the final sync (disposing the local store); this is its result.
     const unsynced = await this.#sync?.finish();
     this.#stopObservers();
-    return unsynced ? { ...report, unsynced } : report;
+    const durationMs = performance.now() - started;
+    return unsynced ? { ...report, durationMs, unsynced } : { ...report, durationMs };
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -322,9 +485,10 @@ export class ConnectionManager implements AsyncDisposable {
   }
 
   #stopObservers(): void {
-    for (const s of this.#subscriptions.splice(0)) s.unsubscribe();
-    for (const breaker of this.#breakers.values()) breaker.stop();
+    // Completing the bus completes every subscriber (the caller's `events` observer included) first.
     this.#bus.complete();
+    for (const s of this.#subscriptions.splice(0)) s.unsubscribe();
+    this.#metrics.stop();
   }
 }
 
@@ -339,18 +503,6 @@ function endpointsOf(config: ResolvedConfig): string[] {
   }
 }
 
-/** Settles like `work`, or rejects with `OperationTimeoutError` after `timeoutMs` (when given). */
-function runWithin<T>(work: Promise<T>, timeoutMs: number | undefined, endpoint: string): Promise<T> {
-  if (timeoutMs === undefined) return work;
-  return withDeadline(work, timeoutMs, () => new OperationTimeoutError(timeoutMs, endpoint));
-}
-
-function asError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
-}
-
-/** Errors that say the connection itself is unusable (dropped, or stopped answering): don't return it. */
-function isConnectionLevel(error: unknown): boolean {
-  const { category } = classifyError(error);
-  return category === "connection" || category === "timeout";
+function asObserver(events: EventsObserver): Partial<Observer<PoolEvent>> {
+  return typeof events === "function" ? { next: events } : events;
 }

@@ -14,10 +14,9 @@ export class LeakDetector {
     private readonly report: (event: LeaseLeaked) => void,
   ) {}
 
-  scan(connections: Iterable<PooledConnection>, now: number): void {
-    for (const connection of connections) {
-      const lease = connection.lease as Lease | null;
-      if (!lease || this.#reported.has(lease)) continue;
+  scan(leases: Iterable<[PooledConnection, Lease]>, now: number): void {
+    for (const [connection, lease] of leases) {
+      if (this.#reported.has(lease)) continue;
       const heldMs = now - lease.acquiredAt;
       if (heldMs <= this.thresholdMs) continue;
       this.#reported.add(lease);

@@ -16,6 +16,16 @@ export class WaitQueue<T extends { settled: boolean }> {
     this.#live++;
   }
 
+  /** The oldest entry that is not settled, left in the queue. */
+  peek(): T | undefined {
+    while (this.#head < this.#items.length) {
+      const item = this.#items[this.#head];
+      if (item && !item.settled) return item;
+      this.#items[this.#head++] = undefined;
+    }
+    return undefined;
+  }
+
   /** Removes and returns the oldest entry that is not settled. */
   shift(): T | undefined {
     while (this.#head < this.#items.length) {

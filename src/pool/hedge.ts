@@ -1,13 +1,16 @@
 import type { PooledDb } from "../connection/Connector.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
 import { isTransient } from "../retry/isTransient.js";
-import type { Lease } from "./Lease.js";
+import { asError } from "../util/asError.js";
+import { type LeaseRunner, runOnLease } from "./runOnLease.js";
 
 export interface HedgeOptions {
   /** Aborts both attempts' acquires. A query already running is not cancelled (SurrealDB cannot). */
   signal?: AbortSignal;
   /** Start the hedge once the first attempt is slower than this quantile of recent calls. Default 0.95. */
   percentile?: number;
+  /** Deadline of each attempt, waiting for a connection included, ms. Default none. */
+  timeoutMs?: number;
   /** Never hedge sooner than this, ms. Default 2. */
   minDelayMs?: number;
   /** Hedge delay until 20 latencies have been seen, ms. Default 50. */
@@ -33,19 +36,19 @@ export class LatencyTracker {
 }
 
 interface HedgeDeps {
-  acquire: (avoidEndpoints: string[], signal: AbortSignal | undefined) => Promise<Lease>;
+  runner: LeaseRunner;
   latency: LatencyTracker;
-  onOutcome: (endpoint: string, error: unknown) => void;
   publish: (event: PoolEvent) => void;
 }
 
 /**
  * Runs `fn`; if it has not answered after the hedge delay (or failed transiently), runs it once more
  * on a connection of another endpoint, and settles with whichever answers first. At most two
- * attempts; both leases always return.
+ * attempts, each through `runOnLease` (deadline, outcome, release or discard): both leases always
+ * return, and a connection that failed at connection level is discarded.
  */
 export function hedge<T>(fn: (db: PooledDb) => Promise<T>, options: HedgeOptions & HedgeDeps): Promise<T> {
-  const { signal, latency, percentile = 0.95, minDelayMs = 2, initialDelayMs = 50 } = options;
+  const { signal, timeoutMs, latency, percentile = 0.95, minDelayMs = 2, initialDelayMs = 50 } = options;
   const delayMs = Math.max(minDelayMs, latency.quantile(percentile) ?? initialDelayMs);
   const started = performance.now();
 
@@ -58,22 +61,18 @@ export function hedge<T>(fn: (db: PooledDb) => Promise<T>, options: HedgeOptions
 
     function attempt(avoid: string[]) {
       running++;
-      options.acquire(avoid, signal).then(async (lease) => {
-        firstEndpoint ??= lease.endpoint;
-        const began = performance.now();
-        try {
-          const value = await fn(lease.db);
-          // Only the winner's time is "recent latency": a loser finishing late would drag the hedge
-          // delay up to the slow path's and hedging would stop helping.
-          if (!settled) latency.observe(performance.now() - began);
-          options.onOutcome(lease.endpoint, undefined);
-          win(value, lease.endpoint);
-        } catch (error) {
-          options.onOutcome(lease.endpoint, error);
-          lose(error);
-        } finally {
-          await lease.release();
-        }
+      runOnLease(options.runner, fn, {
+        signal,
+        timeoutMs,
+        avoidEndpoints: avoid,
+        onLease: (lease) => {
+          firstEndpoint ??= lease.endpoint;
+        },
+      }).then((result) => {
+        // Only the winner's time is "recent latency": a loser finishing late would drag the hedge
+        // delay up to the slow path's and hedging would stop helping.
+        if (!settled) latency.observe(result.durationMs);
+        win(result.value, result.endpoint);
       }, lose);
     }
 
@@ -114,7 +113,7 @@ export function hedge<T>(fn: (db: PooledDb) => Promise<T>, options: HedgeOptions
       if (running > 0) return; // the other attempt may still answer
       settled = true;
       clearTimeout(timer);
-      const err = error instanceof Error ? error : new Error(String(error));
+      const err = asError(error);
       options.publish({
         type: "operation.failed",
         ts: Date.now(),

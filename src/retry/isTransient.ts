@@ -92,17 +92,22 @@ const verdict = (category: ErrorCategory, reason: string): Transience => ({
 
 /** Classifies an error: transient or not, its family, and why. Pure. */
 export function classifyError(error: unknown): Transience {
-  return classify(error, 0);
+  try {
+    return classify(error, 0);
+  } catch {
+    // Something thrown whose fields throw when read: nothing can be said of it, so it is never retried.
+    return verdict("unknown", "a thrown value whose fields cannot be read; not retried");
+  }
 }
 
 /** True when another attempt (on this connection, another one, or another endpoint) may succeed. */
 export function isTransient(error: unknown): boolean {
-  return classify(error, 0).transient;
+  return classifyError(error).transient;
 }
 
 /** One line saying whether and why an error is transient, e.g. for a log entry. */
 export function describeTransience(error: unknown): string {
-  const { transient, category, reason } = classify(error, 0);
+  const { transient, category, reason } = classifyError(error);
   return `${transient ? "transient" : "not transient"} (${category}): ${reason}`;
 }
 
@@ -115,7 +120,7 @@ function classify(error: unknown, depth: number): Transience {
     ownError(error, depth) ??
     abortError(e) ??
     serverError(error, e) ??
-    sdkClientError(e) ??
+    sdkClientError(e, depth) ??
     socketError(e) ??
     causeOf(e, depth) ??
     verdict(
@@ -162,7 +167,12 @@ function ownError(error: unknown, depth: number): Transience | undefined {
     case "POOL_CLOSED":
       return verdict("config", "the pool is shut down");
     case "LEASE_RELEASED":
-      return verdict("config", "the connection was used after its lease was released");
+      // A lease whose connection broke under it: another connection may work. Used after release: a bug.
+      return (error as { reason?: string }).reason === "broken"
+        ? verdict("connection", "the lease's connection broke; another connection may work")
+        : verdict("config", "the connection was used after its lease was released");
+    case "INVALID_ARGUMENT":
+      return verdict("config", "a function was called with an argument it cannot use");
     case "SESSION_CLOSED":
       return verdict("config", "the agent session is closed");
     default:
@@ -246,7 +256,7 @@ function isConflict(e: Fields): boolean {
 }
 
 /** Errors the SurrealDB SDK raises on the client side, by class name. */
-function sdkClientError(e: Fields): Transience | undefined {
+function sdkClientError(e: Fields, depth: number): Transience | undefined {
   switch (e.name) {
     case "ConnectionUnavailableError":
       return verdict("connection", "the SDK is not connected");
@@ -263,8 +273,13 @@ function sdkClientError(e: Fields): Transience | undefined {
         ? verdict("unavailable", `the endpoint answered HTTP ${status}`)
         : verdict("rejected", `the endpoint answered HTTP ${status}`);
     }
-    case "AuthenticationError":
+    case "AuthenticationError": {
+      // The SDK wraps whatever stopped a (re-)authentication: a socket that dropped mid-sign-in is a
+      // connection failure worth another try, only a refusal is about the credentials.
+      const cause = causeOf(e, depth);
+      if (cause?.transient) return { ...cause, reason: `authentication did not finish: ${cause.reason}` };
       return verdict("config", "authentication failed; check the credentials");
+    }
     case "MissingNamespaceDatabaseError":
       return verdict("config", "no namespace or database is selected");
     case "UnsupportedEngineError":

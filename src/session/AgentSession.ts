@@ -1,13 +1,20 @@
+import { setMaxListeners } from "node:events";
 import type { Logger } from "pino";
 import type { Observable } from "rxjs";
+import type { SurrealSession } from "surrealdb";
 import { type Actor, createActor, fromPromise, waitFor } from "xstate";
 import {
   type AgentSessionEmitted,
   type AgentSessionMachineEvent,
   agentSessionMachine,
 } from "../../machines/agentSession.machine.js";
+import { ArgumentError } from "../errors/ArgumentError.js";
+import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { EventBus } from "../events/EventBus.js";
+import type { SessionEvent, TxLogEvent } from "../events/SessionEvent.js";
+import type { TransactionOperation } from "../events/TransactionOperation.js";
 import { internalsOf, type ManagerInternals } from "../pool/internals.js";
+import { MAX_TIMER_MS, optionalDuration, optionalSignal, optionsObject } from "../util/arguments.js";
 import type { AgentSessionOptions, AgentSessionRestoreOptions } from "./AgentSessionOptions.js";
 import { anySignal } from "./anySignal.js";
 import { createDurableSink, loadDurableLog, prepareDurableLog } from "./durableLog.js";
@@ -16,6 +23,7 @@ import { SessionAcquireTimeoutError } from "./errors/SessionAcquireTimeoutError.
 import { SessionClosedError } from "./errors/SessionClosedError.js";
 import { TransactionLogError } from "./errors/TransactionLogError.js";
 import { LeaseGate } from "./LeaseGate.js";
+import { OwnSession } from "./OwnSession.js";
 import { assertAgentIdFree, claimAgentId, releaseAgentId } from "./openSessions.js";
 import {
   checkSessionNames,
@@ -23,13 +31,11 @@ import {
   type ResolvedSinkOptions,
   resolveSessionOptions,
 } from "./resolveSessionOptions.js";
-import type { SessionEvent, TxLogEvent } from "./SessionEvent.js";
 import { SessionLease } from "./SessionLease.js";
 import type { PoolLease, SessionPool } from "./SessionPool.js";
 import type { SessionPlace } from "./SurrealTxLogStore.js";
 import type { TransactionEntry } from "./TransactionEntry.js";
 import { TransactionLog } from "./TransactionLog.js";
-import type { TransactionOperation } from "./TransactionOperation.js";
 import type { TxLogSink } from "./TxLogSink.js";
 
 /** Options of `session.acquire()`. */
@@ -70,6 +76,37 @@ interface SessionSetup {
   logger: Logger | undefined;
 }
 
+/** What the agent session machine's effects do, for one session (the machine's `resource`). */
+interface SessionEffects {
+  prepare(): Promise<void>;
+  flushLog(): Promise<void>;
+  abortQueuedAcquires(): void;
+  releaseLeases(): void;
+}
+
+function effectsOf(holder: { resource?: unknown }): SessionEffects {
+  return holder.resource as SessionEffects;
+}
+
+/**
+ * The machine with its effects, provided once for every session: each effect calls the session's own
+ * through the machine's `resource`.
+ */
+const agentSessionLogic = agentSessionMachine.provide({
+  actors: {
+    prepare: fromPromise<void, { agentId: string; resource: unknown }>(({ input }) =>
+      effectsOf(input).prepare(),
+    ),
+    flushLog: fromPromise<void, { agentId: string; resource: unknown }>(({ input }) =>
+      effectsOf(input).flushLog(),
+    ),
+  },
+  actions: {
+    abortQueuedAcquires: ({ context }) => effectsOf(context).abortQueuedAcquires(),
+    releaseLeases: ({ context }) => effectsOf(context).releaseLeases(),
+  },
+});
+
 /**
  * One AI agent's session on a shared pool: its own namespace/database, a fair share of the pool, and an
  * auditable append-only transaction log (optionally durable in SurrealDB). Its life is the
@@ -98,8 +135,10 @@ export class AgentSession {
   readonly #held = new Set<SessionLease>();
   /** Aborts the agent's acquires that are in the pool's queue when the session closes. */
   readonly #closeController = new AbortController();
-  readonly #actor: Actor<typeof agentSessionMachine>;
+  readonly #actor: Actor<typeof agentSessionLogic>;
   readonly #logger: Logger | undefined;
+  /** The agent's own SurrealDB session (its namespace set once); undefined when the pool has none to give. */
+  readonly #own: OwnSession | undefined;
   #closing: Promise<SessionCloseReport> | undefined;
 
   /**
@@ -112,19 +151,24 @@ export class AgentSession {
     manager: SessionPool,
     namespace: string,
     database?: string,
-    options: AgentSessionOptions = {},
+    options?: AgentSessionOptions,
   ): Promise<AgentSession> {
+    assertManager("AgentSession.create(agentId, manager)", manager);
+    const o = optionsObject<AgentSessionOptions>(
+      "AgentSession.create(agentId, manager, namespace, database, options)",
+      options,
+    );
     const db = database ?? manager.config?.database;
     checkSessionNames(agentId, namespace, db);
-    const resolved = resolveSessionOptions(manager, options, false);
+    const resolved = resolveSessionOptions(manager, o, false);
     return AgentSession.#open({
       agentId,
       pool: manager,
       place: { namespace, database: db },
       options: resolved,
       restored: [],
-      inspect: options.inspect ?? (manager.config.inspect as AgentSessionOptions["inspect"]),
-      logger: options.logger ?? manager.config.logger,
+      inspect: o.inspect ?? (manager.config.inspect as AgentSessionOptions["inspect"]),
+      logger: o.logger ?? manager.config.logger,
     });
   }
 
@@ -136,8 +180,13 @@ export class AgentSession {
   static async restore(
     agentId: string,
     manager: SessionPool,
-    options: AgentSessionRestoreOptions = {},
+    restoreOptions?: AgentSessionRestoreOptions,
   ): Promise<AgentSession> {
+    assertManager("AgentSession.restore(agentId, manager)", manager);
+    const options = optionsObject<AgentSessionRestoreOptions>(
+      "AgentSession.restore(agentId, manager, options)",
+      restoreOptions,
+    );
     checkSessionNames(agentId, options.namespace, options.database, true);
     const resolved = resolveSessionOptions(manager, { ...options, sink: options.sink || true }, true);
     const sink = resolved.sink as ResolvedSinkOptions;
@@ -167,6 +216,9 @@ export class AgentSession {
   }
 
   static async #open(setup: SessionSetup): Promise<AgentSession> {
+    // A manager that is shutting down takes no new sessions, as it takes no new acquires.
+    const state = internalsOf(setup.pool).state?.();
+    if (state === "draining" || state === "closed") throw new PoolClosedError(state);
     const session = new AgentSession(setup);
     const snapshot = await waitFor(session.#actor, (s) => !s.matches("creating"));
     if (snapshot.matches("active")) return session;
@@ -176,6 +228,8 @@ export class AgentSession {
   }
 
   private constructor(setup: SessionSetup) {
+    // Each of the agent's acquires waiting in the pool's queue listens on it: up to its cap, not a leak.
+    setMaxListeners(0, this.#closeController.signal);
     const { agentId, pool, place, options } = setup;
     this.agentId = agentId;
     this.namespace = place.namespace;
@@ -187,6 +241,17 @@ export class AgentSession {
     this.#logger = setup.logger?.child({ component: "agent-session", agentId });
     this.#log = new TransactionLog({ agentId, events: setup.restored, now: options.now });
     this.#gate = new LeaseGate(options.maxConcurrentLeases);
+    const openSession = this.#internals.openSession;
+    this.#own = openSession
+      ? new OwnSession(
+          () => openSession(place),
+          // Its socket dropped: the calls still running on it would never settle, so the leases of the
+          // agent end (their calls fail, and a retry runs on a session opened again).
+          () => {
+            for (const lease of this.#held) void lease.cutOff().catch(() => {});
+          },
+        )
+      : undefined;
     claimAgentId(pool, agentId, this);
     // A manager shutting down closes its open sessions first, so their logs flush while it can.
     this.#unhookShutdown = this.#internals.beforeShutdown?.((timeoutMs) =>
@@ -195,10 +260,16 @@ export class AgentSession {
         () => undefined,
       ),
     );
+    // The log's writes are the library's own work: they still get connections while a shutdown
+    // refuses every other acquire, so a session closing inside shutdown() can flush.
+    const acquireOwn = this.#internals.acquireOwn;
+    const logPool: SessionPool = acquireOwn
+      ? { acquire: (o) => acquireOwn(o), events$: pool.events$, config: pool.config }
+      : pool;
     this.#sink = options.sink
       ? createDurableSink({
           agentId,
-          pool,
+          pool: logPool,
           sink: options.sink,
           place,
           durableSeq: this.#log.lastSeq,
@@ -208,35 +279,32 @@ export class AgentSession {
         })
       : null;
 
-    const logic = agentSessionMachine.provide({
-      actors: {
-        // A restored session read its stored log already; a new one must not fork one.
-        prepare: fromPromise(async () => {
-          if (options.sink && setup.restored.length === 0)
-            await prepareDurableLog(pool, options.sink, agentId);
-        }),
-        flushLog: fromPromise(async () => this.#sink?.close()),
+    const effects: SessionEffects = {
+      // A restored session read its stored log already; a new one must not fork one.
+      prepare: async () => {
+        if (options.sink && setup.restored.length === 0) await prepareDurableLog(pool, options.sink, agentId);
       },
-      actions: {
-        abortQueuedAcquires: () => {
-          const closed = new SessionClosedError(agentId, "acquire a connection", "closing");
-          this.#gate.rejectAll(closed);
-          this.#closeController.abort(closed);
-        },
-        releaseLeases: () => {
-          this.#logger?.warn(
-            { leases: this.#held.size },
-            "agent kept leases past closeTimeoutMs; releasing them",
-          );
-          for (const lease of this.#held) {
-            lease
-              .forceRelease()
-              .catch((err: unknown) => this.#logger?.error({ err }, "forced lease release failed"));
-          }
-        },
+      flushLog: async () => {
+        await this.#sink?.close();
       },
-    });
-    this.#actor = createActor(logic, {
+      abortQueuedAcquires: () => {
+        const closed = new SessionClosedError(agentId, "acquire a connection", "closing");
+        this.#gate.rejectAll(closed);
+        this.#closeController.abort(closed);
+      },
+      releaseLeases: () => {
+        this.#logger?.warn(
+          { leases: this.#held.size },
+          "agent kept leases past closeTimeoutMs; releasing them",
+        );
+        for (const lease of this.#held) {
+          lease
+            .forceRelease()
+            .catch((err: unknown) => this.#logger?.error({ err }, "forced lease release failed"));
+        }
+      },
+    };
+    this.#actor = createActor(agentSessionLogic, {
       id: `agentSession:${agentId}`,
       input: {
         agentId,
@@ -245,6 +313,7 @@ export class AgentSession {
         closeTimeoutMs: options.closeTimeoutMs,
         restoredEvents: setup.restored.length,
         pendingTransactions: this.#log.pending,
+        resource: effects,
       },
       ...(setup.inspect ? { inspect: setup.inspect } : {}),
     });
@@ -291,32 +360,43 @@ export class AgentSession {
    * A pooled connection switched to this session's namespace/database (reset by the pool on return).
    * Waits in the session's queue while `maxConcurrentLeases` of its acquires are out, then in the pool's.
    */
-  async acquire(options: SessionAcquireOptions = {}): Promise<SessionLease> {
+  async acquire(acquireOptions?: SessionAcquireOptions): Promise<SessionLease> {
+    // Every argument is checked before the session's queue is touched: a bad one costs no slot.
+    const options = optionsObject<SessionAcquireOptions>("session.acquire(options)", acquireOptions);
+    const callerSignal = optionalSignal("session.acquire(options).signal", options.signal);
+    const timeoutMs =
+      optionalDuration("session.acquire(options).timeoutMs", options.timeoutMs, true) ??
+      this.#options.acquireTimeoutMs;
     const startedAt = this.#options.now();
     const started = performance.now();
-    this.#assertCan(this.#granted("", "", 0), "acquire a connection");
-    const timeoutMs = options.timeoutMs ?? this.#options.acquireTimeoutMs;
+    // The manager is shutting down: refused now, like the pool's own acquires, not after a wait here.
+    const poolState = this.#internals.state?.();
+    if (poolState === "draining" || poolState === "closed") throw new PoolClosedError(poolState);
+    this.#assertActive("acquire a connection");
     await this.#gate.enter({
-      signal: options.signal,
-      timeoutMs,
+      signal: callerSignal,
+      timeoutMs: Number.isFinite(timeoutMs) && timeoutMs <= MAX_TIMER_MS ? timeoutMs : undefined,
       onAbort: (reason) => new SessionAcquireAbortedError(this.agentId, reason),
       onTimeout: () => new SessionAcquireTimeoutError(this.agentId, timeoutMs, this.#gate.capacity),
     });
     // From here the session holds a gate slot: every path out gives it back exactly once.
     let lease: PoolLease;
-    const { signal, dispose } = anySignal([options.signal, this.#closeController.signal]);
+    let own: SurrealSession | undefined;
+    const { signal, dispose } = anySignal([callerSignal, this.#closeController.signal]);
     try {
-      this.#assertCan(this.#granted("", "", 0), "acquire a connection");
+      this.#assertActive("acquire a connection");
+      // The agent's own session, when the pool can give one: the pool's lease is then only the agent's
+      // share of the pool (its fair slot), and never switches namespace.
+      own = this.#own?.ready() ?? (await this.#own?.session());
       lease = await this.#pool.acquire({
         signal,
         // One budget over both queues; at least 1 ms so the pool still gets a chance at an idle connection.
         timeoutMs: Math.max(1, timeoutMs - (performance.now() - started)),
-        namespace: this.namespace,
-        database: this.database,
+        ...(own ? {} : { namespace: this.namespace, database: this.database }),
       });
     } catch (error) {
       this.#gate.leave();
-      if (this.#closeController.signal.aborted && !options.signal?.aborted) {
+      if (this.#closeController.signal.aborted && !callerSignal?.aborted) {
         throw new SessionClosedError(this.agentId, "acquire a connection", this.state, { cause: error });
       }
       throw error;
@@ -324,14 +404,18 @@ export class AgentSession {
       dispose();
     }
     const granted = this.#granted(lease.connectionId, lease.endpoint, performance.now() - started);
-    if (!this.#actor.getSnapshot().can(granted)) {
+    if (!this.#isActive()) {
       // Closing began while the pool was finding a connection: hand it straight back.
       await lease.release().catch(() => {});
       this.#gate.leave();
       throw new SessionClosedError(this.agentId, "acquire a connection", this.state);
     }
-    const sessionLease: SessionLease = new SessionLease(this.agentId, lease, startedAt, (forced) =>
-      this.#returnLease(sessionLease, lease, forced),
+    const sessionLease: SessionLease = new SessionLease(
+      this.agentId,
+      lease,
+      startedAt,
+      (forced) => this.#returnLease(sessionLease, lease, forced),
+      own && lease.guard ? lease.guard(own) : undefined,
     );
     this.#held.add(sessionLease);
     this.#actor.send(granted);
@@ -384,10 +468,18 @@ export class AgentSession {
    * after the timeout), makes the log durable. Idempotent. Rejects with the flush error if the log could
    * not be written; the events stay buffered and `flush()` retries them.
    */
-  close(options: SessionCloseOptions = {}): Promise<SessionCloseReport> {
+  close(closeOptions?: SessionCloseOptions): Promise<SessionCloseReport> {
+    let options: SessionCloseOptions;
+    try {
+      const o = optionsObject<SessionCloseOptions>("session.close(options)", closeOptions);
+      options = { timeoutMs: optionalDuration("session.close(options).timeoutMs", o.timeoutMs, true) };
+    } catch (error) {
+      return Promise.reject(error);
+    }
     this.#closing ??= (async () => {
       this.#actor.send({ type: "session.close", ...(options.timeoutMs === undefined ? {} : options) });
       const snapshot = await waitFor(this.#actor, (s) => s.status !== "active");
+      await this.#own?.close(); // detached: the agent's namespace/database, variables and auth go with it
       if (snapshot.matches("failed"))
         throw snapshot.context.error ?? new Error("agent session failed to close");
       return {
@@ -408,6 +500,19 @@ export class AgentSession {
     return { type: "lease.granted", connectionId, endpoint, waitMs };
   }
 
+  /**
+   * The machine takes `lease.granted` exactly while `active` (the event has no guard): reading the state
+   * is the same answer as `can()` without computing a whole transition, twice per acquire.
+   */
+  #isActive(): boolean {
+    const snapshot = this.#actor.getSnapshot();
+    return snapshot.status === "active" && snapshot.value === "active";
+  }
+
+  #assertActive(what: string): void {
+    if (!this.#isActive()) throw new SessionClosedError(this.agentId, what, this.state);
+  }
+
   #assertCan(event: AgentSessionMachineEvent, what: string): void {
     if (!this.#actor.getSnapshot().can(event)) throw new SessionClosedError(this.agentId, what, this.state);
   }
@@ -423,6 +528,9 @@ export class AgentSession {
 
   async #returnLease(lease: SessionLease, inner: PoolLease, forced: boolean): Promise<void> {
     try {
+      // The last of the agent's leases back: undo what the agent changed on its own session (its other
+      // leases share that session, so not before).
+      if (this.#held.size === 1) await this.#own?.settle();
       await inner.release();
     } finally {
       this.#held.delete(lease);
@@ -451,5 +559,18 @@ export class AgentSession {
   #publish(event: SessionEvent): void {
     this.#bus.emit(event);
     this.#internals.publish(event);
+  }
+}
+
+/** The manager argument: a ConnectionManager (anything with `acquire`, `events$` and `config`). */
+function assertManager(argument: string, manager: unknown): asserts manager is SessionPool {
+  const m = manager as Partial<SessionPool> | null;
+  if (
+    typeof m !== "object" ||
+    m === null ||
+    typeof m.acquire !== "function" ||
+    typeof m.config !== "object"
+  ) {
+    throw new ArgumentError(argument, "must be a ConnectionManager (from ConnectionManager.create())");
   }
 }

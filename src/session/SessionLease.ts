@@ -13,6 +13,8 @@ export class SessionLease implements PoolLease {
   readonly acquiredAt: number;
   readonly #lease: PoolLease;
   readonly #onRelease: (forced: boolean) => Promise<void>;
+  /** The agent's own session behind the pool lease's guard, when the agent has one. */
+  readonly #own: SurrealSession | undefined;
   #released: Promise<void> | undefined;
 
   /** @internal Made by `AgentSession.acquire()`. */
@@ -21,7 +23,9 @@ export class SessionLease implements PoolLease {
     lease: PoolLease,
     acquiredAt: number,
     onRelease: (forced: boolean) => Promise<void>,
+    own?: SurrealSession,
   ) {
+    this.#own = own;
     this.agentId = agentId;
     this.#lease = lease;
     this.connectionId = lease.connectionId;
@@ -35,7 +39,14 @@ export class SessionLease implements PoolLease {
    * (`LeaseReleasedError`), and a copy taken here would bypass that guard.
    */
   get db(): SurrealSession {
-    return this.#lease.db;
+    // Read through the pool lease either way, so a released lease refuses (LeaseReleasedError).
+    const pooled = this.#lease.db;
+    return this.#own ?? pooled;
+  }
+
+  /** @internal Its agent's own session dropped: the pool lease ends, cutting off calls still running. */
+  cutOff(): Promise<void> {
+    return this.#lease.discard ? this.#lease.discard() : this.#lease.release();
   }
 
   get released(): boolean {

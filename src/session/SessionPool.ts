@@ -17,6 +17,10 @@ export interface PoolLease extends AsyncDisposable {
   readonly endpoint: string;
   /** Idempotent; the pool resets what the borrower changed. */
   release(): Promise<void>;
+  /** Ends the lease giving its connection up (calls still running are cut off). */
+  discard?(): Promise<void>;
+  /** `target` behind this lease's guard: its calls end with the lease (the pool's `Lease.guard`). */
+  guard?<T extends object>(target: T): T;
 }
 
 export interface PoolAcquireOptions {

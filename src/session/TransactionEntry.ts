@@ -1,4 +1,4 @@
-import type { TransactionOperation } from "./TransactionOperation.js";
+import type { TransactionOperation } from "../events/TransactionOperation.js";
 
 /** Where a transaction stands. It starts pending and settles once, to committed or aborted, for good. */
 export type TransactionStatus =

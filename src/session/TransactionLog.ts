@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
+import type { TxLogAborted, TxLogCommitted, TxLogEvent, TxLogRecorded } from "../events/SessionEvent.js";
+import type { TransactionOperation } from "../events/TransactionOperation.js";
 import { applyTxLogEvent, checkTxLogEvent, foldTransactionLogState } from "./foldTransactionLog.js";
 import { deepFreeze, normalizeOperation } from "./normalizeOperation.js";
-import type { TxLogAborted, TxLogCommitted, TxLogEvent, TxLogRecorded } from "./SessionEvent.js";
 import type { TransactionEntry } from "./TransactionEntry.js";
-import type { TransactionOperation } from "./TransactionOperation.js";
 
 export interface TransactionLogOptions {
   /** The agent whose log this is; stamped on every event. */

@@ -1,6 +1,6 @@
+import type { TxLogEvent } from "../events/SessionEvent.js";
 import { LogBufferFullError } from "./errors/LogBufferFullError.js";
 import { LogFlushError } from "./errors/LogFlushError.js";
-import type { TxLogEvent } from "./SessionEvent.js";
 
 export interface TxLogSinkConfig {
   /** Whose log this is (for errors). */

@@ -4,7 +4,7 @@ import {
   type SessionEvent,
   type SessionEventType,
   type TxLogEventType,
-} from "./SessionEvent.js";
+} from "../events/SessionEvent.js";
 import type { SessionPool } from "./SessionPool.js";
 
 /** Which agent-session events `agentLog$` passes on. */

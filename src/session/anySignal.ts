@@ -1,14 +1,18 @@
+const NOTHING_TO_DETACH = () => {};
+
 /**
  * A signal that fires when any of `signals` does (with that one's reason), and a `dispose` that detaches
  * it. `AbortSignal.any` needs Node 20.3; this works on every Node 20 and does not leak listeners on
- * long-lived signals (a session's close signal outlives thousands of acquires).
+ * long-lived signals (a session's close signal outlives thousands of acquires). With one signal given,
+ * that signal itself: the common acquire (no signal of the caller's) makes no controller.
  */
 export function anySignal(signals: readonly (AbortSignal | undefined)[]): {
   signal: AbortSignal;
   dispose(): void;
 } {
-  const controller = new AbortController();
   const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (present.length === 1) return { signal: present[0]!, dispose: NOTHING_TO_DETACH };
+  const controller = new AbortController();
   const onAbort = (event: Event) => controller.abort((event.target as AbortSignal).reason);
   const dispose = () => {
     for (const s of present) s.removeEventListener("abort", onAbort);

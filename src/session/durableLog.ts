@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
+import type { SessionEvent } from "../events/SessionEvent.js";
 import { SessionConflictError } from "./errors/SessionConflictError.js";
 import type { ResolvedSinkOptions } from "./resolveSessionOptions.js";
-import type { SessionEvent } from "./SessionEvent.js";
 import type { SessionPool } from "./SessionPool.js";
 import {
   appendTxLogEvents,
@@ -26,9 +26,9 @@ export async function prepareDurableLog(
   sink: ResolvedSinkOptions,
   agentId: string,
 ): Promise<void> {
-  const stored = await withLease(pool, sink, async (lease) => {
-    await defineTxLogTable(lease.db, sink.table);
-    return countTxLogEvents(lease.db, sink.table, agentId);
+  const stored = await withLease(pool, sink, async (db) => {
+    await defineTxLogTable(db, sink.table);
+    return countTxLogEvents(db, sink.table, agentId);
   });
   if (stored > 0) {
     throw new SessionConflictError(
@@ -45,9 +45,9 @@ export function loadDurableLog(
   sink: ResolvedSinkOptions,
   agentId: string,
 ): Promise<StoredTxLog> {
-  return withLease(pool, sink, async (lease) => {
-    await defineTxLogTable(lease.db, sink.table);
-    return loadTxLogEvents(lease.db, sink.table, agentId);
+  return withLease(pool, sink, async (db) => {
+    await defineTxLogTable(db, sink.table);
+    return loadTxLogEvents(db, sink.table, agentId);
   });
 }
 
@@ -73,8 +73,7 @@ export function createDurableSink(setup: DurableSinkSetup): TxLogSink {
       flushIntervalMs: sink.flushIntervalMs,
       maxBatchSize: sink.maxBatchSize,
       maxBufferedEvents: sink.maxBufferedEvents,
-      write: (events) =>
-        withLease(pool, sink, (lease) => appendTxLogEvents(lease.db, sink.table, events, place)),
+      write: (events) => withLease(pool, sink, (db) => appendTxLogEvents(db, sink.table, events, place)),
       onFlushed: (info) => publish({ type: "session.logFlushed", ts: now(), agentId, ...info }),
       onFlushFailed: (info) => {
         logger?.warn(

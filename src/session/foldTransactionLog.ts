@@ -1,5 +1,5 @@
+import type { TxLogEvent } from "../events/SessionEvent.js";
 import { TransactionLogError } from "./errors/TransactionLogError.js";
-import type { TxLogEvent } from "./SessionEvent.js";
 import type { TransactionEntry } from "./TransactionEntry.js";
 
 /**

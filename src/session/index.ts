@@ -1,4 +1,8 @@
 // The agent-session part of the public API; src/index.ts re-exports it.
+
+export type * from "../events/SessionEvent.js";
+export { isSessionEvent, isTxLogEvent } from "../events/SessionEvent.js";
+export type * from "../events/TransactionOperation.js";
 export {
   AgentSession,
   type AgentSessionState,
@@ -30,11 +34,8 @@ export {
   foldTransactionLogState,
   type TransactionLogState,
 } from "./foldTransactionLog.js";
-export type * from "./SessionEvent.js";
-export { isSessionEvent, isTxLogEvent } from "./SessionEvent.js";
 export type { SessionLease } from "./SessionLease.js";
 export { txLogSchema } from "./SurrealTxLogStore.js";
 export type { TransactionEntry, TransactionStatus } from "./TransactionEntry.js";
 export { TransactionLog, type TransactionLogOptions } from "./TransactionLog.js";
-export type * from "./TransactionOperation.js";
 export type { TxLogSinkOptions } from "./TxLogSinkOptions.js";

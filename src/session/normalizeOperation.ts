@@ -1,5 +1,5 @@
+import type { TransactionOperation } from "../events/TransactionOperation.js";
 import { TransactionLogError } from "./errors/TransactionLogError.js";
-import type { TransactionOperation } from "./TransactionOperation.js";
 
 const kinds = ["write", "read", "delete", "query", "custom"] as const;
 

@@ -1,15 +1,25 @@
-import type { PoolLease, SessionPool } from "./SessionPool.js";
+import type { PooledDb } from "../connection/Connector.js";
+import { runOnLease } from "../pool/runOnLease.js";
+import type { SessionPool } from "./SessionPool.js";
 
-/** Runs `work` on a lease switched to `where`, and always gives the lease back. */
+/**
+ * Runs `work` on a lease switched to `where`, through the pool's `runOnLease`: the lease always goes
+ * back, and a connection that failed at connection level is given up rather than returned.
+ */
 export async function withLease<T>(
   pool: SessionPool,
   where: { namespace: string; database: string },
-  work: (lease: PoolLease) => Promise<T>,
+  work: (db: PooledDb) => Promise<T>,
 ): Promise<T> {
-  const lease = await pool.acquire({ namespace: where.namespace, database: where.database });
-  try {
-    return await work(lease);
-  } finally {
-    await lease.release();
-  }
+  const run = await runOnLease(
+    {
+      acquire: (options) =>
+        pool.acquire({ signal: options?.signal, namespace: where.namespace, database: where.database }),
+      acquireTimeoutMs: pool.config.pool.connectionTimeoutMs ?? 30_000,
+      // The durable log's writes say nothing the manager's breakers need: its own calls record those.
+      record: () => {},
+    },
+    work,
+  );
+  return run.value;
 }

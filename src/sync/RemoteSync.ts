@@ -7,13 +7,13 @@ import {
   syncMachine,
   syncStateOf,
 } from "../../machines/sync.machine.js";
+import type { SyncEvent, SyncLag } from "../events/SyncEvent.js";
 import { type FeedEntry, readChanges } from "./changeFeed.js";
 import { batchSize, coalesce } from "./coalesce.js";
 import type { LocalStore } from "./LocalStore.js";
 import type { RemoteLink } from "./RemoteLink.js";
 import { resync } from "./resync.js";
 import { isSyncError, SyncError } from "./SyncError.js";
-import type { SyncEvent, SyncLag } from "./SyncEvent.js";
 import type { RemoteSyncHealth, RemoteSyncResult, UnsyncedRemote } from "./SyncReport.js";
 import { saveAck } from "./SyncStateStore.js";
 import type { SyncTuning } from "./SyncTuning.js";

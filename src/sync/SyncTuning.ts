@@ -30,13 +30,13 @@ export interface SyncTuning {
 /** Defaults from the configuration: the pool's connect timeout and retry policy bound the sync too. */
 export function syncTuningOf(config: ResolvedConfig, overrides: Partial<SyncTuning> = {}): SyncTuning {
   const interval = config.mode.kind === "hybrid" ? config.mode.syncIntervalMs : 60_000;
-  const { connectionTimeoutMs, retryPolicy } = config.pool;
+  const { connectionTimeoutMs, connectTimeoutMs, retryPolicy } = config.pool;
   return {
     intervalMs: interval,
     batchLimit: 1_000,
     pageSize: 500,
     horizonMs: 1_000,
-    connectTimeoutMs: Math.min(connectionTimeoutMs, 10_000),
+    connectTimeoutMs,
     requestTimeoutMs: connectionTimeoutMs,
     localTimeoutMs: connectionTimeoutMs,
     initialBackoffMs: retryPolicy.initialBackoffMs,

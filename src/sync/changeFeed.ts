@@ -61,11 +61,18 @@ export async function ensureChangeFeed(db: SurrealSession, database: string): Pr
  * of its own: counting too many is safe), and when the limit was reached the last commit is dropped and
  * read again next time, whole; a single commit over more tables than the limit is read with a larger one.
  */
-export async function readChanges(db: SurrealSession, since: bigint, limit: number): Promise<FeedRead> {
+export async function readChanges(
+  db: SurrealSession,
+  since: bigint,
+  limit: number,
+  table?: string,
+): Promise<FeedRead> {
+  // `table`: one table's feed (live queries back-fill from it); default the whole database's.
+  const feed = table === undefined ? "DATABASE" : `TABLE ${escapeIdent(table)}`;
   for (let size = Math.max(1, Math.floor(limit)); ; size *= 2) {
     // SHOW CHANGES takes no parameters for SINCE/LIMIT; both are our own integers, never user input.
     const [now, raw] = await db.query<[{ toDate(): Date }, unknown[]]>(
-      `RETURN time::now(); SHOW CHANGES FOR DATABASE SINCE ${since.toString()} LIMIT ${size}`,
+      `RETURN time::now(); SHOW CHANGES FOR ${feed} SINCE ${since.toString()} LIMIT ${size}`,
     );
     let pairs = 0;
     const entries: FeedEntry[] = [];
@@ -95,10 +102,12 @@ function toEntry(raw: unknown): { entry: FeedEntry; tables: number } {
   const tables = new Set<string>();
   let unknown = 0;
   for (const change of item.changes ?? []) {
-    const c = change as { update?: FeedRecord; delete?: { id: RecordId } };
-    if (c.update?.id) {
-      changes.push({ kind: "update", record: c.update });
-      tables.add(c.update.id.table.name);
+    const c = change as { update?: FeedRecord; current?: FeedRecord; delete?: { id: RecordId } };
+    // A feed defined with INCLUDE ORIGINAL records an update as { current, update: reverse patches }.
+    const record = c.current?.id ? c.current : c.update?.id ? c.update : undefined;
+    if (record) {
+      changes.push({ kind: "update", record });
+      tables.add(record.id.table.name);
     } else if (c.delete?.id) {
       changes.push({ kind: "delete", id: c.delete.id });
       tables.add(c.delete.id.table.name);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { EndpointScore } from "../../src/balancer/EndpointScore.js";
 import { HealthBasedBalancer } from "../../src/balancer/HealthBasedBalancer.js";
 import { slots, tally } from "./slots.js";
 
@@ -45,7 +46,7 @@ describe("HealthBasedBalancer", () => {
     const balancer = new HealthBasedBalancer();
     // Measured at 64 ms a minute ago (6 half-lives: ~1 ms now) vs 1 ms just now: equal again, so shared.
     const [once, fast] = slots({ latencyMs: 64, latencyAgeMs: 60_000 }, { latencyMs: 1 });
-    expect(once!.latencyMs).toBeCloseTo(1, 1);
+    expect(once!.latencyAt(performance.now())).toBeCloseTo(1, 1);
     expect(tally(() => balancer.pick([once!, fast!]), 10)).toEqual({
       [once!.endpoint]: 5,
       [fast!.endpoint]: 5,
@@ -56,21 +57,21 @@ describe("HealthBasedBalancer", () => {
   });
 
   it("a new measurement blends into the decayed estimate, not the stale one", () => {
-    const [a] = slots({});
+    const a = new EndpointScore();
     const now = performance.now();
-    a!.observeLatency(100, now - 10_000); // 50 ms by now
-    a!.observeLatency(10, now); // EWMA: 50 + 0.2 * (10 - 50)
-    expect(a!.latencyAt(now)).toBeCloseTo(42, 5);
-    expect(a!.latencyAt(now + 10_000)).toBeCloseTo(21, 5);
+    a.observeLatency(100, now - 10_000); // 50 ms by now
+    a.observeLatency(10, now); // EWMA: 50 + 0.2 * (10 - 50)
+    expect(a.latencyAt(now)).toBeCloseTo(42, 5);
+    expect(a.latencyAt(now + 10_000)).toBeCloseTo(21, 5);
   });
 
   it("forgets failures over time: a failure score halves every 10 s", () => {
-    const [a] = slots({});
+    const a = new EndpointScore();
     const now = performance.now();
-    a!.observeFailure(now - 20_000);
-    expect(a!.failureScore(now)).toBeCloseTo(0.25, 5);
-    a!.observeFailure(now);
-    expect(a!.failureScore(now)).toBeCloseTo(1.25, 5);
-    expect(a!.failureScore(now + 10_000)).toBeCloseTo(0.625, 5);
+    a.observeFailure(now - 20_000);
+    expect(a.failureScore(now)).toBeCloseTo(0.25, 5);
+    a.observeFailure(now);
+    expect(a.failureScore(now)).toBeCloseTo(1.25, 5);
+    expect(a.failureScore(now + 10_000)).toBeCloseTo(0.625, 5);
   });
 });

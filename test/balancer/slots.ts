@@ -1,6 +1,6 @@
-// Hand-made EndpointSlots for balancer tests: a slot only needs its connector's `endpoint`.
-import type { Connector } from "../../src/connection/Connector.js";
-import { EndpointSlot } from "../../src/pool/EndpointSlot.js";
+// Hand-made endpoint stats for balancer tests: what a balancer reads of an endpoint, nothing more.
+import { EndpointScore } from "../../src/balancer/EndpointScore.js";
+import type { EndpointStats } from "../../src/balancer/EndpointStats.js";
 
 export interface SlotSpec {
   /** Leases in flight. Default 0. */
@@ -13,21 +13,24 @@ export interface SlotSpec {
   latencyAgeMs?: number;
 }
 
-export function slot(endpoint: string, spec: SlotSpec = {}, now = performance.now()): EndpointSlot {
-  const connector: Connector = {
+export interface TestSlot extends EndpointStats {
+  leased: number;
+}
+
+export function slot(endpoint: string, spec: SlotSpec = {}, now = performance.now()): TestSlot {
+  const score = new EndpointScore();
+  if (spec.latencyMs !== undefined) score.observeLatency(spec.latencyMs, now - (spec.latencyAgeMs ?? 0));
+  for (let i = 0; i < (spec.failures ?? 0); i++) score.observeFailure(now);
+  return {
     endpoint,
-    open: () => Promise.reject(new Error("a balancer test never opens connections")),
-    dispose: async () => {},
+    leased: spec.leased ?? 0,
+    latencyAt: (at) => score.latencyAt(at),
+    failureScore: (at) => score.failureScore(at),
   };
-  const s = new EndpointSlot(connector);
-  s.leased = spec.leased ?? 0;
-  if (spec.latencyMs !== undefined) s.observeLatency(spec.latencyMs, now - (spec.latencyAgeMs ?? 0));
-  for (let i = 0; i < (spec.failures ?? 0); i++) s.observeFailure();
-  return s;
 }
 
 /** Slots a, b, c, ... with the given specs, their latencies observed at one instant. */
-export function slots(...specs: SlotSpec[]): EndpointSlot[] {
+export function slots(...specs: SlotSpec[]): TestSlot[] {
   const now = performance.now();
   return specs.map((spec, i) => slot(`ws://${String.fromCharCode(97 + i)}:8000`, spec, now));
 }
@@ -39,7 +42,7 @@ export function sequence(...values: number[]): () => number {
 }
 
 /** How often each endpoint was picked in `n` picks. */
-export function tally(pick: () => EndpointSlot | undefined, n: number): Record<string, number> {
+export function tally(pick: () => EndpointStats | undefined, n: number): Record<string, number> {
   const counts: Record<string, number> = {};
   for (let i = 0; i < n; i++) {
     const chosen = pick();

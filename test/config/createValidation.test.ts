@@ -32,4 +32,36 @@ describe("ConnectionManager.create with bad options", () => {
       /http\(s\) endpoints cannot hold sessions; use ws:\/\/ or wss:\/\//,
     );
   });
+
+  it.each([
+    [
+      "a getter that throws",
+      {
+        get pool() {
+          throw new Error("secret store offline");
+        },
+      },
+    ],
+    [
+      "a Proxy that refuses to be read",
+      new Proxy(
+        {},
+        {
+          ownKeys: () => {
+            throw new Error("no keys");
+          },
+          get: () => {
+            throw new Error("no reads");
+          },
+        },
+      ),
+    ],
+  ])(
+    "options that cannot be read (%s) are a ConfigError, not the getter's own error",
+    async (_what, options) => {
+      const error = await ConnectionManager.create(options as never).catch((e: unknown) => e);
+      expect(isConfigError(error), String(error)).toBe(true);
+      expect((error as Error).message).toMatch(/the options could not be read: /);
+    },
+  );
 });

@@ -206,7 +206,7 @@ const bad: [string, unknown, string, RegExp][] = [
     "credentials of the wrong shape",
     { credentials: "root:root" },
     "credentials",
-    /credentials must be \{ username, password \} or a function returning them/,
+    /credentials must be \{ username, password \}, \{ token \}, or a function returning one of them/,
   ],
   ["a logger that is not pino", { logger: {} }, "logger", /logger must be a pino logger/],
   ["an inspect that is not an observer", { inspect: 5 }, "inspect", /inspect must be an inspection observer/],
@@ -245,6 +245,8 @@ describe("resolveConfig fills defaults", () => {
         minConnections: 5,
         maxConnections: 20,
         connectionTimeoutMs: 30_000,
+        connectTimeoutMs: 10_000,
+        queryTimeoutMs: 60_000,
         idleTimeoutMs: 300_000,
         maxLifetimeMs: 1_800_000,
         warmConnections: true,
@@ -255,8 +257,19 @@ describe("resolveConfig fills defaults", () => {
         maxWaitingClients: null,
         validateAfterIdleMs: 5_000,
         validationTimeoutMs: 5_000,
+        socketsPerEndpoint: 2,
       },
       circuitBreaker: { failureThreshold: 5, resetTimeoutMs: 30_000, halfOpenMaxProbes: 1 },
+      live: {
+        subscriptionsPerConnection: 1_000,
+        connectionsPerEndpoint: 2,
+        keepaliveIntervalMs: 5_000,
+        keepaliveTimeoutMs: 3_000,
+        maxAttempts: 30,
+        initialBackoffMs: 50,
+        maxBackoffMs: 2_000,
+        feedPollMs: 1_000,
+      },
     });
     expect(resolveConfig({})).toEqual(config);
   });

@@ -1,3 +1,4 @@
+import { Table } from "surrealdb";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ConnectionManager } from "../../src/index.js";
 import { createManager, first } from "./helpers.js";
@@ -51,6 +52,36 @@ describe("leases on the embedded engine", () => {
     expect(b.connectionId).toBe(a.connectionId);
     expect(await b.db.query("RETURN $w; RETURN session::ns()")).toEqual([undefined, "it_ns"]);
     await b.release();
+  });
+
+  it("resets after each session-changing method alone, and not after a lease that only queried", async () => {
+    manager = await createManager({ minConnections: 1, maxConnections: 1 });
+    // Query-only leases (reads, writes, LET/USE in text, a builder): returned without a reset.
+    for (let i = 0; i < 3; i++) {
+      const lease = await manager.acquire();
+      await lease.db.query("LET $t = 1; RETURN $t");
+      await lease.db.select(new Table("nothing_here")).catch(() => {});
+      await lease.release();
+    }
+    expect(manager.metrics().snapshot().resets).toBe(0);
+    // Each method that changes session state, called alone, is undone before the next borrower.
+    const changes: [string, (db: import("surrealdb").SurrealSession) => Promise<unknown>][] = [
+      ["use", (db) => db.use({ namespace: "other", database: "other" })],
+      ["set", (db) => db.set("v", 1)],
+      ["unset", async (db) => db.unset("never_set")],
+    ];
+    for (const [name, change] of changes) {
+      const before = manager.metrics().snapshot().resets;
+      const lease = await manager.acquire();
+      await change(lease.db);
+      await lease.release();
+      const next = await manager.acquire();
+      expect(next.db.namespace, name).toBe("it_ns");
+      expect(next.db.parameters, name).toEqual({});
+      await next.release();
+      // unset of a name never set changes nothing: the check after it finds no drift to undo.
+      expect(manager.metrics().snapshot().resets, name).toBe(name === "unset" ? before : before + 1);
+    }
   });
 
   it("hands a lease out in the namespace and database asked for, and switches back on return", async () => {

@@ -111,7 +111,7 @@ describe("connection machine: validating", () => {
     expect(h.emitted).toEqual([
       { type: "connection.validating", ...ref },
       { type: "connection.validated", ...ref, ok: false, durationMs: 0, error },
-      { type: "connection.retiring", ...ref, reason: "broken" },
+      { type: "connection.retiring", ...ref, reason: "broken", error },
     ]);
     expect(h.calls.at(-1)?.name).toBe("close");
   });
@@ -128,7 +128,7 @@ describe("connection machine: validating", () => {
     const error = validated?.type === "connection.validated" ? validated.error : undefined;
     expect(error).toBeInstanceOf(ConnectionTimeoutError);
     expect(error?.message).toBe("ping to fake://db did not finish within 200 ms");
-    expect(h.emitted[2]).toEqual({ type: "connection.retiring", ...ref, reason: "broken" });
+    expect(h.emitted[2]).toEqual({ type: "connection.retiring", ...ref, reason: "broken", error });
     expect(h.calls.find((c) => c.name === "ping")?.signal.aborted).toBe(true);
   });
 
@@ -176,7 +176,7 @@ describe("connection machine: resetting", () => {
     expect(h.emitted).toEqual([
       { type: "connection.resetting", ...ref },
       { type: "connection.reset", ...ref, undone: ["auth"], ok: false, error },
-      { type: "connection.retiring", ...ref, reason: "broken" },
+      { type: "connection.retiring", ...ref, reason: "broken", error },
     ]);
   });
 
@@ -191,7 +191,7 @@ describe("connection machine: resetting", () => {
     expect(reset).toMatchObject({ type: "connection.reset", undone: ["vars"], ok: false });
     const error = reset?.type === "connection.reset" ? reset.error : undefined;
     expect(error?.message).toBe("reset to fake://db did not finish within 200 ms");
-    expect(h.emitted[2]).toEqual({ type: "connection.retiring", ...ref, reason: "broken" });
+    expect(h.emitted[2]).toEqual({ type: "connection.retiring", ...ref, reason: "broken", error });
   });
 
   it("emits reset with cancelled: true when retired mid-reset", async () => {
@@ -287,5 +287,54 @@ describe("connection machine: retiring and closed", () => {
         "connection.reset",
       ]).flat(),
     );
+  });
+});
+
+describe("connection machine: a transport drop and outside checks", () => {
+  it("retires as broken on connection.broken while ready, remembering the transport's error", async () => {
+    const h = await readyConnection();
+    const error = new Error("socket closed (1006)");
+    h.actor.send({ type: "connection.broken", error });
+    expect(h.state()).toBe("retiring");
+    expect(h.context()).toMatchObject({ retireReason: "broken", lastError: error });
+    expect(h.emitted.at(-1)).toEqual({ type: "connection.retiring", ...ref, reason: "broken", error });
+    expect(h.calls.at(-1)?.name).toBe("close");
+  });
+
+  it("cuts a ping short on connection.broken (counted neither way) and retires as broken", async () => {
+    const h = await readyConnection();
+    h.actor.send({ type: "connection.validate" });
+    const error = new Error("ECONNRESET");
+    h.actor.send({ type: "connection.broken", error });
+    expect(h.emitted.slice(-2)).toEqual([
+      { type: "connection.validated", ...ref, ok: false, cancelled: true, durationMs: 0 },
+      { type: "connection.retiring", ...ref, reason: "broken", error },
+    ]);
+    expect(h.calls.find((c) => c.name === "ping")?.signal.aborted).toBe(true);
+  });
+
+  it("ignores connection.broken while connecting: the connect's own outcome decides", () => {
+    const h = startConnection();
+    h.actor.send({ type: "connection.broken", error: new Error("early drop") });
+    expect(h.state()).toBe("connecting");
+  });
+
+  it("counts an outside check as a validation: stays ready when it passed, retires when it failed", async () => {
+    const h = await readyConnection();
+    h.actor.send({ type: "connection.checked", ok: true, durationMs: 3 });
+    expect(h.state()).toBe("ready");
+    expect(h.emitted.slice(-2)).toEqual([
+      { type: "connection.validating", ...ref },
+      { type: "connection.validated", ...ref, ok: true, durationMs: 3 },
+    ]);
+    expect(h.calls.some((c) => c.name === "ping")).toBe(false);
+    const error = new Error("session is no longer valid");
+    h.actor.send({ type: "connection.checked", ok: false, durationMs: 1, error });
+    expect(h.state()).toBe("retiring");
+    expect(h.emitted.slice(-3)).toEqual([
+      { type: "connection.validating", ...ref },
+      { type: "connection.validated", ...ref, ok: false, durationMs: 1, error },
+      { type: "connection.retiring", ...ref, reason: "broken", error },
+    ]);
   });
 });

@@ -90,7 +90,7 @@ describe("CircuitBreaker runtime", () => {
     expect(isCircuitOpenError(error)).toBe(true);
     expect(isSurrealPoolError(error) && error.code).toBe("CIRCUIT_OPEN");
     expect((error as Error).message).toBe(
-      "endpoint ws://db-1:8000 is failing (circuit open since 1970-01-01T00:00:05.000Z, next probe in 750 ms); check the endpoint or wait",
+      "endpoint ws://db-1:8000 is failing (circuit open since 1970-01-01T00:00:05.000Z, next probe in 750 ms); check that the endpoint is up and reachable, or wait for the probe",
     );
     expect(error).toMatchObject({
       endpoint: "ws://db-1:8000",

@@ -61,6 +61,8 @@ type Op =
   | { kind: "break"; index: number }
   | { kind: "abort"; index: number }
   | { kind: "healthCheck" }
+  | { kind: "endpointDown" }
+  | { kind: "endpointUp" }
   | { kind: "shutdown" };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -69,24 +71,41 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant("release" as const), index: fc.nat(), dirty: fc.boolean() }),
     weight: 3,
   },
-  { arbitrary: fc.nat().map((index) => ({ kind: "break" as const, index })), weight: 1 },
+  { arbitrary: fc.nat().map((index) => ({ kind: "break" as const, index })), weight: 2 },
   { arbitrary: fc.nat().map((index) => ({ kind: "abort" as const, index })), weight: 1 },
   { arbitrary: fc.constant({ kind: "healthCheck" as const }), weight: 1 },
+  // Connects (and pings) start failing or work again: with a breaker threshold of 1 this opens and
+  // closes the endpoint's breaker in the middle of everything else.
+  { arbitrary: fc.constant({ kind: "endpointDown" as const }), weight: 2 },
+  { arbitrary: fc.constant({ kind: "endpointUp" as const }), weight: 1 },
   { arbitrary: fc.constant({ kind: "shutdown" as const }), weight: 1 },
 );
 
 describe("ConnectionPool under scheduled interleavings", () => {
-  it("holds the same invariants whatever order connects, pings, closes, releases, aborts and shutdown land in", async () => {
+  it("holds the same invariants whatever order connects, pings, closes, releases, aborts, breaker changes and shutdown land in", async () => {
+    let runsWithOpenBreaker = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.scheduler(),
         sizes,
-        fc.array(op, { maxLength: 30, size: "medium" }),
+        // Every run also takes the endpoint down once and breaks a connection (in an order the scheduler
+        // picks among the rest), so the breaker opens in some runs and the refill fails.
+        fc
+          .tuple(fc.array(op, { maxLength: 15 }), fc.array(op, { maxLength: 15 }))
+          .map(([before, after]): Op[] => [
+            ...before,
+            { kind: "endpointDown" },
+            { kind: "break", index: 0 },
+            { kind: "acquire" },
+            { kind: "healthCheck" },
+            ...after,
+          ]),
         async (s, { min, max }, ops) => {
           const violations: string[] = [];
           const h = poolHarness({
             connector: { gate: (effect, id) => s.schedule(Promise.resolve(), `${effect}#${id}`) },
             pool: { minConnections: min, maxConnections: max, connectionTimeoutMs: 10_000 },
+            extra: { circuitBreaker: { failureThreshold: 1, resetTimeoutMs: 5, halfOpenMaxProbes: 1 } },
             onEvent: (_event, pool) => {
               if (pool.size + pool.pending > max)
                 violations.push(`size+pending ${pool.size + pool.pending} > ${max}`);
@@ -121,8 +140,11 @@ describe("ConnectionPool under scheduled interleavings", () => {
               if (held.length === 0) return;
               const [lease] = held.splice(index % held.length, 1);
               // A dirty return goes through a (scheduled) reset before the connection is offered again.
-              if (dirty) void lease!.db.set("borrower_var", index).then(() => lease!.release());
-              else void lease!.release();
+              // A lease whose connection broke meanwhile refuses the call (LeaseReleasedError): release anyway.
+              const done = () => lease!.release();
+              if (!dirty) void done();
+              else if (lease!.released) void done();
+              else void lease!.db.set("borrower_var", index).then(done, done);
             };
             let shutdown: ReturnType<typeof h.pool.shutdown> | undefined;
             for (const o of ops) {
@@ -136,7 +158,13 @@ describe("ConnectionPool under scheduled interleavings", () => {
                   const pending = acquires.filter((a) => a.state === "pending");
                   pending[o.index % Math.max(1, pending.length)]?.controller.abort();
                 } else if (o.kind === "healthCheck") void h.pool.healthCheck();
-                else shutdown ??= h.pool.shutdown({ timeoutMs: 10_000 });
+                else if (o.kind === "endpointDown") {
+                  h.connector.outcome.open = "fail";
+                  h.connector.outcome.ping = "fail";
+                } else if (o.kind === "endpointUp") {
+                  h.connector.outcome.open = "ok";
+                  h.connector.outcome.ping = "ok";
+                } else shutdown ??= h.pool.shutdown({ timeoutMs: 10_000 });
               });
             }
             await s.waitIdle();
@@ -166,6 +194,7 @@ describe("ConnectionPool under scheduled interleavings", () => {
             ]).toEqual([0, 0, 0, 0, 0]);
             expect([snapshot.checking, snapshot.retiring]).toEqual([0, 0]);
             expect(snapshot.acquisitions).toBe(snapshot.releases);
+            if (h.of("breaker.transition").some((t) => t.to === "open")) runsWithOpenBreaker++;
           } finally {
             if (h.pool.state !== "closed") void h.pool.shutdown({ timeoutMs: 1 });
           }
@@ -173,5 +202,7 @@ describe("ConnectionPool under scheduled interleavings", () => {
       ),
       { numRuns: 100 },
     );
+    // The breaker really moved in some runs (the check above would be hollow otherwise).
+    expect(runsWithOpenBreaker).toBeGreaterThan(0);
   });
 });

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, it } from "vitest";
+import type { TransactionOperation } from "../../src/events/TransactionOperation.js";
 import { AgentSession } from "../../src/session/AgentSession.js";
-import type { TransactionOperation } from "../../src/session/TransactionOperation.js";
 import { FakePool } from "../session/support/FakePool.js";
 import { AbortCommand } from "./txlog/AbortCommand.js";
 import { CommitCommand } from "./txlog/CommitCommand.js";

@@ -1,26 +1,10 @@
 import { register as globalRegistry, Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { parseExposition, sumSamples } from "./exposition.js";
 
-/** `name{a="x",b="y"} 12` lines of the text format, as [name, labels, value]. */
-function parse(text: string): { name: string; labels: Record<string, string>; value: number }[] {
-  return text
-    .split("\n")
-    .filter((line) => line !== "" && !line.startsWith("#"))
-    .map((line) => {
-      const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-      if (!match) throw new Error(`not a sample line: ${line}`);
-      const labels: Record<string, string> = {};
-      for (const [, key, value] of (match[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
-        labels[key!] = value!;
-      return { name: match[1]!, labels, value: Number(match[3]) };
-    });
-}
-
-const sum = (samples: ReturnType<typeof parse>, name: string, where: Record<string, string> = {}) =>
-  samples
-    .filter((s) => s.name === name && Object.entries(where).every(([k, v]) => s.labels[k] === v))
-    .reduce((n, s) => n + s.value, 0);
+const parse = parseExposition;
+const sum = sumSamples;
 
 describe("manager.metrics().prometheus() on the embedded engine", () => {
   let manager: ConnectionManager;
@@ -131,5 +115,33 @@ describe("manager.metrics().prometheus() on the embedded engine", () => {
     }
     const after = sum(parse(await manager.metrics().prometheus()), "surreal_pool_acquisitions_total");
     expect(after).toBe(before + 5);
+  });
+
+  it("reads the fold once per scrape, so one scrape's numbers agree while the pool works", async () => {
+    let working = true;
+    const workers = Array.from({ length: 6 }, async () => {
+      while (working) {
+        const lease = await manager.acquire();
+        await lease.release();
+      }
+    });
+    try {
+      for (let i = 0; i < 20; i++) {
+        const samples = parse(await manager.metrics().prometheus());
+        // Each lease counts an acquisition and a wait; each release a release and a hold time.
+        expect(sum(samples, "surreal_pool_acquire_wait_seconds_count")).toBe(
+          sum(samples, "surreal_pool_acquisitions_total"),
+        );
+        expect(sum(samples, "surreal_pool_lease_held_seconds_count")).toBe(
+          sum(samples, "surreal_pool_releases_total"),
+        );
+        expect(sum(samples, "surreal_pool_connections_in_use")).toBe(
+          sum(samples, "surreal_pool_acquisitions_total") - sum(samples, "surreal_pool_releases_total"),
+        );
+      }
+    } finally {
+      working = false;
+      await Promise.all(workers);
+    }
   });
 });

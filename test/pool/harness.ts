@@ -12,6 +12,8 @@ export function testPoolOptions(overrides: Partial<PoolOptions> = {}): PoolOptio
     minConnections: 0,
     maxConnections: 2,
     connectionTimeoutMs: 1_000,
+    connectTimeoutMs: 1_000,
+    queryTimeoutMs: null,
     idleTimeoutMs: null,
     maxLifetimeMs: null,
     warmConnections: true,
@@ -22,6 +24,7 @@ export function testPoolOptions(overrides: Partial<PoolOptions> = {}): PoolOptio
     maxWaitingClients: null,
     validateAfterIdleMs: 600_000,
     validationTimeoutMs: 1_000,
+    socketsPerEndpoint: 2,
     ...overrides,
   };
 }

@@ -44,7 +44,9 @@ describe("leases", () => {
     await h.pool.start();
     const lease = await h.pool.acquire();
     const db = lease.db;
-    expect(db).toBe(h.connector.connections[0]!.db);
+    // A revocable handle over the connection's own session: reads go through while the lease is held.
+    expect(db).not.toBe(h.connector.connections[0]!.db);
+    expect(db.namespace).toBe(h.connector.connections[0]!.db.namespace);
     await lease.release();
     expect(lease.released).toBe(true);
     let thrown: unknown;
@@ -56,7 +58,7 @@ describe("leases", () => {
     expect(thrown).toBeInstanceOf(LeaseReleasedError);
     expect(isLeaseReleasedError(thrown)).toBe(true);
     expect((thrown as Error).message).toBe(
-      `this lease of connection ${lease.connectionId} was already released; acquire a new one instead of keeping lease.db after release`,
+      `this lease of connection ${lease.connectionId} was already released; acquire a new one instead of keeping lease.db (or anything from it) after release`,
     );
     await h.pool.shutdown();
   });

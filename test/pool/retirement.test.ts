@@ -99,3 +99,21 @@ describe("retiring connections between leases", () => {
     await h.pool.shutdown();
   });
 });
+
+describe("idle timeout with health checks more frequent than it", () => {
+  it("retires idle connections above minConnections although health passes keep pinging them", async () => {
+    const h = poolHarness({
+      pool: { minConnections: 1, maxConnections: 3, idleTimeoutMs: 300, healthCheckIntervalMs: 40 },
+      extra: { housekeepingIntervalMs: 20 },
+    });
+    await h.pool.start();
+    const leases = await Promise.all([h.pool.acquire(), h.pool.acquire(), h.pool.acquire()]);
+    await Promise.all(leases.map((l) => l.release()));
+    expect(h.pool.size).toBe(3);
+    await until(() => h.pool.size === 1, "the two above minConnections to retire for idleness", 3_000);
+    // Health passes ran meanwhile (a check is not use), and the retirements were for idleness.
+    expect(h.of("connection.validated").length).toBeGreaterThan(0);
+    expect(h.of("connection.retiring").map((e) => e.reason)).toEqual(["idle", "idle"]);
+    await h.pool.shutdown();
+  });
+});

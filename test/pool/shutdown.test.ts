@@ -67,13 +67,21 @@ describe("shutdown", () => {
     const done = h.pool.shutdown({ timeoutMs: 40 });
     await returned.release();
     const report = await done;
-    expect(performance.now() - started).toBeGreaterThanOrEqual(35);
+    // The drain waits until the close reserve (the last quarter of timeoutMs), and the whole shutdown
+    // ends by the deadline.
+    const tookMs = performance.now() - started;
+    expect(tookMs).toBeGreaterThanOrEqual(28);
+    expect(tookMs).toBeLessThan(40 + 250);
     expect(report.abandoned).toHaveLength(1);
     expect(report.abandoned[0]).toMatchObject({ connectionId: kept.connectionId, endpoint: "fake://db" });
-    expect(report.abandoned[0]!.heldMs).toBeGreaterThanOrEqual(35);
+    // Held at least through the drain (3/4 of 40 ms; a timer may fire a millisecond early).
+    expect(report.abandoned[0]!.heldMs).toBeGreaterThanOrEqual(28);
     expect(report.abandoned[0]!.acquiredAt).toBe(kept.acquiredStack);
     expect(h.of("pool.shutdown").at(-1)).toMatchObject({ phase: "closed", abandoned: 1 });
-    expect(h.of("lease.released").at(-1)).toMatchObject({ connectionId: kept.connectionId, revoked: true });
+    expect(h.of("lease.released").at(-1)).toMatchObject({
+      connectionId: kept.connectionId,
+      revoked: "shutdown",
+    });
     let thrown: unknown;
     try {
       void kept.db;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { poolHarness, settle, sleep, until } from "./harness.js";
+import { poolHarness, sleep, until } from "./harness.js";
 
 describe("checking connections", () => {
   it("pings a connection idle longer than validateAfterIdleMs before leasing it", async () => {
@@ -36,7 +36,7 @@ describe("checking connections", () => {
     expect(h.of("connection.validated")).toMatchObject([{ ok: false }]);
     expect(h.of("connection.retiring")).toMatchObject([{ reason: "broken" }]);
     expect(h.connector.connections[0]!.closed).toBe(true);
-    expect(h.connector.byDb(lease.db)).toBe(h.connector.connections[1]);
+    expect(h.connector.byDb(lease.connection.raw!.db)).toBe(h.connector.connections[1]);
     expect(h.metrics.snapshot()).toMatchObject({ healthChecksFailed: 1, connectionsCreated: 2 });
     await lease.release();
     await h.pool.shutdown();
@@ -51,21 +51,25 @@ describe("checking connections", () => {
     expect(h.of("connection.retiring")).toMatchObject([{ reason: "broken" }]);
     expect(h.connector.connections).toHaveLength(3);
     const leases = [await h.pool.acquire(), await h.pool.acquire()];
-    expect(leases.map((l) => h.connector.byDb(l.db))).not.toContain(victim);
+    expect(leases.map((l) => h.connector.byDb(l.connection.raw!.db))).not.toContain(victim);
     await Promise.all(leases.map((l) => l.release()));
     await h.pool.shutdown();
   });
 
-  it("lets a borrower finish on a connection that broke while leased, and retires it on return", async () => {
+  it("retires a connection whose transport drops while leased at once: the lease ends, its db refuses calls", async () => {
     const h = poolHarness({ pool: { minConnections: 1, maxConnections: 1 } });
     await h.pool.start();
     const lease = await h.pool.acquire();
-    h.connector.byDb(lease.db)!.breakTransport();
-    await settle();
-    expect(h.of("connection.retiring")).toHaveLength(0);
-    await lease.release();
+    const db = lease.db;
+    h.connector.byDb(lease.connection.raw!.db)!.breakTransport();
+    // The machine retires it (no polled flag): the lease ends with it, and says why.
     expect(h.of("connection.retiring")).toMatchObject([{ reason: "broken" }]);
+    expect(h.of("lease.released")).toMatchObject([{ connectionId: lease.connectionId, revoked: "broken" }]);
+    expect(lease.released).toBe(true);
+    expect(() => db.query("RETURN 1")).toThrow(/broke while leased/);
+    await lease.release(); // harmless
     await until(() => h.pool.idle === 1, "a replacement");
+    expect(h.metrics.snapshot()).toMatchObject({ inUse: 0, idle: 1, size: 1 });
     await h.pool.shutdown();
   });
 
@@ -79,7 +83,7 @@ describe("checking connections", () => {
     await lease.release();
     expect(fake.resets).toEqual([["use", "vars"]]);
     const next = await h.pool.acquire();
-    expect(h.connector.byDb(next.db)).toBe(fake);
+    expect(h.connector.byDb(next.connection.raw!.db)).toBe(fake);
     expect(fake.fake.namespace).toBe("test_ns");
     expect(fake.fake.database).toBe("test_db");
     expect(fake.fake.parameters).toEqual({});
@@ -99,7 +103,7 @@ describe("checking connections", () => {
     expect(h.of("connection.reset")).toMatchObject([{ ok: false, undone: ["vars"] }]);
     expect(h.of("connection.retiring")).toMatchObject([{ reason: "broken" }]);
     const next = await h.pool.acquire();
-    expect(h.connector.byDb(next.db)).toBe(h.connector.connections[1]);
+    expect(h.connector.byDb(next.connection.raw!.db)).toBe(h.connector.connections[1]);
     expect(next.db.parameters).toEqual({});
     expect(h.metrics.snapshot().resetFailures).toBe(1);
     await next.release();
@@ -110,7 +114,7 @@ describe("checking connections", () => {
     const h = poolHarness({ pool: { minConnections: 1, maxConnections: 1 } });
     await h.pool.start();
     const lease = await h.pool.acquire();
-    h.connector.byDb(lease.db)!.fake.isValid = false;
+    h.connector.byDb(lease.connection.raw!.db)!.fake.isValid = false;
     await lease.release();
     expect(h.of("connection.retiring")).toMatchObject([{ reason: "broken" }]);
     await h.pool.shutdown();

@@ -36,6 +36,7 @@ describe("remote endpoint behind a blackhole", () => {
         minConnections: 2,
         maxConnections: 4,
         connectionTimeoutMs: CONNECT_TIMEOUT_MS,
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
         validationTimeoutMs: VALIDATION_TIMEOUT_MS,
         ...pool,
       },
@@ -56,7 +57,7 @@ describe("remote endpoint behind a blackhole", () => {
     await closeAll(undefined, [proxy], [endpoint]);
   });
 
-  it("create() fails with ConnectError after connectionTimeoutMs instead of hanging", async () => {
+  it("create() fails with ConnectError after connectTimeoutMs instead of hanging", async () => {
     proxy!.setMode("blackhole");
     const started = performance.now();
     const outcome = await settleWithin(ConnectionManager.create(options()), CONNECT_TIMEOUT_MS + SLACK_MS);

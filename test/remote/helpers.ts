@@ -53,6 +53,9 @@ export function remoteOptions(
       minConnections: endpoints.length,
       maxConnections: endpoints.length * 2,
       connectionTimeoutMs: 10_000, // generous: tests about connect deadlines set their own
+      // A loopback connect takes milliseconds; one that hangs (an endpoint still booting) is given up
+      // soon, so a half-open breaker's probe is not held for long.
+      connectTimeoutMs: 2_000,
       idleTimeoutMs: null,
       maxLifetimeMs: null,
       warmConnections: true,

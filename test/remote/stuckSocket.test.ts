@@ -76,9 +76,13 @@ describe("remote: stuck sockets", () => {
       .map((o) => o.connectionId);
     expect(fresh.length).toBeGreaterThanOrEqual(2);
     expect(fresh.some((id) => deadIds.has(id))).toBe(false);
+    // A pass pings the connections idle when it starts (the size read after it may include one that
+    // opened meanwhile): every one of them passes, at least the two fresh ones on each endpoint.
+    const idleAtStart = manager.healthStatus().availableConnections;
     const after = await manager.healthCheck();
     expect(after.failed).toBe(0);
-    expect(after.passed).toBe(manager.healthStatus().poolSize);
+    expect(idleAtStart).toBeGreaterThanOrEqual(4);
+    expect(after.passed).toBe(idleAtStart);
     expect(manager.metrics().snapshot().healthChecksFailed).toBe(2);
     recorder.stop();
   });

@@ -103,11 +103,17 @@ describe("AgentSession", () => {
   it("is fair: a greedy agent holds at most its cap, and another agent still gets through", async () => {
     const greedy = await session("greedy", "ns_g");
     const polite = await session("polite", "ns_p");
-    const grabs = Array.from({ length: 10 }, () => greedy.acquire());
-    await new Promise((r) => setTimeout(r, 20));
+    // A wait far longer than the test: a queued acquire must not time out on a loaded machine.
+    const grabs = Array.from({ length: 10 }, () => greedy.acquire({ timeoutMs: 30_000 }));
+    // Should an assertion below fail, afterEach closes the session and rejects these: no unhandled rejection.
+    for (const grab of grabs) grab.catch(() => {});
+    // Wait (bounded) for the cap to fill rather than for a fixed time: a loaded machine is slower.
+    const deadline = performance.now() + 20_000;
+    while (greedy.activeLeases < 2 && performance.now() < deadline)
+      await new Promise((r) => setTimeout(r, 5));
     expect(greedy.activeLeases).toBe(2);
     expect(greedy.queuedAcquires).toBe(8);
-    const lease = await polite.acquire({ timeoutMs: 500 });
+    const lease = await polite.acquire({ timeoutMs: 10_000 });
     expect(lease.connectionId).toBeTruthy();
     await lease.release();
     // The greedy agent's queue drains as it releases, never above its cap.
@@ -242,7 +248,11 @@ describe("AgentSession", () => {
       ),
     ).toBe(true);
     await expect(AgentSession.create("x", { ...pool, config: pool.config } as never, "ns")).rejects.toThrow(
-      /not a surreal-pool ConnectionManager/,
+      /must be a ConnectionManager/,
+    );
+    const lookalike = { acquire: pool.acquire.bind(pool), events$: pool.events$, config: pool.config };
+    await expect(AgentSession.create("x", lookalike as never, "ns")).rejects.toThrow(
+      /is not a surreal-pool ConnectionManager/,
     );
     // Nothing was left claimed by the failed attempts.
     await session("x", "ns");

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
+import type { TransactionOperation } from "../../src/events/TransactionOperation.js";
 import {
   isTransactionLogError,
   type TransactionLogError,
 } from "../../src/session/errors/TransactionLogError.js";
 import { foldTransactionLog } from "../../src/session/foldTransactionLog.js";
 import { TransactionLog } from "../../src/session/TransactionLog.js";
-import type { TransactionOperation } from "../../src/session/TransactionOperation.js";
 
 function makeLog() {
   let t = 1_000;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { TxLogEvent } from "../../src/events/SessionEvent.js";
 import { isLogBufferFullError } from "../../src/session/errors/LogBufferFullError.js";
 import { isLogFlushError } from "../../src/session/errors/LogFlushError.js";
-import type { TxLogEvent } from "../../src/session/SessionEvent.js";
 import { TxLogSink, type TxLogSinkConfig } from "../../src/session/TxLogSink.js";
 
 const event = (seq: number): TxLogEvent => ({

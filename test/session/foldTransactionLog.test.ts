@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { TxLogEvent } from "../../src/events/SessionEvent.js";
 import { foldTransactionLog, foldTransactionLogState } from "../../src/session/foldTransactionLog.js";
-import type { TxLogEvent } from "../../src/session/SessionEvent.js";
 
 const base = { agentId: "a1" };
 const rec = (seq: number, txId: string, ts = seq): TxLogEvent => ({

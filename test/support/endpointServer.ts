@@ -27,6 +27,8 @@ const { values: args } = parseArgs({
     user: { type: "string", default: process.env.SURREAL_ENDPOINT_USER ?? "root" },
     pass: { type: "string", default: process.env.SURREAL_ENDPOINT_PASS ?? "root" },
     "allow-guests": { type: "boolean", default: false },
+    "no-sessions": { type: "boolean", default: false },
+    "report-version": { type: "string" },
     "exit-on-stdin-end": { type: "boolean", default: false },
   },
 });
@@ -54,10 +56,14 @@ const answer = codec.decode<unknown>(
 const status = Array.isArray(answer) ? (answer[0] as { status?: string; result?: unknown }) : undefined;
 if (status?.status !== "OK") fail(`defining the root user failed: ${JSON.stringify(status ?? answer)}`);
 
-const gateway = new RpcGateway(engine, { allowGuests: args["allow-guests"] });
+const gateway = new RpcGateway(engine, {
+  allowGuests: args["allow-guests"],
+  sessions: !args["no-sessions"],
+  version: args["report-version"],
+});
 void gateway.pumpNotifications().catch((err) => process.stderr.write(`notifications stopped: ${err}\n`));
 
-const version = `surrealdb-${SurrealNodeEngine.version()}`;
+const version = args["report-version"] ?? `surrealdb-${SurrealNodeEngine.version()}`;
 const server = createServer((req, res) => {
   // The HTTP side of a server that health checks use; RPC over HTTP is not served.
   if (req.url === "/health") res.writeHead(200).end();

@@ -135,7 +135,7 @@ export class FakeConnection implements RawConnection {
       this.#connector.outcome.reset,
       this.#connector.resetLatencyMs,
     );
-    this.baseline = await resetSession(this.db, undo, this.baseline, this.#connector.endpoint, undefined);
+    this.baseline = await resetSession(this.db, undo, this.baseline, undefined);
   }
 
   async close(): Promise<void> {

@@ -14,14 +14,19 @@
 // - reset:     every connection is destroyed with a TCP RST, and new ones are reset as they arrive.
 // - cutAfter:  each connection forwards `bytes` more bytes (both directions together, counted from when the
 //              mode was set or the connection opened), then both sides are closed abruptly mid-stream.
+// - cutOnRequest: each connection is reset (RST, both sides) right after its client sent a complete
+//              WebSocket RPC request with that `method` (e.g. "signin"): the request reaches the endpoint,
+//              its answer never reaches the client. A protocol-level moment instead of a byte count.
 import { createServer, type Server, Socket } from "node:net";
+import { RpcSniffer } from "./rpcSniffer.js";
 
 export type FaultMode =
   | { kind: "pass" }
   | { kind: "latency"; ms: number }
   | { kind: "blackhole" }
   | { kind: "reset" }
-  | { kind: "cutAfter"; bytes: number };
+  | { kind: "cutAfter"; bytes: number }
+  | { kind: "cutOnRequest"; method: string };
 
 export type FaultModeInput = FaultMode | "pass" | "blackhole" | "reset";
 
@@ -38,7 +43,7 @@ export interface FaultProxyStats {
   accepted: number;
   /** Connections currently open (client side). */
   active: number;
-  /** Connections destroyed by `reset`, and cut by `cutAfter`. */
+  /** Connections destroyed by `reset`, and cut by `cutAfter` or `cutOnRequest`. */
   resets: number;
   cuts: number;
   /** Bytes forwarded client -> endpoint and endpoint -> client. */
@@ -121,6 +126,8 @@ class Link {
   upstream: Socket | undefined;
   budget = Number.POSITIVE_INFINITY;
   closed = false;
+  /** Follows the client's WebSocket frames from the start, so `cutOnRequest` can be set at any time. */
+  readonly sniffer = new RpcSniffer();
   readonly upward: Direction;
   #downward: Direction | undefined;
 
@@ -152,6 +159,16 @@ class Link {
   /** Writes one chunk, honouring the cut budget; false when the link is gone or must wait for drain. */
   forward(dir: Direction, to: Socket, chunk: Buffer): boolean {
     const mode = this.proxy.mode;
+    if (dir.up) {
+      const methods = this.sniffer.push(chunk, mode.kind === "cutOnRequest");
+      if (mode.kind === "cutOnRequest" && methods.includes(mode.method)) {
+        this.proxy.count(true, chunk.length);
+        to.write(chunk);
+        this.proxy.stats.cuts++;
+        this.reset();
+        return false;
+      }
+    }
     if (mode.kind === "cutAfter" && chunk.length >= this.budget) {
       const part = chunk.subarray(0, this.budget);
       this.proxy.count(dir.up, part.length);
@@ -262,6 +279,15 @@ export class FaultProxy {
       link.dial(this.#targetPort()); // connections accepted during a blackhole dial now
       link.pumpAll();
     }
+  }
+
+  /** Resets one connection only (the oldest still open, or the `index`-th), leaving the others as they are. */
+  resetOne(index = 0): boolean {
+    const link = [...this.#links][index];
+    if (!link) return false;
+    this.stats.resets++;
+    link.reset();
+    return true;
   }
 
   /** @internal */

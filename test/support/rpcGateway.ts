@@ -16,6 +16,13 @@ import {
 export interface GatewayOptions {
   /** When false (default), sessions that have not signed in may not touch data, like a server with auth on. */
   allowGuests?: boolean;
+  /**
+   * When false, `attach` is refused with "Method not found", as a SurrealDB 2.x server refuses it (it has
+   * no sessions); each socket still has its own default session. Default true.
+   */
+  sessions?: boolean;
+  /** The version the `version` method answers, e.g. "surrealdb-2.3.7"; default the engine's own. */
+  version?: string;
 }
 
 interface RpcRequest {
@@ -56,6 +63,9 @@ const NOT_ALLOWED: RpcErrorBody = {
   details: { kind: "Auth", details: { kind: "NotAllowed", details: { actor: "anonymous" } } },
 };
 
+/** What a SurrealDB 2.x server answers to a method it does not have (`attach`, `detach`, `sessions`). */
+const METHOD_NOT_FOUND: RpcErrorBody = { code: -32601, kind: "Method", message: "Method not found" };
+
 function sessionNotFound(id: string): RpcErrorBody {
   return {
     code: -32000,
@@ -88,12 +98,16 @@ export class RpcGateway {
   readonly wss: WebSocketServer;
   readonly #engine: NativeEngine;
   readonly #allowGuests: boolean;
+  readonly #sessions: boolean;
+  readonly #version: string | undefined;
   readonly #owners = new Map<string, Connection>();
   readonly #connections = new Set<Connection>();
 
   constructor(engine: NativeEngine, options: GatewayOptions = {}) {
     this.#engine = engine;
     this.#allowGuests = options.allowGuests ?? false;
+    this.#sessions = options.sessions ?? true;
+    this.#version = options.version;
     // noServer: the HTTP server owns the port and hands over upgrades for /rpc only.
     this.wss = new WebSocketServer({
       noServer: true,
@@ -155,6 +169,14 @@ export class RpcGateway {
       // `sessions` lists only this connection's own (the engine would list every socket's).
       if (method !== "attach" && !conn.sessions.has(key)) {
         conn.send(errorFrame(id, sessionNotFound(key)));
+        return;
+      }
+      if (!this.#sessions && (method === "attach" || method === "detach" || method === "sessions")) {
+        conn.send(errorFrame(id, METHOD_NOT_FOUND));
+        return;
+      }
+      if (method === "version" && this.#version !== undefined) {
+        conn.send(responseFrame(id, codec.encode(this.#version)));
         return;
       }
       if (method === "sessions") {

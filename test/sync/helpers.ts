@@ -59,6 +59,7 @@ export function hybridOptions(
       minConnections: 1,
       maxConnections: 4,
       connectionTimeoutMs: overrides.connectionTimeoutMs ?? 3_000,
+      connectTimeoutMs: Math.min(overrides.connectionTimeoutMs ?? 3_000, 10_000),
       validationTimeoutMs: 2_000,
       healthCheckIntervalMs: 600_000,
       validateAfterIdleMs: 600_000,

@@ -25,7 +25,9 @@ describe("hybrid mode: a remote killed during a sync", () => {
       startEndpoints([{ store: `surrealkv://${store.dir}` }, {}]),
     ]);
     [primary, backup] = remotes as [EndpointHandle, EndpointHandle];
-    manager = await createHybrid(local.url, [primary.url, backup.url], { connectionTimeoutMs: 1_500 });
+    // Each remote request is bounded by connectionTimeoutMs: generous, so a 1 000-record batch on a loaded
+    // machine is not mistaken for an outage of the backup.
+    manager = await createHybrid(local.url, [primary.url, backup.url], { connectionTimeoutMs: 6_000 });
     manager.events$.subscribe((e) => events.push(e));
     localReader = await client(local.url);
   });

@@ -16,6 +16,16 @@ const STATS: [id: string, label: string][] = [
   ["breaker-opens", "breaker opens"],
 ];
 
+/** The live-query panel's figures: `manager.live()` subscriptions, from the metrics fold's live block. */
+const LIVE_STATS: [id: string, label: string][] = [
+  ["live-subscriptions", "subscriptions"],
+  ["live-notifications", "notifications"],
+  ["live-resubscribes", "resubscribes"],
+  ["live-gaps", "gaps"],
+  ["live-backfilled", "back-filled"],
+  ["live-lease-kills", "lease live queries killed"],
+];
+
 /** The whole dashboard as one HTML document: markup, inline styles, inline script. */
 export function dashboardPage(): string {
   return `<!doctype html>
@@ -41,8 +51,22 @@ ${STATS.map(([id, label]) => `    <div class="stat"><span class="v" id="stat-${i
   </section>
   <section class="charts">
     <figure><figcaption>acquisitions per second <b id="now-throughput"></b></figcaption><svg id="chart-throughput" viewBox="0 0 300 70" preserveAspectRatio="none"></svg></figure>
-    <figure><figcaption>acquire wait, mean · max <b id="now-wait"></b></figcaption><svg id="chart-wait" viewBox="0 0 300 70" preserveAspectRatio="none"></svg></figure>
+    <figure><figcaption>acquire wait, mean · p99 <b id="now-wait"></b></figcaption><svg id="chart-wait" viewBox="0 0 300 70" preserveAspectRatio="none"></svg></figure>
     <figure><figcaption>errors per second <b id="now-errors"></b></figcaption><svg id="chart-errors" viewBox="0 0 300 70" preserveAspectRatio="none"></svg></figure>
+  </section>
+  <section>
+    <h2>Live queries</h2>
+    <div class="stats">
+      <div class="stat"><span class="v" id="live-rate">0</span><span class="k">notifications / s</span></div>
+${LIVE_STATS.map(([id, label]) => `      <div class="stat"><span class="v" id="stat-${id}">0</span><span class="k">${label}</span></div>`).join("\n")}
+    </div>
+  </section>
+  <section>
+    <h2>Endpoints</h2>
+    <table id="endpoints-table">
+      <thead><tr><th>endpoint</th><th>carried by</th><th>sockets</th><th>open</th><th>in use</th><th>idle</th><th>pending</th><th>breaker</th></tr></thead>
+      <tbody id="endpoints-body"></tbody>
+    </table>
   </section>
   <section>
     <h2>Connections <span id="conn-count"></span></h2>

@@ -10,8 +10,8 @@ export const script = String.raw`
   var CLOSED_LINGER_MS = 4000;
   var conns = new Map();
   var sessions = new Map();
-  var series = { throughput: [], waitMean: [], waitMax: [], errors: [] };
-  var feed = { frames: 0, events: 0, bytes: 0, since: Date.now() };
+  var series = { throughput: [], waitMean: [], waitP99: [], errors: [] };
+  var feed = { frames: 0, intervals: 0, snapshots: 0, coalesced: 0, events: 0, bytes: 0, since: Date.now() };
 
   function $(id) { return document.getElementById(id); }
   function setText(el, value) {
@@ -63,20 +63,76 @@ export const script = String.raw`
   }
 
   // --- numbers ---------------------------------------------------------------------------------
+  // Every figure is the metrics fold's (the same numbers as /snapshot.json, Prometheus and OpenTelemetry);
+  // data-value keeps the exact number behind a shortened one.
+  function stat(id, value, text) {
+    var el = $("stat-" + id);
+    el.dataset.value = String(value);
+    setText(el, text === undefined ? num(value) : text);
+  }
   function applyNumbers(health, m, poolClosed) {
-    setText($("stat-acquisitions"), num(m.acquisitions));
-    setText($("stat-releases"), num(m.releases));
-    setText($("stat-inuse"), health.inUse + " / " + health.poolSize);
-    setText($("stat-idle"), health.availableConnections);
-    setText($("stat-waiting"), health.waiting);
-    setText($("stat-created"), num(m.connectionsCreated));
-    setText($("stat-reused"), num(m.connectionsReused));
-    setText($("stat-successes"), num(m.successes));
-    setText($("stat-errors"), num(m.errors + m.acquireTimeouts + m.acquireRejections + m.connectFailures));
-    setText($("stat-retries"), num(m.retries));
-    setText($("stat-breaker-opens"), num(m.breakerOpens));
+    stat("acquisitions", m.acquisitions);
+    stat("releases", m.releases);
+    stat("inuse", m.inUse, m.inUse + " / " + m.size);
+    stat("idle", m.idle);
+    stat("waiting", m.waiting);
+    stat("created", m.connectionsCreated);
+    stat("reused", m.connectionsReused);
+    stat("successes", m.successes);
+    stat("errors", m.failures);
+    stat("retries", m.retries);
+    stat("breaker-opens", m.breakerOpens);
+    applyLive(m);
     pill($("pool-state"), poolClosed ? "closed" : health.state, health.state === "running" && !poolClosed ? "good" : "warn");
     pill($("healthy"), health.healthy ? "healthy" : "unhealthy", health.healthy ? "good" : "bad");
+  }
+
+  // --- live queries: the fold's live block, and the notification rate between two frames ----------
+  var lastLive;
+  function applyLive(m) {
+    stat("live-subscriptions", m.liveSubscriptions);
+    stat("live-notifications", m.liveNotifications);
+    stat("live-resubscribes", m.liveResubscribes);
+    stat("live-gaps", m.liveGaps);
+    stat("live-backfilled", m.liveBackfilled);
+    stat("live-lease-kills", m.liveLeaseKills);
+    var now = Date.now();
+    if (lastLive && now > lastLive.t) {
+      var rate = ((m.liveNotifications - lastLive.n) * 1000) / (now - lastLive.t);
+      setText($("live-rate"), num(Math.max(0, Math.round(rate))));
+    }
+    lastLive = { n: m.liveNotifications, t: now };
+  }
+
+  // --- endpoints: healthStatus().endpoints, every snapshot and frame --------------------------------
+  // "carried by": sessions over shared sockets (SurrealDB 3), a socket per connection (a server without
+  // sessions), or the embedded engine's sessions (no sockets).
+  function carriedBy(e) {
+    if (e.pooling === "sessions") return "sessions on shared sockets";
+    if (e.pooling === "sockets") return "a socket per connection";
+    if (e.pooling === "unknown") return "no socket open yet";
+    return "embedded engine";
+  }
+  function renderEndpoints(list) {
+    var body = $("endpoints-body");
+    list.forEach(function (e, i) {
+      var row = body.children[i];
+      if (!row || row.dataset.endpoint !== e.endpoint) {
+        row = document.createElement("tr");
+        row.className = "endpoint-row";
+        row.dataset.endpoint = e.endpoint;
+        for (var c = 0; c < 8; c++) row.appendChild(document.createElement("td"));
+        if (body.children[i]) body.replaceChild(row, body.children[i]);
+        else body.appendChild(row);
+      }
+      row.dataset.pooling = e.pooling || "embedded";
+      row.dataset.sockets = e.sockets === undefined ? "" : String(e.sockets);
+      row.dataset.size = String(e.size);
+      var cells = [e.endpoint, carriedBy(e), e.sockets === undefined ? "—" : e.sockets, e.size, e.inUse, e.idle,
+        e.pending, e.breaker];
+      cells.forEach(function (v, c) { setText(row.children[c], v); });
+    });
+    while (body.children.length > list.length) body.removeChild(body.lastChild);
   }
 
   // --- breakers ----------------------------------------------------------------------------------
@@ -187,6 +243,7 @@ export const script = String.raw`
     appendLog("session-log", s.sessionLog, 200);
     appendLog("pool-log", s.poolLog, 100);
     applyNumbers(s.health, s.metrics, s.poolClosed);
+    renderEndpoints(s.health.endpoints);
     pill($("mode"), s.mode);
     setText($("endpoints"), s.endpoints.join(", "));
   }
@@ -200,26 +257,43 @@ export const script = String.raw`
     appendLog("session-log", f.sessionLog, 200);
     appendLog("pool-log", f.poolLog, 100);
     applyNumbers(f.health, f.metrics, f.poolClosed);
-    var acquired = f.counts["lease.acquired"] || 0;
-    push("throughput", now, acquired / seconds);
-    push("waitMean", now, f.wait.count ? f.wait.sumMs / f.wait.count : 0);
-    push("waitMax", now, f.wait.maxMs);
+    renderEndpoints(f.health.endpoints);
+    var mean = f.wait.count ? f.wait.sumMs / f.wait.count : 0;
+    push("throughput", now, f.acquisitions / seconds);
+    push("waitMean", now, mean);
+    push("waitP99", now, f.wait.p99Ms);
     push("errors", now, f.errors / seconds);
-    setText($("now-throughput"), num(acquired / seconds) + "/s");
-    setText($("now-wait"), (f.wait.count ? (f.wait.sumMs / f.wait.count).toFixed(2) : "0.00") + " · " + f.wait.maxMs.toFixed(1) + " ms");
+    setText($("now-throughput"), num(f.acquisitions / seconds) + "/s");
+    setText($("now-wait"), mean.toFixed(2) + " · " + f.wait.p99Ms + " ms");
     setText($("now-errors"), num(f.errors / seconds) + "/s");
     draw("chart-throughput", ["throughput"], ["#2f80ed"], now);
-    draw("chart-wait", ["waitMax", "waitMean"], ["#f2994a", "#9b51e0"], now);
+    draw("chart-wait", ["waitP99", "waitMean"], ["#f2994a", "#9b51e0"], now);
     draw("chart-errors", ["errors"], ["#eb5757"], now);
     feed.frames++;
+    feed.intervals += f.intervals;
+    if (f.intervals > 1) feed.coalesced++;
     feed.events += f.events;
-    var elapsed = Math.max(1, now - feed.since) / 1000;
-    setText($("feed-stats"), feed.frames + " frames · " + num(feed.events / elapsed) + " pool events/s · " +
-      (feed.bytes / 1024 / elapsed).toFixed(1) + " KiB/s over SSE" + (f.droppedLog ? " · " + f.droppedLog + " log lines skipped" : ""));
+    showFeed(f.droppedLog);
+  }
+  function showFeed(dropped) {
+    var el = $("feed-stats");
+    el.dataset.frames = String(feed.frames);
+    el.dataset.intervals = String(feed.intervals);
+    el.dataset.snapshots = String(feed.snapshots);
+    el.dataset.coalesced = String(feed.coalesced);
+    var elapsed = Math.max(1, Date.now() - feed.since) / 1000;
+    setText(el, feed.frames + " frames (" + feed.coalesced + " coalesced) · " + feed.snapshots + " snapshot(s) · " +
+      num(feed.events / elapsed) + " pool events/s · " + (feed.bytes / 1024 / elapsed).toFixed(1) + " KiB/s over SSE" +
+      (dropped ? " · " + dropped + " log lines skipped" : ""));
   }
 
   var es = new EventSource("events");
-  es.addEventListener("snapshot", function (e) { feed.bytes += e.data.length; onSnapshot(JSON.parse(e.data)); });
+  es.addEventListener("snapshot", function (e) {
+    feed.bytes += e.data.length;
+    feed.snapshots++;
+    onSnapshot(JSON.parse(e.data));
+    showFeed(0);
+  });
   es.addEventListener("frame", function (e) { feed.bytes += e.data.length; onFrame(JSON.parse(e.data)); });
   es.onopen = function () { pill($("stream"), "live", "good"); };
   es.onerror = function () { pill($("stream"), es.readyState === 2 ? "disconnected" : "reconnecting", "bad"); };

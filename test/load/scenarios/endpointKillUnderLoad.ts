@@ -62,6 +62,7 @@ export async function endpointKillUnderLoad(size: EndpointKillSize): Promise<End
         minConnections: size.endpoints * 2,
         maxConnections: size.endpoints * 4,
         connectionTimeoutMs: 3_000,
+        connectTimeoutMs: 3_000,
         validationTimeoutMs: 500,
         healthCheckIntervalMs: 600_000,
         validateAfterIdleMs: 600_000,

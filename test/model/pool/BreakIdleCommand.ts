@@ -11,7 +11,7 @@ export class BreakIdleCommand implements fc.AsyncCommand<PoolModel, PoolReal> {
   }
 
   async run(m: PoolModel, r: PoolReal): Promise<void> {
-    const idle = r.h.pool.connections().filter((c) => c.lease === null && c.state === "ready");
+    const idle = r.h.pool.connections().filter((c) => c.place === "idle");
     expect(idle.length).toBe(m.size - m.held);
     const victim = idle[this.index % idle.length]!;
     r.h.connector.byDb(victim.raw!.db)!.breakTransport();

@@ -1,5 +1,6 @@
 import { expect } from "vitest";
 import type { PoolEvent } from "../../../src/events/PoolEvent.js";
+import { healthStatusOf } from "../../../src/observers/healthStatus.js";
 import type { Lease } from "../../../src/pool/Lease.js";
 import { eventLogViolations, gaugesOf, type PoolHarness, poolHarness } from "../../pool/harness.js";
 
@@ -109,6 +110,25 @@ export function checkInvariants(m: PoolModel, r: PoolReal): void {
   expect(r.h.folded()).toEqual(snapshot);
   const gauges = gaugesOf(r.h);
   expect(gauges.metrics).toEqual(gauges.pool);
+  // ... and healthStatus(), which reads the Endpoints, agrees with the fold field by field.
+  const health = healthStatusOf(pool);
+  expect({
+    size: health.poolSize,
+    idle: health.availableConnections,
+    inUse: health.inUse,
+    waiting: health.waiting,
+    pending: health.pending,
+    checking: health.checking,
+    retiring: health.retiring,
+  }).toEqual({
+    size: snapshot.size,
+    idle: snapshot.idle,
+    inUse: snapshot.inUse,
+    waiting: snapshot.waiting,
+    pending: snapshot.pending,
+    checking: snapshot.checking,
+    retiring: snapshot.retiring,
+  });
   expect(snapshot.checking).toBe(0);
   expect(snapshot.retiring).toBe(0);
 }

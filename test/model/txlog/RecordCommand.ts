@@ -1,6 +1,6 @@
 import type { AsyncCommand } from "fast-check";
 import { expect } from "vitest";
-import type { TransactionOperation } from "../../../src/session/TransactionOperation.js";
+import type { TransactionOperation } from "../../../src/events/TransactionOperation.js";
 import { assertInvariants, type TxLogModel, type TxLogReal } from "./model.js";
 
 /** Records an operation: a new pending entry at the end of the history. */

@@ -5,6 +5,7 @@
 import { createNodeEngines } from "@surrealdb/node";
 import { Subject } from "rxjs";
 import { Surreal, type SurrealSession } from "surrealdb";
+import { switchTo } from "../../../src/connection/switchTo.js";
 import { SurrealPoolError } from "../../../src/errors/SurrealPoolError.js";
 import type { PoolEvent } from "../../../src/events/PoolEvent.js";
 import { registerInternals } from "../../../src/pool/internals.js";
@@ -60,7 +61,8 @@ export class FakePool implements SessionPool {
     if (this.failWith) throw this.failWith;
     const db = await this.#take(options);
     try {
-      await db.use({
+      // As the pool does: concurrent first switches to a new namespace conflict, and are tried again.
+      await switchTo(db, {
         namespace: options.namespace ?? this.config.namespace,
         database: options.database ?? this.config.database,
       });

@@ -1,3 +1,5 @@
+import type * as Machine from "../../machines/agentSession.machine.js";
+import type { Stamped } from "./Stamped.js";
 import type { TransactionOperation } from "./TransactionOperation.js";
 
 /**
@@ -14,48 +16,13 @@ interface SessionBase {
   agentId: string;
 }
 
-// --- session lifecycle (the agentSession machine's transitions) ---------------------------------------
-export interface SessionCreated extends SessionBase {
-  type: "session.created";
-  namespace: string;
-  database: string;
-  /** Log events replayed from the sink (`AgentSession.restore`); 0 for a new session. */
-  restoredEvents: number;
-}
-export interface SessionLeaseAcquired extends SessionBase {
-  type: "session.leaseAcquired";
-  connectionId: string;
-  endpoint: string;
-  /** Time from `session.acquire()` to the lease, both queues (the session's and the pool's) included. */
-  waitMs: number;
-}
-export interface SessionLeaseReleased extends SessionBase {
-  type: "session.leaseReleased";
-  connectionId: string;
-  endpoint: string;
-  heldMs: number;
-  /** True when closing released it because the agent had not within `closeTimeoutMs`. */
-  forced: boolean;
-}
-export interface SessionClosing extends SessionBase {
-  type: "session.closing";
-  /** Leases still held when closing began; closing waits for them up to `closeTimeoutMs`. */
-  activeLeases: number;
-  pendingTransactions: number;
-}
-export interface SessionClosed extends SessionBase {
-  type: "session.closed";
-  /** Leases closing had to release itself. */
-  forcedReleases: number;
-  /** Transactions left pending (neither committed nor aborted); they stay pending in the log. */
-  pendingTransactions: number;
-}
-export interface SessionFailed extends SessionBase {
-  type: "session.failed";
-  /** "creating": the session never became usable. "closing": it closed, but its log is not durable. */
-  phase: "creating" | "closing";
-  error: Error;
-}
+// --- session lifecycle (the agentSession machine's transitions, stamped) ----------------------------
+export type SessionCreated = Stamped<Machine.SessionCreated>;
+export type SessionLeaseAcquired = Stamped<Machine.SessionLeaseAcquired>;
+export type SessionLeaseReleased = Stamped<Machine.SessionLeaseReleased>;
+export type SessionClosing = Stamped<Machine.SessionClosing>;
+export type SessionClosed = Stamped<Machine.SessionClosed>;
+export type SessionFailed = Stamped<Machine.SessionFailed>;
 
 // --- the durable sink's progress (not part of the log) ------------------------------------------------
 export interface SessionLogFlushed extends SessionBase {
@@ -95,13 +62,7 @@ export interface TxLogAborted extends TxLogBase {
 export type TxLogEvent = TxLogRecorded | TxLogCommitted | TxLogAborted;
 export type TxLogEventType = TxLogEvent["type"];
 
-export type SessionLifecycleEvent =
-  | SessionCreated
-  | SessionLeaseAcquired
-  | SessionLeaseReleased
-  | SessionClosing
-  | SessionClosed
-  | SessionFailed;
+export type SessionLifecycleEvent = Stamped<Machine.AgentSessionEmitted>;
 
 export type SessionEvent = SessionLifecycleEvent | SessionLogFlushed | SessionLogFlushFailed | TxLogEvent;
 export type SessionEventType = SessionEvent["type"];

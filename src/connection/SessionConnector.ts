@@ -1,0 +1,425 @@
+import { Features, type SurrealSession } from "surrealdb";
+import { Authenticator } from "../credentials/Authenticator.js";
+import { SessionAuth } from "../credentials/SessionAuth.js";
+import { withRenewal } from "../credentials/withRenewal.js";
+import type { SocketEvent } from "../events/SocketEvent.js";
+import { withDeadline } from "../util/withDeadline.js";
+import type { Connector, RawConnection, SocketHealth } from "./Connector.js";
+import { resetSession } from "./resetSession.js";
+import { SharedSocket } from "./SharedSocket.js";
+import type { SessionBaseline } from "./sessionDrift.js";
+import { openSocketClient, raceAbort, type SocketClientOptions } from "./socketClient.js";
+import { switchTo } from "./switchTo.js";
+import { WebSocketConnector } from "./WebSocketConnector.js";
+
+export interface SessionConnectorOptions extends SocketClientOptions {
+  /** Sockets its sessions are spread over. */
+  socketsPerEndpoint: number;
+  /** Deadline of opening one socket (shared by the sessions waiting for it). */
+  connectTimeoutMs: number;
+  /** Deadline of the ping that decides whether a socket suspected of hanging is still alive. */
+  validationTimeoutMs: number;
+  /** Socket events and the pooling decision go here (the manager's `events$`). */
+  publish?: (event: SocketEvent) => void;
+}
+
+const SERVER_ERROR = Symbol.for("surrealdb.ServerError");
+
+/**
+ * Pools SurrealDB 3 sessions over a few shared sockets per `ws(s)://` endpoint: each pooled unit is a
+ * session (`attach`ed with its own namespace, database, variables and auth) on the least-loaded of up
+ * to `socketsPerEndpoint` sockets. A socket's drop retires exactly the sessions on it (each unit's
+ * `onBroken`); their replacements open on a healthy socket, or a new one. A server without sessions
+ * (SurrealDB 2.x: an older version, or a refused `attach`) makes it fall back to one socket per unit.
+ */
+export class SessionConnector implements Connector {
+  readonly endpoint: string;
+  readonly #options: SessionConnectorOptions;
+  readonly #sockets: SharedSocket[] = [];
+  /** Sockets being opened, with how many sessions wait for each. */
+  readonly #opening = new Map<Promise<SharedSocket>, number>();
+  readonly #disposing = new AbortController();
+  #socketSeq = 0;
+  /** Undefined until the first socket tells; then fixed for the connector's life. */
+  #pooling: "sessions" | "sockets" | undefined;
+  #fallback: WebSocketConnector | undefined;
+  /** With the fallback: shared sockets opened before it, each waiting to become a unit of its own. */
+  readonly #spare: SharedSocket[] = [];
+  /** Signs in every socket's default session and renews every session's sign-in (one learned lifetime). */
+  readonly #authenticator: Authenticator | undefined;
+  /** Opens the units that want a socket of their own (see `openDedicated`). */
+  #dedicated: WebSocketConnector | undefined;
+
+  constructor(options: SessionConnectorOptions) {
+    this.endpoint = options.endpoint;
+    this.#options = options;
+    this.#authenticator = options.credentials && new Authenticator(options.credentials, options.endpoint);
+  }
+
+  get validationTimeoutMs(): number {
+    return this.#options.validationTimeoutMs;
+  }
+
+  get pooling(): "sessions" | "sockets" | undefined {
+    return this.#pooling;
+  }
+
+  async open(signal: AbortSignal): Promise<RawConnection> {
+    if (this.#fallback) return this.#openOwn(signal);
+    const placing = this.#place();
+    let socket: SharedSocket;
+    try {
+      socket = await raceAbort(placing, signal);
+    } catch (error) {
+      // Given up while its socket was still opening: the place it took there is given back.
+      placing.then(
+        (late) => late.sessions--,
+        () => {},
+      );
+      throw error;
+    }
+    // The first socket told that the server has no sessions.
+    if (this.#fallback as WebSocketConnector | undefined) return this.#openOwn(signal);
+    let session: SurrealSession | undefined;
+    // A fork starts as the socket's default session is: in the pool's namespace/database, and signed in
+    // by its token (a token check on the server, not a second password hash per session).
+    const forking = socket.whileOpen(socket.db.forkSession());
+    try {
+      session = await raceAbort(forking, signal);
+      this.#decide("sessions", `${this.endpoint} keeps many sessions on one socket (attach)`);
+      const { namespace, database } = this.#options;
+      const baseline = { namespace, database, accessToken: session.accessToken };
+      return new SessionUnit(session, socket, baseline, this.#authOf(session), this);
+    } catch (error) {
+      socket.sessions--;
+      // An attach that did not answer (given up at the connect deadline): the socket may be half-open,
+      // and every retry would land on it again. One ping of it decides, as for a failed session ping.
+      if (!session && !isRefusal(error)) {
+        // New sessions go to another socket (or a new one) meanwhile: retries must not queue on this one.
+        socket.closedToNew = true;
+        this.suspectSocket(socket);
+      }
+      // Given up (or failed) while attaching: a session that still arrives is detached.
+      void (session ? Promise.resolve(session) : forking).then(
+        (late) => detach(late, socket),
+        () => {},
+      );
+      if (!session && this.#pooling === undefined && socket.usable && isRefusal(error)) {
+        this.#fallBack(`${this.endpoint} refused attach (${(error as Error).message})`);
+        return this.#openOwn(signal);
+      }
+      // Another session's refused attach switched to one socket per unit while this one was attaching.
+      if (!session && (this.#fallback as WebSocketConnector | undefined)) return this.#openOwn(signal);
+      throw error;
+    }
+  }
+
+  openDedicated(signal: AbortSignal): Promise<RawConnection> {
+    this.#dedicated ??= this.#fallback ?? new WebSocketConnector(this.#options, this.#authenticator);
+    return this.#dedicated.open(signal);
+  }
+
+  openSession(place: { namespace: string; database: string }): Promise<RawConnection> | undefined {
+    if (this.#fallback) return undefined;
+    return this.#openPlaced(place);
+  }
+
+  async #openPlaced(place: { namespace: string; database: string }): Promise<RawConnection> {
+    const socket = await this.#place();
+    let session: SurrealSession | undefined;
+    try {
+      session = await socket.whileOpen(socket.db.forkSession());
+      await socket.whileOpen(switchTo(session, place));
+      const baseline = { ...place, accessToken: session.accessToken };
+      return new SessionUnit(session, socket, baseline, this.#authOf(session), this);
+    } catch (error) {
+      socket.sessions--;
+      if (session) void detach(session, socket);
+      else if (!isRefusal(error)) {
+        socket.closedToNew = true;
+        this.suspectSocket(socket);
+      }
+      throw error;
+    }
+  }
+
+  /** A forked session's sign-in over time, starting from the token it inherited. */
+  #authOf(session: SurrealSession): SessionAuth | undefined {
+    if (!this.#authenticator) return undefined;
+    const auth = new SessionAuth(this.#authenticator, session);
+    auth.inherited(session.accessToken);
+    return auth;
+  }
+
+  /**
+   * The socket a new session goes on, its `sessions` already counting it: a new socket while fewer than
+   * the limit are open or opening, else the least loaded, counting the sessions waiting for a socket
+   * still opening, so a burst of opens (the warm-up) spreads evenly too.
+   */
+  async #place(): Promise<SharedSocket> {
+    const usable = this.#sockets.filter((s) => s.usable && !s.closedToNew);
+    let opening: Promise<SharedSocket> | undefined;
+    if (usable.length + this.#opening.size < this.#options.socketsPerEndpoint) {
+      opening = this.#openSocket();
+    } else {
+      let best: SharedSocket | undefined;
+      let load = Number.POSITIVE_INFINITY;
+      for (const socket of usable) {
+        if (socket.sessions < load) [best, load] = [socket, socket.sessions];
+      }
+      for (const [pending, waiting] of this.#opening) {
+        if (waiting < load) [best, opening, load] = [undefined, pending, waiting];
+      }
+      if (best) {
+        best.sessions++;
+        return best;
+      }
+    }
+    if (!opening) throw new Error(`no socket to ${this.endpoint} is open or opening`);
+    this.#opening.set(opening, (this.#opening.get(opening) ?? 0) + 1);
+    try {
+      const socket = await opening;
+      socket.sessions++;
+      return socket;
+    } finally {
+      const left = (this.#opening.get(opening) ?? 1) - 1;
+      if (this.#opening.has(opening)) this.#opening.set(opening, left);
+    }
+  }
+
+  #openSocket(): Promise<SharedSocket> {
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new Error(`opening a socket to ${this.endpoint} timed out`)),
+      // Twice the connect deadline: each waiting session's own deadline (the machine's) speaks first.
+      2 * this.#options.connectTimeoutMs,
+    );
+    const stop = () => controller.abort(this.#disposing.signal.reason);
+    this.#disposing.signal.addEventListener("abort", stop, { once: true });
+    const opening = openSocketClient(this.#options, controller.signal, this.#authenticator)
+      .then(async (client) => {
+        const socket = new SharedSocket(
+          `${this.endpoint}#${++this.#socketSeq}`,
+          this.endpoint,
+          client,
+          (error) => this.#dropped(socket, error),
+        );
+        this.#publish({ type: "socket.opened", socketId: socket.id, sockets: this.#sockets.length + 1 });
+        if (this.#fallback) {
+          // Another socket told meanwhile that the server has no sessions: this one becomes a unit.
+          this.#spare.push(socket);
+          return socket;
+        }
+        this.#sockets.push(socket);
+        if (!client.db.isFeatureSupported(Features.Sessions)) {
+          const version = await client.db.version().then(
+            (v) => v.version,
+            () => "of unknown version",
+          );
+          this.#fallBack(`${this.endpoint} has no sessions (server ${version})`);
+        }
+        return socket;
+      })
+      .finally(() => {
+        clearTimeout(timer);
+        this.#disposing.signal.removeEventListener("abort", stop);
+        this.#opening.delete(opening);
+      });
+    this.#opening.set(opening, 0);
+    opening.catch(() => {}); // its waiters see the error; nobody else must
+    return opening;
+  }
+
+  #dropped(socket: SharedSocket, error: Error): void {
+    this.#forget(socket);
+    this.#publish({ type: "socket.closed", socketId: socket.id, sessions: socket.sessions, error });
+  }
+
+  #forget(socket: SharedSocket): void {
+    for (const list of [this.#sockets, this.#spare]) {
+      const index = list.indexOf(socket);
+      if (index >= 0) list.splice(index, 1);
+    }
+  }
+
+  #decide(pooling: "sessions" | "sockets", reason: string): void {
+    if (this.#pooling !== undefined) return;
+    this.#pooling = pooling;
+    this.#publish({ type: "endpoint.pooling", pooling, reason });
+  }
+
+  /**
+   * The server has no sessions: every unit from now on is a socket of its own. The sockets already
+   * open become units of their own first (a second connect would cost a whole connect deadline).
+   */
+  #fallBack(reason: string): void {
+    this.#decide("sockets", reason);
+    this.#fallback ??= new WebSocketConnector(this.#options, this.#authenticator);
+    this.#spare.push(...this.#sockets.splice(0));
+  }
+
+  /** One socket per unit: a spare socket handed over, or a new one. */
+  #openOwn(signal: AbortSignal): Promise<RawConnection> {
+    const fallback = this.#fallback!;
+    for (let spare = this.#spare.shift(); spare; spare = this.#spare.shift()) {
+      if (spare.usable) return Promise.resolve(fallback.adopt(spare.handOver()));
+    }
+    return fallback.open(signal);
+  }
+
+  /**
+   * A stateless call on the default session of the least-loaded usable socket, or undefined when there
+   * is none now (no socket open yet, every one dropped, or the server has no sessions): the caller then
+   * takes a lease instead.
+   */
+  runShared<T>(work: (db: SurrealSession) => Promise<T>): Promise<T> | undefined {
+    if (this.#pooling === "sockets") return undefined;
+    let best: SharedSocket | undefined;
+    for (const socket of this.#sockets) {
+      if (socket.usable && (!best || socket.inFlight < best.inFlight)) best = socket;
+    }
+    return best?.run(work);
+  }
+
+  /**
+   * A fast-path call on `socket` outlived its deadline: the socket may hang (a silent peer). One ping
+   * decides; when it fails too, the socket is cut, which retires its sessions like any drop.
+   */
+  suspect(db: SurrealSession): void {
+    const socket = this.#sockets.find((s) => s.db === db);
+    if (socket) this.suspectSocket(socket);
+  }
+
+  /** @internal A session's ping failed, or a fast-path call timed out: is its socket still alive? */
+  suspectSocket(socket: SharedSocket): void {
+    if (!socket.usable || socket.suspected) return;
+    socket.suspected = true;
+    withDeadline(
+      socket.db.query("RETURN 1"),
+      this.#options.validationTimeoutMs,
+      () => new Error(`socket ${socket.id} did not answer within ${this.#options.validationTimeoutMs} ms`),
+    ).then(
+      () => {
+        socket.suspected = false;
+      },
+      (error: unknown) => {
+        // Any answer of the server (its default session's sign-in expired, say) proves the socket alive.
+        if (isRefusal(error)) socket.suspected = false;
+        else socket.destroy();
+      },
+    );
+  }
+
+  socketHealth(): SocketHealth {
+    return {
+      pooling: this.#pooling ?? "unknown",
+      sockets: this.#fallback ? 0 : this.#sockets.filter((s) => s.usable).length,
+      opening: this.#opening.size,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    this.#disposing.abort(new Error(`connector of ${this.endpoint} disposed`));
+    await Promise.allSettled([...this.#opening.keys()]);
+    const sockets = [...this.#sockets.splice(0), ...this.#spare.splice(0)];
+    await Promise.all(sockets.map((socket) => this.#closeSocket(socket)));
+  }
+
+  async #closeSocket(socket: SharedSocket): Promise<void> {
+    const sessions = socket.sessions;
+    await socket.close();
+    this.#publish({ type: "socket.closed", socketId: socket.id, sessions });
+  }
+
+  #publish(event: DistributiveOmit<SocketEvent, "ts" | "endpoint">): void {
+    this.#options.publish?.({ ...event, ts: Date.now(), endpoint: this.endpoint } as SocketEvent);
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** One pooled unit: a SurrealDB session on a shared socket. */
+class SessionUnit implements RawConnection {
+  baseline: SessionBaseline;
+  #closed = false;
+
+  constructor(
+    readonly db: SurrealSession,
+    readonly socket: SharedSocket,
+    baseline: SessionBaseline,
+    readonly auth: SessionAuth | undefined,
+    private readonly connector: SessionConnector,
+  ) {
+    this.baseline = baseline;
+  }
+
+  renewedInPing: RawConnection["renewedInPing"];
+
+  async renewAuth(): Promise<void> {
+    this.baseline = { ...this.baseline, accessToken: await this.auth!.signIn() };
+  }
+
+  /** A ping that renews an expiring sign-in instead of failing on it (see `withRenewal`). */
+  ping(): Promise<void> {
+    return withRenewal(
+      this.auth,
+      () => this.renewAuth(),
+      () => this.#ping(),
+      this.renewedInPing,
+    );
+  }
+
+  async #ping(): Promise<void> {
+    // A ping that fails or outlives its deadline says the socket may hang, and every session on it with
+    // it: one ping of the socket's default session decides for all of them.
+    const suspect = () => this.connector.suspectSocket(this.socket);
+    const timer = setTimeout(suspect, this.connector.validationTimeoutMs);
+    try {
+      await this.db.query("RETURN 1");
+    } catch (error) {
+      // The server answered with an error of its own (an expired session, say): the socket is alive.
+      if (!isRefusal(error)) suspect();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async reset(undo: readonly string[]): Promise<void> {
+    this.baseline = await resetSession(this.db, undo, this.baseline, this.auth);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.socket.sessions--;
+    await detach(this.db, this.socket);
+  }
+
+  onBroken(listener: (error: Error) => void): void {
+    this.socket.onDrop(listener);
+  }
+}
+
+/** The server answered with an error of its own (to an attach on a 2.x server: method not found). */
+function isRefusal(error: unknown): boolean {
+  return (
+    typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[SERVER_ERROR] === true
+  );
+}
+
+/**
+ * Detaches a session on a live socket (a dropped socket took it with it on the server already). Signed
+ * out first: the SDK (2.0.8) forgets a closed session's token-renewal timer without clearing it, and
+ * that timer would keep the process alive until the token expires.
+ */
+async function detach(session: SurrealSession, socket: SharedSocket): Promise<void> {
+  try {
+    if (!socket.usable || !session.isValid) return;
+    // The SDK's getters throw once its connection is gone (a drop racing this detach): nothing to do then.
+    if (session.accessToken) await socket.whileOpen(session.invalidate()).catch(() => {});
+    await socket.whileOpen(session.closeSession()).catch(() => {});
+  } catch {
+    // the socket went away meanwhile: the server ended the session with it
+  }
+}

@@ -1,0 +1,29 @@
+import type { SessionAuth } from "./SessionAuth.js";
+
+/**
+ * Runs `work` so that the pool's own sign-in does not fail it: an expiring sign-in is renewed first, and
+ * work refused as expired is renewed and run once more. Used by health pings (without it a pool of idle
+ * connections whose sessions expired would fail every check and be replaced wholesale) and by a shared
+ * socket's stateless calls. `auth` undefined: no sign-in of the pool's own, `work` runs as it is.
+ * `renewed` is told of each renewal that succeeded (why, and how long it took).
+ */
+export async function withRenewal<T>(
+  auth: SessionAuth | undefined,
+  renew: () => Promise<unknown>,
+  work: () => Promise<T>,
+  renewed?: (reason: "expiring" | "refused", durationMs: number) => void,
+): Promise<T> {
+  const renewFor = async (reason: "expiring" | "refused") => {
+    const started = performance.now();
+    await renew();
+    renewed?.(reason, performance.now() - started);
+  };
+  if (auth?.due()) await renewFor("expiring");
+  try {
+    return await work();
+  } catch (error) {
+    if (!auth?.expiredRefusal(error)) throw error;
+    await renewFor("refused");
+    return await work();
+  }
+}

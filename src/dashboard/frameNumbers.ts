@@ -1,0 +1,37 @@
+import { histogramQuantile, histogramSince } from "../observers/Histogram.js";
+import type { MetricsSnapshot } from "../observers/metrics.js";
+import type { DashboardFrame, MetricCounters } from "./types.js";
+
+/** Everything that went wrong, as one figure: failed operations and acquires, connects, checks, leaks. */
+export function failures(m: MetricsSnapshot): number {
+  return (
+    m.errors +
+    m.acquireTimeouts +
+    m.acquireAborts +
+    m.acquireRejections +
+    m.connectFailures +
+    m.healthChecksFailed +
+    m.resetFailures +
+    m.leaksDetected
+  );
+}
+
+/** The snapshot as the page shows it: the counters and gauges, and `failures`. */
+export function counters(m: MetricsSnapshot): MetricCounters {
+  const { acquireWaitMs: _histogram, ...rest } = m;
+  return { ...rest, failures: failures(m) };
+}
+
+/** A frame's numbers: what the fold counted between two of its snapshots. */
+export function numbersBetween(
+  before: MetricsSnapshot,
+  now: MetricsSnapshot,
+): Pick<DashboardFrame, "events" | "acquisitions" | "errors" | "wait"> {
+  const wait = histogramSince(now.acquireWaitMs, before.acquireWaitMs);
+  return {
+    events: now.events - before.events,
+    acquisitions: now.acquisitions - before.acquisitions,
+    errors: failures(now) - failures(before),
+    wait: { count: wait.count, sumMs: wait.sumMs, p99Ms: histogramQuantile(wait, 0.99) },
+  };
+}

@@ -1,0 +1,271 @@
+import { Observable } from "rxjs";
+import type { RawConnection } from "../connection/Connector.js";
+import { switchTo } from "../connection/switchTo.js";
+import type { Endpoint } from "../pool/Endpoint.js";
+import { withDeadline } from "../util/withDeadline.js";
+import { LiveError } from "./LiveError.js";
+import type { LiveEvent } from "./LiveEvent.js";
+import { LiveHost } from "./LiveHost.js";
+import type { LiveNotification } from "./LiveNotification.js";
+import { type LiveOptions, parseLiveRequest } from "./LiveOptions.js";
+import { LiveRun, type LiveRunHost } from "./LiveRun.js";
+
+/** How the room keeps its connections. */
+export interface LiveRoomSettings {
+  /** Live queries one connection carries. Default 1 000. */
+  subscriptionsPerConnection: number;
+  /**
+   * Connections per endpoint kept for live queries: their share, opened beside the pool's
+   * `maxConnections` and never leased, so a live query never takes a lease from a waiting caller.
+   * Default 2.
+   */
+  connectionsPerEndpoint: number;
+  /** Keepalive ping interval on each live connection. Default 5 000. */
+  keepaliveIntervalMs: number;
+  /** A keepalive ping with no answer within this loses the connection (the SDK's has no deadline). Default 3 000. */
+  keepaliveTimeoutMs: number;
+  /** Deadline of opening a live connection. */
+  connectTimeoutMs: number;
+  /** Resubscribe attempts after a loss before the stream errors. Default 30. */
+  maxAttempts: number;
+  /** First resubscribe backoff, doubled per attempt up to `maxBackoffMs`. Defaults 50 and 2 000. */
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  /**
+   * On a table with a change feed: how often the feed is read without a notification, so a change
+   * whose notification the engine dropped still arrives. Default 1 000.
+   */
+  feedPollMs: number;
+}
+
+export const DEFAULT_LIVE_SETTINGS: Omit<LiveRoomSettings, "connectTimeoutMs"> = {
+  subscriptionsPerConnection: 1_000,
+  connectionsPerEndpoint: 2,
+  keepaliveIntervalMs: 5_000,
+  keepaliveTimeoutMs: 3_000,
+  maxAttempts: 30,
+  initialBackoffMs: 50,
+  maxBackoffMs: 2_000,
+  feedPollMs: 1_000,
+};
+
+export interface LiveRoomOptions {
+  /** The pool's endpoints (connector and breaker of each), in configured order. */
+  endpoints: () => readonly Endpoint[];
+  namespace: string;
+  database: string;
+  publish(event: LiveEvent): void;
+  settings: LiveRoomSettings;
+}
+
+/** Subscriptions and connections of the live room, for `healthStatus().live`. */
+export interface LiveHealth {
+  subscriptions: number;
+  /** Lost and not yet registered again. */
+  recovering: number;
+  connections: { id: string; endpoint: string; subscriptions: number }[];
+}
+
+/**
+ * Where `manager.live()` runs: connections kept for live queries (out of lease rotation, many
+ * subscriptions each), placed on an endpoint whose breaker lets work through, and the subscriptions
+ * on them. In remote mode a subscription stays on its endpoint until that endpoint fails.
+ */
+export class LiveRoom {
+  readonly #options: LiveRoomOptions;
+  readonly #hosts = new Set<LiveHost>();
+  readonly #opening = new Map<string, Promise<LiveHost>>();
+  readonly #runs = new Set<LiveRun>();
+  #seq = 0;
+  #hostSeq = 0;
+  #closed = false;
+  readonly #runHost: LiveRunHost;
+
+  constructor(options: LiveRoomOptions) {
+    this.#options = options;
+    const s = options.settings;
+    this.#runHost = {
+      place: (run, preferred) => this.#place(run, preferred),
+      leave: (run, host) => this.#leave(run, host),
+      publish: options.publish,
+      backoffMs: (attempt) => Math.min(s.maxBackoffMs, s.initialBackoffMs * 2 ** (attempt - 1)),
+      maxAttempts: s.maxAttempts,
+      feedPollMs: s.feedPollMs,
+      // As long as a keepalive may take: a read that outlives it is on a connection about to be lost.
+      readTimeoutMs: Math.max(s.keepaliveTimeoutMs * 2, 5_000),
+      ended: (run) => this.#runs.delete(run),
+    };
+  }
+
+  /** See `ConnectionManager.live`. Throws `ArgumentError` for bad arguments, before anything runs. */
+  live(target: string, options?: LiveOptions): Observable<LiveNotification> {
+    const request = parseLiveRequest(target, options);
+    return new Observable<LiveNotification>((subscriber) => {
+      const run = new LiveRun(`live-${++this.#seq}`, request, subscriber, this.#runHost);
+      if (this.#closed) {
+        subscriber.error(
+          new LiveError("closed", run.id, "the pool is shut down; live() needs a running pool"),
+        );
+        return;
+      }
+      const onAbort = () => void run.stop("aborted");
+      if (request.signal?.aborted) {
+        subscriber.complete();
+        return;
+      }
+      request.signal?.addEventListener("abort", onAbort, { once: true });
+      this.#runs.add(run);
+      void run.start();
+      return () => {
+        request.signal?.removeEventListener("abort", onAbort);
+        void run.stop("unsubscribed");
+      };
+    });
+  }
+
+  health(): LiveHealth {
+    let recovering = 0;
+    for (const run of this.#runs) if (run.state === "recovering") recovering++;
+    return {
+      subscriptions: this.#runs.size,
+      recovering,
+      connections: [...this.#hosts].map((h) => ({
+        id: h.id,
+        endpoint: h.endpoint,
+        subscriptions: h.subscriptions.size,
+      })),
+    };
+  }
+
+  /** Ends every stream (completes it), kills its live query, closes the live connections. */
+  async shutdown(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled([...this.#runs].map((run) => run.stop("shutdown")));
+    await Promise.allSettled([...this.#opening.values()]);
+    await Promise.allSettled([...this.#hosts].map((h) => h.close()));
+    this.#hosts.clear();
+  }
+
+  /** A connection with room: the preferred endpoint first, then the least loaded that can serve. */
+  async #place(run: LiveRun, preferred: string | undefined): Promise<LiveHost> {
+    if (this.#closed) throw new LiveError("closed", run.id, "the pool is shutting down");
+    const key = `${run.request.namespace ?? this.#options.namespace}/${run.request.database ?? this.#options.database}`;
+    const candidates = this.#options
+      .endpoints()
+      .filter((e) => e.canServe())
+      .sort((a, b) => rank(a, preferred) - rank(b, preferred) || this.#load(a) - this.#load(b));
+    if (candidates.length === 0) {
+      // Every breaker open: the subscription waits for the first to probe again (not an attempt spent).
+      const errors = this.#options.endpoints().map((e) => e.openError());
+      const retryAfterMs = Math.min(...errors.map((e) => e.retryAfterMs ?? 1_000));
+      throw Object.assign(new Error("no endpoint can serve (every circuit breaker is open)"), {
+        retryAfterMs: Math.max(10, retryAfterMs),
+      });
+    }
+    const { subscriptionsPerConnection, connectionsPerEndpoint } = this.#options.settings;
+    let lastError: unknown = new Error(
+      `every live connection is full (${connectionsPerEndpoint} per endpoint x ${subscriptionsPerConnection} live queries)`,
+    );
+    for (const endpoint of candidates) {
+      for (;;) {
+        const free = [...this.#hosts].find(
+          (h) =>
+            h.endpoint === endpoint.endpoint &&
+            h.key === key &&
+            !h.lost &&
+            h.subscriptions.size < subscriptionsPerConnection,
+        );
+        if (free) {
+          free.subscriptions.add(run);
+          return free;
+        }
+        const openingKey = `${endpoint.endpoint} ${key}`;
+        const opening = this.#opening.get(openingKey);
+        if (opening) {
+          await opening.catch(() => {});
+          continue;
+        }
+        const onEndpoint = [...this.#hosts].filter((h) => h.endpoint === endpoint.endpoint).length;
+        if (onEndpoint >= connectionsPerEndpoint) break;
+        const open = this.#open(endpoint, key, run);
+        this.#opening.set(openingKey, open);
+        try {
+          await open;
+        } catch (error) {
+          lastError = error;
+          break;
+        } finally {
+          this.#opening.delete(openingKey);
+        }
+      }
+    }
+    throw lastError;
+  }
+
+  async #open(endpoint: Endpoint, key: string, run: LiveRun): Promise<LiveHost> {
+    const { connectTimeoutMs, keepaliveIntervalMs, keepaliveTimeoutMs } = this.#options.settings;
+    const abort = new AbortController();
+    let raw: RawConnection;
+    try {
+      const { connector } = endpoint;
+      const opening = connector.openDedicated
+        ? connector.openDedicated(abort.signal)
+        : connector.open(abort.signal);
+      raw = await withDeadline(opening, connectTimeoutMs, () => {
+        abort.abort();
+        return new Error(
+          `opening a live connection to ${endpoint.endpoint} took longer than ${connectTimeoutMs} ms`,
+        );
+      });
+      const [namespace, database] = key.split("/") as [string, string];
+      if (namespace !== raw.baseline.namespace || database !== raw.baseline.database) {
+        await switchTo(raw.db, { namespace, database });
+      }
+    } catch (error) {
+      endpoint.record(error);
+      throw error;
+    }
+    if (this.#closed) {
+      await raw.close().catch(() => {});
+      throw new LiveError("closed", run.id, "the pool is shutting down");
+    }
+    const host = new LiveHost({
+      id: `live-connection-${++this.#hostSeq}`,
+      endpoint: endpoint.endpoint,
+      key,
+      raw,
+      keepaliveIntervalMs,
+      keepaliveTimeoutMs,
+      // A loss is not counted on the breaker: the pool's own connections to that endpoint report for
+      // it, and a keepalive miss under load would otherwise open it for every caller.
+      onLost: (lost) => {
+        this.#hosts.delete(lost);
+      },
+    });
+    this.#hosts.add(host);
+    return host;
+  }
+
+  #leave(run: LiveRun, host: LiveHost): void {
+    host.subscriptions.delete(run);
+    if (host.subscriptions.size === 0 && !host.lost && this.#hosts.has(host)) {
+      this.#hosts.delete(host);
+      void host.close();
+    }
+  }
+
+  #load(endpoint: Endpoint): number {
+    let n = 0;
+    for (const h of this.#hosts) if (h.endpoint === endpoint.endpoint) n += h.subscriptions.size;
+    return n;
+  }
+
+  /** Checks every live connection now (a keepalive pass); tests drive it instead of waiting. */
+  async checkConnections(): Promise<void> {
+    await Promise.all([...this.#hosts].map((h) => h.check()));
+  }
+}
+
+function rank(endpoint: Endpoint, preferred: string | undefined): number {
+  return endpoint.endpoint === preferred ? 0 : 1;
+}

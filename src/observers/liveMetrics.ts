@@ -1,0 +1,56 @@
+import type { LiveEvent } from "../live/LiveEvent.js";
+
+/** The `live*` fields of the snapshot: a fold of the `live.*` events. */
+export interface LiveTotals {
+  /** Gauge: `manager.live()` subscriptions registered and not yet killed. */
+  liveSubscriptions: number;
+  /** Notifications handed to subscribers (back-filled ones and gaps included). */
+  liveNotifications: number;
+  /** Live queries lost (socket dropped, keepalive deadline missed, endpoint died). */
+  liveLosses: number;
+  /** Registered again after a loss. */
+  liveResubscribes: number;
+  /** Gap notifications put in streams. */
+  liveGaps: number;
+  /** Changes read from change feeds and delivered after a loss. */
+  liveBackfilled: number;
+  /** Live queries borrowers left on leases, killed at release. */
+  liveLeaseKills: number;
+}
+
+export function emptyLiveTotals(): LiveTotals {
+  return {
+    liveSubscriptions: 0,
+    liveNotifications: 0,
+    liveLosses: 0,
+    liveResubscribes: 0,
+    liveGaps: 0,
+    liveBackfilled: 0,
+    liveLeaseKills: 0,
+  };
+}
+
+export function applyLiveEvent(t: LiveTotals, e: LiveEvent): void {
+  switch (e.type) {
+    case "live.subscribed":
+      t.liveSubscriptions++;
+      break;
+    case "live.notified":
+      t.liveNotifications += e.count;
+      break;
+    case "live.lost":
+      t.liveLosses++;
+      break;
+    case "live.resubscribed":
+      t.liveResubscribes++;
+      t.liveBackfilled += e.backfilled;
+      break;
+    case "live.gap":
+      t.liveGaps++;
+      break;
+    case "live.killed":
+      if (e.reason === "lease") t.liveLeaseKills += e.count ?? 1;
+      else if (e.subscribed) t.liveSubscriptions--;
+      break;
+  }
+}

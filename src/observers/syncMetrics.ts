@@ -1,0 +1,108 @@
+import type { PoolEventOf } from "../events/PoolEvent.js";
+
+/** The sync events the fold counts (named through PoolEvent, wherever the sync events are declared). */
+type CountedSyncEvent = PoolEventOf<"sync.completed" | "sync.failed" | "sync.resynced">;
+
+/** One remote's sync, as the fold of its `sync.*` events sees it (hybrid mode). */
+export interface SyncRemoteMetrics {
+  /** Record changes applied on the remote (resync copies included), and the batches they came in. */
+  recordsShipped: number;
+  batches: number;
+  /** Passes finished, succeeded or failed. */
+  passes: number;
+  failures: number;
+  consecutiveFailures: number;
+  /** Epoch ms of the last successful pass; null before one. */
+  lastSuccessAt: number | null;
+  /** Local changes not yet on the remote at the last pass's end (a lower bound when `lagMore`). */
+  lagRecords: number;
+  lagMore: boolean;
+  /** Age of the oldest of them, ms. */
+  lagMs: number;
+}
+
+/** The hybrid sync's totals (the `sync*` fields of the snapshot) and its per-remote numbers. */
+export interface SyncTotals {
+  /** Sync passes finished over all remotes, and those that failed. */
+  syncPasses: number;
+  syncFailures: number;
+  /** Record changes applied on remotes, and the batches (transactions) they came in. */
+  syncRecordsShipped: number;
+  syncBatches: number;
+  /** Remotes re-synced from a snapshot (first contact, or behind the change feed's retention). */
+  syncResyncs: number;
+  /** Per remote URL. */
+  syncRemotes: Record<string, SyncRemoteMetrics>;
+}
+
+export function emptySyncTotals(): SyncTotals {
+  return {
+    syncPasses: 0,
+    syncFailures: 0,
+    syncRecordsShipped: 0,
+    syncBatches: 0,
+    syncResyncs: 0,
+    syncRemotes: {},
+  };
+}
+
+/** Folds one sync event into `t`, in place. */
+export function applySyncEvent(t: SyncTotals, e: CountedSyncEvent): void {
+  switch (e.type) {
+    case "sync.completed":
+    case "sync.failed": {
+      // Counted from each pass's totals (not from sync.batch), so a failed pass's partial work counts too.
+      const r = remote(t, e.remote);
+      t.syncPasses++;
+      r.passes++;
+      t.syncRecordsShipped += e.records;
+      r.recordsShipped += e.records;
+      t.syncBatches += e.batches;
+      r.batches += e.batches;
+      r.lagRecords = e.lagRecords;
+      r.lagMore = e.lagMore;
+      r.lagMs = e.lagMs;
+      if (e.type === "sync.completed") {
+        r.consecutiveFailures = 0;
+        r.lastSuccessAt = e.ts;
+      } else {
+        t.syncFailures++;
+        r.failures++;
+        r.consecutiveFailures = e.consecutiveFailures;
+      }
+      break;
+    }
+    case "sync.resynced":
+      t.syncResyncs++;
+      break;
+    default:
+      break;
+  }
+}
+
+export function copySyncRemotes(
+  remotes: Record<string, SyncRemoteMetrics>,
+): Record<string, SyncRemoteMetrics> {
+  const out: Record<string, SyncRemoteMetrics> = {};
+  for (const [url, r] of Object.entries(remotes)) out[url] = { ...r };
+  return out;
+}
+
+function remote(t: SyncTotals, url: string): SyncRemoteMetrics {
+  let r = t.syncRemotes[url];
+  if (!r) {
+    r = {
+      recordsShipped: 0,
+      batches: 0,
+      passes: 0,
+      failures: 0,
+      consecutiveFailures: 0,
+      lastSuccessAt: null,
+      lagRecords: 0,
+      lagMore: false,
+      lagMs: 0,
+    };
+    t.syncRemotes[url] = r;
+  }
+  return r;
+}

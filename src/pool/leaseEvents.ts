@@ -1,0 +1,69 @@
+import type { PooledConnection } from "../connection/PooledConnection.js";
+import type { LeaseReleased, PoolEvent } from "../events/PoolEvent.js";
+import type { AbandonedOutcome } from "../transaction/OpenTransactions.js";
+
+/**
+ * The events a lease's life produces, built in one place: the lease reports what happened on it, the
+ * pool publishes. `lease` is anything with the lease's connection and start.
+ */
+interface LeaseFacts {
+  readonly connection: PooledConnection;
+  /** performance.now() when handed out. */
+  readonly acquiredAt: number;
+}
+
+export function leaseReleased(
+  lease: LeaseFacts,
+  now: number,
+  revoked: LeaseReleased["revoked"] | undefined,
+): LeaseReleased {
+  const { connection } = lease;
+  const event: LeaseReleased = {
+    type: "lease.released",
+    ts: Date.now(),
+    connectionId: connection.id,
+    endpoint: connection.endpoint,
+    heldMs: now - lease.acquiredAt,
+  };
+  if (revoked) event.revoked = revoked; // only when the pool ended it: the hot path keeps one shape
+  return event;
+}
+
+/** A call through the lease ran past its deadline (`method`: the SDK method, e.g. "query"). */
+export function callTimedOut(lease: LeaseFacts, method: string, timeoutMs: number): PoolEvent {
+  return {
+    type: "lease.callTimedOut",
+    ts: Date.now(),
+    connectionId: lease.connection.id,
+    endpoint: lease.connection.endpoint,
+    method,
+    timeoutMs,
+    heldMs: performance.now() - lease.acquiredAt,
+  };
+}
+
+/** The borrower left transactions open; the lease cancelled them (or failed to) before releasing. */
+export function transactionsAbandoned(lease: LeaseFacts, outcome: AbandonedOutcome): PoolEvent {
+  return {
+    type: "transaction.cancelled",
+    ts: Date.now(),
+    endpoint: lease.connection.endpoint,
+    reason: "abandoned",
+    connectionId: lease.connection.id,
+    count: outcome.count,
+    ...(outcome.error ? { error: outcome.error } : {}),
+  };
+}
+
+/** The borrower's live queries (`count` of them) were killed at release (src/live/leaseLive.ts). */
+export function leaseLiveKilled(lease: LeaseFacts, count: number): PoolEvent {
+  return {
+    type: "live.killed",
+    ts: Date.now(),
+    subscriptionId: `lease:${lease.connection.id}`,
+    reason: "lease",
+    subscribed: false,
+    connectionId: lease.connection.id,
+    count,
+  };
+}

@@ -1,0 +1,49 @@
+// Shared pieces of the live-query tests: a collector for a live() stream and bounded waiting.
+import type { Observable, Subscription } from "rxjs";
+import type { LiveNotification } from "../../src/live/LiveNotification.js";
+
+export { EventRecorder, ROOT, remoteOptions, waitFor } from "../remote/helpers.js";
+
+/** Subscribes to `stream` and keeps what it delivers. */
+export class Collected<T = Record<string, unknown>> {
+  readonly items: LiveNotification<T>[] = [];
+  error: unknown;
+  completed = false;
+  readonly subscription: Subscription;
+
+  constructor(stream: Observable<LiveNotification<T>>) {
+    this.subscription = stream.subscribe({
+      next: (n) => this.items.push(n),
+      error: (e) => {
+        this.error = e;
+      },
+      complete: () => {
+        this.completed = true;
+      },
+    });
+  }
+
+  /** Changes only (no gaps), as `kind id`. */
+  changes(): string[] {
+    return this.items.flatMap((n) => (n.kind === "gap" ? [] : [`${n.kind} ${String(n.id)}`]));
+  }
+
+  gaps(): Extract<LiveNotification, { kind: "gap" }>[] {
+    return this.items.filter((n): n is Extract<LiveNotification, { kind: "gap" }> => n.kind === "gap");
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The live queries the server holds on `table` (INFO FOR TABLE lists them): proof of a kill. */
+export async function livesOn(
+  manager: { executeWithRetry<T>(fn: (db: import("surrealdb").SurrealSession) => Promise<T>): Promise<T> },
+  table: string,
+): Promise<number> {
+  const [info] = await manager.executeWithRetry((db) =>
+    db.query<[{ lives?: Record<string, string> }]>(`INFO FOR TABLE ${table}`),
+  );
+  return Object.keys(info?.lives ?? {}).length;
+}

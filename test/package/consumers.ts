@@ -1,0 +1,91 @@
+// The programs a consumer writes, one per module system. Each opens an embedded mem:// pool (or the
+// ws:// URL in SURREAL_URL), writes and reads through it, shuts down, and prints one JSON line. The
+// process must then exit by itself: a pool that kept it alive would fail the test by timing out.
+
+/** Is the embedded engine's native library mapped into this process? (ESM has no require.cache.) */
+const nativeLoaded = (report: string) =>
+  `() => ${report}.sharedObjects.some((p) => p.includes("surrealdb-node"))`;
+
+const body = (kind: string, report = "process.report.getReport()") => `
+const loaded = ${nativeLoaded(report)};
+const nativeAfterImport = loaded();
+const endpoint = process.env.SURREAL_URL ?? "mem://";
+const manager = await ConnectionManager.create({
+  mode: { kind: "local", endpoint },
+  ...(process.env.SURREAL_URL ? { credentials: { username: "root", password: "root" } } : {}),
+  namespace: "consumer",
+  database: "main",
+  pool: { minConnections: 1, maxConnections: 2 },
+});
+const [, selected] = await manager.executeWithRetry((db) =>
+  db.query("CREATE item:1 SET n = 41 + 1; SELECT n FROM item:1"),
+);
+const report = await manager.shutdown({ timeoutMs: 5_000 });
+console.log(JSON.stringify({
+  kind: ${JSON.stringify(kind)},
+  n: selected[0].n,
+  abandoned: report.abandoned.length,
+  nativeAfterImport,
+  nativeAfterCreate: loaded(),
+  isSurrealPoolError: isSurrealPoolError(new Error("x")),
+}));
+`;
+
+export const esmConsumer = `import { ConnectionManager, isSurrealPoolError } from "surreal-pool";
+${body("esm")}`;
+
+/** CommonJS: `require()` of the ES module package (Node 20.19+/22.12+), top-level await unavailable. */
+export const cjsConsumer = `"use strict";
+const { ConnectionManager, isSurrealPoolError } = require("surreal-pool");
+(async () => {
+${body("cjs")}
+})().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
+`;
+
+/** TypeScript, strict, NodeNext, in an ESM app. The types must carry a query result through. */
+export const tsConsumer = `import { ConnectionManager, isSurrealPoolError, type HealthStatus, type Lease } from "surreal-pool";
+import { connectionMachine } from "surreal-pool/machines";
+
+const machineId: string = connectionMachine.id;
+${body("ts", "(process.report.getReport() as { sharedObjects: string[] })").replace(
+  'db.query("CREATE item:1 SET n = 41 + 1; SELECT n FROM item:1")',
+  'db.query<[unknown, { n: number }[]]>("CREATE item:1 SET n = 41 + 1; SELECT n FROM item:1")',
+)}
+const health: HealthStatus = manager.healthStatus();
+const useLease = async (lease: Lease): Promise<void> => lease.release();
+void useLease;
+void health;
+void machineId;
+`;
+
+/** TypeScript compiled to CommonJS (a .cts file): TypeScript 5.8+ types require() of an ES module. */
+export const ctsConsumer = `import { ConnectionManager, isConfigError } from "surreal-pool";
+
+export async function main(): Promise<string> {
+  try {
+    await ConnectionManager.create({ pool: { minConnections: 3, maxConnections: 1 } });
+    return "accepted bad options";
+  } catch (error) {
+    return isConfigError(error) ? "ConfigError" : String(error);
+  }
+}
+main().then((result) => console.log(JSON.stringify({ kind: "cts", result })));
+`;
+
+export const tsconfig = {
+  compilerOptions: {
+    target: "ES2022",
+    lib: ["ES2022"],
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    strict: true,
+    noUncheckedIndexedAccess: false,
+    skipLibCheck: false,
+    types: ["node"],
+    outDir: "build",
+  },
+  include: ["consumer.ts", "consumer.cts"],
+};
