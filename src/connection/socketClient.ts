@@ -5,6 +5,7 @@ import type { Authenticator } from "../credentials/Authenticator.js";
 import { SessionAuth } from "../credentials/SessionAuth.js";
 import { ConnectError } from "../errors/ConnectError.js";
 import { isSurrealPoolError } from "../errors/SurrealPoolError.js";
+import { withinDeadline } from "../util/withinDeadline.js";
 import { probeTcp } from "./probeTcp.js";
 import { switchTo } from "./switchTo.js";
 
@@ -82,14 +83,9 @@ const CLOSE_GRACE_MS = 1_000;
  * socket after CLOSE_GRACE_MS instead: an open socket would keep the process alive after shutdown.
  */
 export async function closeWithin(db: Surreal, tap: SocketTap): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const grace = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, CLOSE_GRACE_MS);
-  });
   try {
-    await Promise.race([db.close().catch(() => {}), grace]);
+    await withinDeadline(db.close(), performance.now() + CLOSE_GRACE_MS);
   } finally {
-    clearTimeout(timer);
     tap.destroy();
   }
 }

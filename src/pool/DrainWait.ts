@@ -34,22 +34,3 @@ export class DrainWait {
     }
   }
 }
-
-/** Settles when `work` does or when `deadline` (performance.now() time) passes, whichever is first. */
-export function withinDeadline(work: Promise<unknown>, deadline: number): Promise<void> {
-  const left = deadline - performance.now();
-  if (left <= 0) return RESOLVED;
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, left);
-    work.then(
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-    );
-  });
-}

@@ -1,6 +1,6 @@
 import type { PooledConnection } from "../connection/PooledConnection.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
-import { withinDeadline } from "./DrainWait.js";
+import { withinDeadline } from "../util/withinDeadline.js";
 import type { Endpoint } from "./Endpoint.js";
 import { leaseReleased } from "./leaseEvents.js";
 
