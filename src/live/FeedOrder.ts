@@ -17,10 +17,15 @@ export interface FeedBatch {
   items: FromFeed[];
 }
 
-interface FromFeed {
+export interface FromFeed {
   key: string;
   change: LiveChange;
   readAt: number;
+}
+
+/** One change as a feed read found it at `readAt` (Date.now() time), keyed to meet its notification. */
+export function fromFeed(change: LiveChange, readAt: number): FromFeed {
+  return { key: keyOf(change), change, readAt };
 }
 
 /**
@@ -72,7 +77,7 @@ export class FeedOrder {
             c.kind === "update"
               ? { kind: "update", id: c.record.id, record: c.record }
               : { kind: "delete", id: c.id, record: undefined };
-          items.push({ key: keyOf(change), change, readAt: now });
+          items.push(fromFeed(change, now));
         }
         cursor = entry.versionstamp;
       }
@@ -90,10 +95,11 @@ export class FeedOrder {
 
   /**
    * The queued changes that may go out now, in commit order: each whose notification arrived (with its
-   * action); with `force` (a back-fill, or a change that waited STALL_MS) the rest too, marked
-   * `backfilled` when no notification named them.
+   * action), and each that has waited STALL_MS for it; with `force` (a back-fill) the rest too. A change
+   * that goes out without its notification is marked `backfilled`. `waitUntil`: when the first change
+   * still held has waited long enough (Date.now() time), or undefined when none is held.
    */
-  take(force: boolean): { changes: LiveChange[]; waiting: boolean } {
+  take(force: boolean): { changes: LiveChange[]; waitUntil: number | undefined } {
     const now = Date.now();
     const out: LiveChange[] = [];
     while (this.#pending.length > 0) {
@@ -108,7 +114,8 @@ export class FeedOrder {
       }
     }
     this.#prune(now);
-    return { changes: out, waiting: this.#pending.length > 0 };
+    const held = this.#pending[0];
+    return { changes: out, waitUntil: held ? held.readAt + STALL_MS : undefined };
   }
 
   /** Does the feed still hold everything after the cursor (its retention reaches back to it)? */

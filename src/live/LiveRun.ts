@@ -3,7 +3,7 @@ import type { LiveMessage, SurrealSession, Uuid } from "surrealdb";
 import { versionstampAt } from "../sync/versionstamp.js";
 import { asError } from "../util/asError.js";
 import { withDeadline } from "../util/withDeadline.js";
-import { FeedOrder, STALL_MS } from "./FeedOrder.js";
+import { FeedOrder } from "./FeedOrder.js";
 import { feedRetentionMs } from "./feedOf.js";
 import { killWithin } from "./killWithin.js";
 import { LiveError } from "./LiveError.js";
@@ -260,13 +260,18 @@ export class LiveRun implements HostedSubscription {
   #release(force: boolean): void {
     const order = this.#order;
     if (!order || this.#ended) return;
-    const { changes, waiting } = order.take(force);
+    const { changes, waitUntil } = order.take(force);
     for (const change of changes) this.#enqueue(change);
     clearTimeout(this.#stallTimer);
     this.#stallTimer = undefined;
-    if (waiting && !force) {
-      // A change whose notification has not come: it goes out after STALL_MS anyway (as `update`).
-      this.#stallTimer = setTimeout(() => this.#release(true), STALL_MS);
+    if (waitUntil !== undefined) {
+      // A change whose notification has not come goes out when it has waited STALL_MS (as `update`). The
+      // check runs after one turn of I/O: a process that was busy past the deadline runs its timers
+      // before it reads its sockets, where the late notification may already be waiting.
+      this.#stallTimer = setTimeout(
+        () => setImmediate(() => this.#release(false)),
+        Math.max(1, waitUntil - Date.now() + 1),
+      );
       this.#stallTimer.unref?.();
     }
   }

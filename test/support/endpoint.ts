@@ -24,6 +24,8 @@ export interface StartEndpointOptions {
   sessions?: boolean;
   /** The version the `version` RPC reports, e.g. "surrealdb-2.3.7" (with `sessions: false`: a 2.x server). */
   reportVersion?: string;
+  /** Live queries register but their notifications are never sent (see GatewayOptions). Default false. */
+  dropNotifications?: boolean;
   /** How long a start may take before the child is killed and the start rejects. Default 10 s. */
   startTimeoutMs?: number;
   /** How long stop() waits after SIGTERM before it SIGKILLs. Default 5 s. */
@@ -82,6 +84,7 @@ function endpointSpec(options: StartEndpointOptions): ChildServerSpec {
       ...(options.allowGuests ? ["--allow-guests"] : []),
       ...(options.sessions === false ? ["--no-sessions"] : []),
       ...(options.reportVersion ? ["--report-version", options.reportVersion] : []),
+      ...(options.dropNotifications ? ["--drop-notifications"] : []),
     ],
   };
 }

@@ -29,6 +29,7 @@ const { values: args } = parseArgs({
     "allow-guests": { type: "boolean", default: false },
     "no-sessions": { type: "boolean", default: false },
     "report-version": { type: "string" },
+    "drop-notifications": { type: "boolean", default: false },
     "exit-on-stdin-end": { type: "boolean", default: false },
   },
 });
@@ -60,6 +61,7 @@ const gateway = new RpcGateway(engine, {
   allowGuests: args["allow-guests"],
   sessions: !args["no-sessions"],
   version: args["report-version"],
+  dropNotifications: args["drop-notifications"],
 });
 void gateway.pumpNotifications().catch((err) => process.stderr.write(`notifications stopped: ${err}\n`));
 

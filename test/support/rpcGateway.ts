@@ -23,6 +23,12 @@ export interface GatewayOptions {
   sessions?: boolean;
   /** The version the `version` method answers, e.g. "surrealdb-2.3.7"; default the engine's own. */
   version?: string;
+  /**
+   * Never send a live query's notifications (the queries register and answer as usual): the engine's own
+   * dropped notifications (FACTS) taken to the limit, or a node of a multi-node cluster that hears only the
+   * writes made through itself. Default false.
+   */
+  dropNotifications?: boolean;
 }
 
 interface RpcRequest {
@@ -100,6 +106,7 @@ export class RpcGateway {
   readonly #allowGuests: boolean;
   readonly #sessions: boolean;
   readonly #version: string | undefined;
+  readonly #dropNotifications: boolean;
   readonly #owners = new Map<string, Connection>();
   readonly #connections = new Set<Connection>();
 
@@ -108,6 +115,7 @@ export class RpcGateway {
     this.#allowGuests = options.allowGuests ?? false;
     this.#sessions = options.sessions ?? true;
     this.#version = options.version;
+    this.#dropNotifications = options.dropNotifications ?? false;
     // noServer: the HTTP server owns the port and hands over upgrades for /rpc only.
     this.wss = new WebSocketServer({
       noServer: true,
@@ -250,6 +258,7 @@ export class RpcGateway {
     for (;;) {
       const raw = await receiver.recv();
       if (raw === null) return;
+      if (this.#dropNotifications) continue;
       try {
         const note = codec.decode<{ session?: unknown }>(raw);
         const owner = note.session === undefined ? undefined : this.#owners.get(String(note.session));
