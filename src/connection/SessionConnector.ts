@@ -1,7 +1,9 @@
 import { Features, type SurrealSession } from "surrealdb";
 import { Authenticator } from "../credentials/Authenticator.js";
+import { authRenewed } from "../credentials/renewAuth.js";
 import { SessionAuth } from "../credentials/SessionAuth.js";
 import { withRenewal } from "../credentials/withRenewal.js";
+import type { AuthRenewed } from "../events/LeaseSessionEvent.js";
 import type { SocketEvent } from "../events/SocketEvent.js";
 import { withDeadline } from "../util/withDeadline.js";
 import type { Connector, RawConnection, SocketHealth } from "./Connector.js";
@@ -19,8 +21,11 @@ export interface SessionConnectorOptions extends SocketClientOptions {
   connectTimeoutMs: number;
   /** Deadline of the ping that decides whether a socket suspected of hanging is still alive. */
   validationTimeoutMs: number;
-  /** Socket events and the pooling decision go here (the manager's `events$`). */
-  publish?: (event: SocketEvent) => void;
+  /**
+   * Socket events, the pooling decision and the renewals of each socket's default session (as
+   * `auth.renewed` of the socket's id) go here (the manager's `events$`).
+   */
+  publish?: (event: SocketEvent | AuthRenewed) => void;
 }
 
 const SERVER_ERROR = Symbol.for("surrealdb.ServerError");
@@ -203,6 +208,10 @@ export class SessionConnector implements Connector {
           this.endpoint,
           client,
           (error) => this.#dropped(socket, error),
+          (reason, durationMs) =>
+            this.#options.publish?.(
+              authRenewed({ connectionId: socket.id, endpoint: this.endpoint }, reason, durationMs),
+            ),
         );
         this.#publish({ type: "socket.opened", socketId: socket.id, sockets: this.#sockets.length + 1 });
         if (this.#fallback) {

@@ -4,6 +4,8 @@ import type { SessionAuth } from "../credentials/SessionAuth.js";
 import { withRenewal } from "../credentials/withRenewal.js";
 import { closeWithin, onSocketDrop, raceAbort, type SocketClient } from "./socketClient.js";
 
+const RENEWED = Promise.resolve();
+
 /**
  * One WebSocket that many pooled SurrealDB sessions share. Its default session is never leased: it
  * serves `manager.query()`'s stateless fast path (a query's own `LET` and `USE` do not outlive it in
@@ -25,12 +27,21 @@ export class SharedSocket {
   readonly #listeners = new Set<(error: Error) => void>();
   /** Aborted when it drops or closes: calls still waiting on it then fail instead of hanging. */
   readonly #gone = new AbortController();
+  readonly #renewed: ((reason: "expiring" | "refused", durationMs: number) => void) | undefined;
 
-  constructor(id: string, endpoint: string, client: SocketClient, onDrop: (error: Error) => void) {
+  /** `renewed` is told of each renewal of the default session's sign-in (why, how long it took). */
+  constructor(
+    id: string,
+    endpoint: string,
+    client: SocketClient,
+    onDrop: (error: Error) => void,
+    renewed?: (reason: "expiring" | "refused", durationMs: number) => void,
+  ) {
     // Every call in flight listens for the drop: hundreds at once are normal, not a leak.
     setMaxListeners(0, this.#gone.signal);
     this.id = id;
     this.client = client;
+    this.#renewed = renewed;
     onSocketDrop(client.db, endpoint, (error) => {
       if (this.#closed) return; // the pool closed it: not a drop
       this.#dropped = error;
@@ -80,10 +91,16 @@ export class SharedSocket {
     this.inFlight++;
     try {
       const auth = this.client.auth;
+      let sentAfter = this.#renewals;
       return await withRenewal(
         auth,
-        () => this.#renew(auth!),
-        () => this.whileOpen(work(this.client.db)),
+        // A call refused as expired that was sent before a renewal finished needs no renewal of its own.
+        (reason) =>
+          reason === "refused" && this.#renewals > sentAfter ? RENEWED : this.#renew(auth!, reason),
+        () => {
+          sentAfter = this.#renewals;
+          return this.whileOpen(work(this.client.db));
+        },
       );
     } finally {
       this.inFlight--;
@@ -91,11 +108,22 @@ export class SharedSocket {
   }
 
   #renewing: Promise<unknown> | undefined;
+  /** Renewals of the default session's sign-in that finished. */
+  #renewals = 0;
 
-  #renew(auth: SessionAuth): Promise<unknown> {
-    this.#renewing ??= this.whileOpen(auth.signIn()).finally(() => {
-      this.#renewing = undefined;
-    });
+  /** One sign-in for every call that needs it meanwhile, reported once. */
+  #renew(auth: SessionAuth, reason: "expiring" | "refused"): Promise<unknown> {
+    if (!this.#renewing) {
+      const started = performance.now();
+      this.#renewing = this.whileOpen(auth.signIn())
+        .then(() => {
+          this.#renewals++;
+          this.#renewed?.(reason, performance.now() - started);
+        })
+        .finally(() => {
+          this.#renewing = undefined;
+        });
+    }
     return this.#renewing;
   }
 

@@ -1,6 +1,7 @@
 import { classifyEndpoint, isEmbedded } from "../config/endpointUrl.js";
 import type { ResolvedConfig } from "../config/resolveConfig.js";
 import { ConfigError } from "../errors/ConfigError.js";
+import type { AuthRenewed } from "../events/LeaseSessionEvent.js";
 import type { SocketEvent } from "../events/SocketEvent.js";
 import type { Connector } from "./Connector.js";
 import { EmbeddedConnector } from "./EmbeddedConnector.js";
@@ -9,12 +10,13 @@ import { SessionConnector } from "./SessionConnector.js";
 
 /**
  * The connector for one endpoint URL: sessions of one embedded engine, or sessions over a few shared
- * sockets (one socket per connection when the server has no sessions). `publish` gets socket events.
+ * sockets (one socket per connection when the server has no sessions). `publish` gets socket events,
+ * and the renewals of a shared socket's default session.
  */
 export function createConnector(
   endpoint: string,
   config: ResolvedConfig,
-  publish?: (event: SocketEvent) => void,
+  publish?: (event: SocketEvent | AuthRenewed) => void,
 ): Connector {
   const result = classifyEndpoint(endpoint);
   if ("error" in result) throw new ConfigError([{ path: "mode", message: result.error }]);

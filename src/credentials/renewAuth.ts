@@ -1,5 +1,6 @@
 import type { RawConnection } from "../connection/Connector.js";
 import { ConnectError } from "../errors/ConnectError.js";
+import type { AuthRenewed } from "../events/LeaseSessionEvent.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
 import { asError } from "../util/asError.js";
 import { withDeadline } from "../util/withDeadline.js";
@@ -37,12 +38,15 @@ export async function renewAuth(
   publish(authRenewed(target, reason, performance.now() - started));
 }
 
-/** The `auth.renewed` event of one connection's renewal (a lease's, or one a health ping made). */
+/**
+ * The `auth.renewed` event of one renewal: a lease's, one a health ping made, or one of a shared
+ * socket's default session (whose `connectionId` is the socket's id).
+ */
 export function authRenewed(
   target: { connectionId: string; endpoint: string },
   reason: "expiring" | "refused",
   durationMs: number,
-): PoolEvent {
+): AuthRenewed {
   const { connectionId, endpoint } = target;
   return { type: "auth.renewed", ts: Date.now(), connectionId, endpoint, reason, durationMs };
 }

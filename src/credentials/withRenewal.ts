@@ -5,17 +5,18 @@ import type { SessionAuth } from "./SessionAuth.js";
  * work refused as expired is renewed and run once more. Used by health pings (without it a pool of idle
  * connections whose sessions expired would fail every check and be replaced wholesale) and by a shared
  * socket's stateless calls. `auth` undefined: no sign-in of the pool's own, `work` runs as it is.
- * `renewed` is told of each renewal that succeeded (why, and how long it took).
+ * `renewed` is told of each renewal that succeeded (why, and how long it took); a `renew` shared by
+ * many callers reports its one renewal itself instead.
  */
 export async function withRenewal<T>(
   auth: SessionAuth | undefined,
-  renew: () => Promise<unknown>,
+  renew: (reason: "expiring" | "refused") => Promise<unknown>,
   work: () => Promise<T>,
   renewed?: (reason: "expiring" | "refused", durationMs: number) => void,
 ): Promise<T> {
   const renewFor = async (reason: "expiring" | "refused") => {
     const started = performance.now();
-    await renew();
+    await renew(reason);
     renewed?.(reason, performance.now() - started);
   };
   if (auth?.due()) await renewFor("expiring");

@@ -83,6 +83,7 @@ export type TransactionEvent =
  */
 export interface AuthRenewed extends Base {
   type: "auth.renewed";
+  /** The connection; for the default session of a shared socket (`manager.query()`), the socket's id. */
   connectionId: string;
   endpoint: string;
   reason: "expiring" | "refused";

@@ -183,3 +183,27 @@ describe("idle connections whose sessions expired", () => {
     expect(pool.manager.metrics().snapshot().authRenewals).toBe(renewed.length);
   });
 });
+
+describe("manager.query() on a shared socket whose default session expired", () => {
+  it("renews it once for the calls that met the expiry together, as an auth.renewed event of the socket", async () => {
+    await userWithShortSessions("bob6");
+    pool = await switchablePool(endpoint.url, { username: "bob6", password: "pw1" });
+    const p = pool;
+    const [one] = await p.manager.query<[number]>("RETURN 1");
+    expect(one).toBe(1);
+    await sleep(3_200); // past the 2 s session (after 2.4 s the engine was seen to still accept it)
+    const before = ofType(p.events, "auth.renewed").length;
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => p.manager.query<[number]>("RETURN $i", { i })),
+    );
+    expect(answers.map(([v]) => v)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    const renewed = ofType(p.events, "auth.renewed").slice(before);
+    const sockets = ofType(p.events, "socket.opened").map((e) => e.socketId);
+    // One renewal, learned from the refusals, of a socket's default session (not of a pooled connection).
+    expect(renewed).toHaveLength(1);
+    expect(renewed[0]).toMatchObject({ reason: "refused", endpoint: endpoint.url });
+    expect(sockets).toContain(renewed[0]!.connectionId);
+    expect(p.manager.metrics().snapshot().authRenewals).toBe(ofType(p.events, "auth.renewed").length);
+    expect(ofType(p.events, "auth.failed")).toHaveLength(0);
+  });
+});
