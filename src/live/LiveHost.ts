@@ -1,4 +1,6 @@
+import type { SurrealSession } from "surrealdb";
 import type { RawConnection } from "../connection/Connector.js";
+import { withRenewal } from "../credentials/withRenewal.js";
 import { asError } from "../util/asError.js";
 import { withDeadline } from "../util/withDeadline.js";
 
@@ -69,6 +71,23 @@ export class LiveHost {
       this.lose(asError(error));
       return false;
     }
+  }
+
+  /**
+   * Runs one of the live queries' own calls (a registration, a feed read) so that the connection's
+   * sign-in expiring does not fail it, as the keepalive ping does: renewed first when it is due, or
+   * renewed after the server refused the call as expired and the call run once more. (A refused read
+   * would otherwise lose every subscription on the connection to an expiry the keepalive would renew.)
+   */
+  call<T>(work: (db: SurrealSession) => Promise<T>): Promise<T> {
+    const raw = this.raw;
+    if (!raw.auth || !raw.renewAuth) return work(raw.db);
+    return withRenewal(
+      raw.auth,
+      () => raw.renewAuth!(),
+      () => work(raw.db),
+      raw.renewedInPing,
+    );
   }
 
   #keepalive(): void {

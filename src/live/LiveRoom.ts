@@ -1,6 +1,8 @@
 import { Observable } from "rxjs";
 import type { RawConnection } from "../connection/Connector.js";
 import { switchTo } from "../connection/switchTo.js";
+import { authRenewed } from "../credentials/renewAuth.js";
+import type { AuthRenewed } from "../events/LeaseSessionEvent.js";
 import type { Endpoint } from "../pool/Endpoint.js";
 import { withDeadline } from "../util/withDeadline.js";
 import { LiveError } from "./LiveError.js";
@@ -54,7 +56,8 @@ export interface LiveRoomOptions {
   endpoints: () => readonly Endpoint[];
   namespace: string;
   database: string;
-  publish(event: LiveEvent): void;
+  /** Live events, and the renewals of the live connections' sign-ins (`auth.renewed`). */
+  publish(event: LiveEvent | AuthRenewed): void;
   settings: LiveRoomSettings;
 }
 
@@ -229,8 +232,15 @@ export class LiveRoom {
       await raw.close().catch(() => {});
       throw new LiveError("closed", run.id, "the pool is shutting down");
     }
+    const id = `live-connection-${++this.#hostSeq}`;
+    if (raw.auth) {
+      // Its keepalive's and its feed reads' renewals are events and counted, as a pooled connection's.
+      const target = { connectionId: id, endpoint: endpoint.endpoint };
+      raw.renewedInPing = (reason, durationMs) =>
+        this.#options.publish(authRenewed(target, reason, durationMs));
+    }
     const host = new LiveHost({
-      id: `live-connection-${++this.#hostSeq}`,
+      id,
       endpoint: endpoint.endpoint,
       key,
       raw,

@@ -1,5 +1,5 @@
 import type { Subscriber } from "rxjs";
-import type { LiveMessage, SurrealSession, Uuid } from "surrealdb";
+import type { LiveMessage, Uuid } from "surrealdb";
 import { versionstampAt } from "../sync/versionstamp.js";
 import { asError } from "../util/asError.js";
 import { withDeadline } from "../util/withDeadline.js";
@@ -136,7 +136,10 @@ export class LiveRun implements HostedSubscription {
     // Known before the LIVE SELECT runs, so its first notification already goes the feed's way.
     const retentionMs =
       table !== undefined && where === undefined && !diff
-        ? await this.#withinDeadline(feedRetentionMs(host.raw.db, table), "reading the table's definition")
+        ? await this.#withinDeadline(
+            host.call((db) => feedRetentionMs(db, table)),
+            "reading the table's definition",
+          )
         : undefined;
     const before = Date.now();
     const engineMs = await this.#register(host, (ms) => {
@@ -174,14 +177,13 @@ export class LiveRun implements HostedSubscription {
   async #register(host: LiveHost, beforeListening?: (engineMs: number) => void): Promise<number | undefined> {
     this.#host = host;
     const generation = ++this.#generation;
-    const db = host.raw.db;
-    const registration = (async () => {
+    const registration = host.call(async (db) => {
       const [now, id] = await db.query<[{ toDate(): Date }, Uuid]>(
         `RETURN time::now(); ${this.request.text}`,
         this.request.vars,
       );
       return { engineMs: now.toDate().getTime(), live: await db.liveOf(id) };
-    })();
+    });
     // A socket that went silent under the registration would hold the run here for good, out of reach
     // of its recovery: it gets the feed read's deadline, and a late live query is killed.
     const { engineMs, live } = await this.#withinDeadline(registration, "registering the live query").catch(
@@ -240,7 +242,7 @@ export class LiveRun implements HostedSubscription {
       if (!host || this.#state !== "live" || !order) return;
       const generation = this.#generation;
       try {
-        const batch = await this.#withinDeadline(order.read(host.raw.db));
+        const batch = await this.#withinDeadline(host.call((db) => order.read(db)));
         if (generation !== this.#generation) return; // lost meanwhile: the catch-up reads it again
         order.accept(batch);
       } catch (error) {
@@ -385,7 +387,7 @@ export class LiveRun implements HostedSubscription {
           throw new Error(`connection ${host.id} was lost during the registration`);
         }
         const generation = this.#generation;
-        const backfilled = await this.#catchUp(host.raw.db, engineMs);
+        const backfilled = await this.#catchUp(host, engineMs);
         if (this.#state !== "recovering") return;
         if (generation !== this.#generation || host.lost) throw new Error(`connection ${host.id} was lost`);
         this.#state = "live";
@@ -431,12 +433,12 @@ export class LiveRun implements HostedSubscription {
    * What the subscriber missed while lost. With a feed: everything after the cursor, read now on the new
    * connection (returns how many changes); without one, or when the feed no longer reaches back: a gap.
    */
-  async #catchUp(db: SurrealSession, engineMs: number): Promise<number> {
+  async #catchUp(host: LiveHost, engineMs: number): Promise<number> {
     const order = this.#order;
     if (order?.reachesBack(engineMs)) {
       let count = 0;
       await this.#serial(async () => {
-        order.accept(await this.#withinDeadline(order.read(db)));
+        order.accept(await this.#withinDeadline(host.call((db) => order.read(db))));
         const { changes } = order.take(true);
         for (const change of changes) {
           if (change.backfilled) count++;

@@ -1,6 +1,6 @@
 // A live query whose connection's sign-in expires (a user whose sessions last 2 s): the subscription
 // goes on delivering past every expiry, gap-free on a table with a change feed, with no error in the
-// stream. Against a real loopback endpoint.
+// stream and no loss: the live connection's own calls renew its sign-in. Against a real loopback endpoint.
 import type { Surreal } from "surrealdb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
@@ -58,14 +58,17 @@ describe("a live query across sign-in expiry", () => {
     );
     // The writes spanned at least two of the session's 2 s lives.
     expect(performance.now() - writing).toBeGreaterThan(4_000);
-    // How it survives, whichever call meets the expiry first: the keepalive ping renews the sign-in (the
-    // live query goes on), or a change-feed read is refused and the live query is lost, registered again
-    // on a fresh sign-in and back-filled. Every loss is such a one, and each was resubscribed.
-    expect(events.of("live.lost").every((e) => /expired/i.test(e.error.message))).toBe(true);
+    // How it survives: whichever of the live connection's calls meets the expiry first (the keepalive
+    // ping, a change-feed read) signs it in again and runs once more; the live query goes on, never lost.
+    // (A keepalive that misses its deadline on a loaded machine may still lose it; never the expiry.)
+    expect(events.of("live.lost").filter((e) => /expired/i.test(e.error.message))).toEqual([]);
     await waitFor(() => manager?.healthStatus().live?.recovering === 0, "no loss still recovering", {
       timeoutMs: 10_000,
     });
     expect(events.of("live.resubscribed").length).toBe(events.of("live.lost").length);
+    const renewals = events.of("auth.renewed").filter((e) => e.connectionId.startsWith("live-connection-"));
+    expect(renewals.length).toBeGreaterThanOrEqual(2);
+    expect(manager.metrics().snapshot().authRenewals).toBe(events.of("auth.renewed").length);
     expect(got.error).toBeUndefined();
     expect(got.items.map((n) => (n.kind === "gap" ? "gap" : Number(n.record?.n)))).toEqual(
       Array.from({ length: writes }, (_, i) => i + 1),
