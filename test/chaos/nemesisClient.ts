@@ -20,6 +20,7 @@ export interface ClientConfig {
     minConnections: number;
     maxConnections: number;
     connectionTimeoutMs: number;
+    connectTimeoutMs: number;
     idleTimeoutMs: number;
     healthCheckIntervalMs: number;
     validationTimeoutMs: number;
