@@ -22,8 +22,9 @@ export interface RawConnection {
   /** Signs the unit in again (its sign-in expired or is about to); updates the baseline's token. */
   renewAuth?(): Promise<void>;
   /**
-   * Told of each renewal the unit made by itself, in a health or validation ping (set by the pool when
-   * the connection opens), so those renewals are events and counted like the lease-side ones.
+   * Told of each renewal the unit made by itself, in a health or validation ping or a live connection's
+   * own call (set by the pool when the unit opens), so those renewals are events and counted like the
+   * lease-side ones.
    */
   renewedInPing?: (reason: "expiring" | "refused", durationMs: number) => void;
 }

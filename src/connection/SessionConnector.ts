@@ -2,7 +2,7 @@ import { Features, type SurrealSession } from "surrealdb";
 import { Authenticator } from "../credentials/Authenticator.js";
 import { authRenewed } from "../credentials/renewAuth.js";
 import { SessionAuth } from "../credentials/SessionAuth.js";
-import { withRenewal } from "../credentials/withRenewal.js";
+import { withUnitRenewal } from "../credentials/withRenewal.js";
 import type { AuthRenewed } from "../events/LeaseSessionEvent.js";
 import type { SocketEvent } from "../events/SocketEvent.js";
 import { withDeadline } from "../util/withDeadline.js";
@@ -368,14 +368,9 @@ class SessionUnit implements RawConnection {
     this.baseline = { ...this.baseline, accessToken: await this.auth!.signIn() };
   }
 
-  /** A ping that renews an expiring sign-in instead of failing on it (see `withRenewal`). */
+  /** A ping that renews an expiring sign-in instead of failing on it (see `withUnitRenewal`). */
   ping(): Promise<void> {
-    return withRenewal(
-      this.auth,
-      () => this.renewAuth(),
-      () => this.#ping(),
-      this.renewedInPing,
-    );
+    return withUnitRenewal(this, () => this.#ping());
   }
 
   async #ping(): Promise<void> {

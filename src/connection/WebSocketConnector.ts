@@ -1,7 +1,7 @@
 import type { Surreal } from "surrealdb";
 import { Authenticator } from "../credentials/Authenticator.js";
 import type { SessionAuth } from "../credentials/SessionAuth.js";
-import { withRenewal } from "../credentials/withRenewal.js";
+import { withUnitRenewal } from "../credentials/withRenewal.js";
 import type { Connector, RawConnection } from "./Connector.js";
 import { resetSession } from "./resetSession.js";
 import type { SessionBaseline } from "./sessionDrift.js";
@@ -66,12 +66,7 @@ class SocketConnection implements RawConnection {
   }
 
   async ping(): Promise<void> {
-    await withRenewal(
-      this.auth,
-      () => this.renewAuth(),
-      () => this.db.query("RETURN 1"),
-      this.renewedInPing,
-    );
+    await withUnitRenewal(this, () => this.db.query("RETURN 1"));
   }
 
   async reset(undo: readonly string[]): Promise<void> {

@@ -1,3 +1,4 @@
+import type { RawConnection } from "../connection/Connector.js";
 import type { SessionAuth } from "./SessionAuth.js";
 
 /**
@@ -27,4 +28,15 @@ export async function withRenewal<T>(
     await renewFor("refused");
     return await work();
   }
+}
+
+/**
+ * `withRenewal` on one pooled unit's own sign-in: renewed by the unit's `renewAuth`, each renewal told
+ * to its `renewedInPing` (read now: the pool sets it once the unit is open). Health and validation
+ * pings, and the calls of the connections kept for live queries.
+ */
+export function withUnitRenewal<T>(unit: RawConnection, work: () => Promise<T>): Promise<T> {
+  const { auth, renewAuth } = unit;
+  if (!auth || !renewAuth) return work();
+  return withRenewal(auth, () => renewAuth.call(unit), work, unit.renewedInPing);
 }

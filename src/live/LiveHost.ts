@@ -1,6 +1,6 @@
 import type { SurrealSession } from "surrealdb";
 import type { RawConnection } from "../connection/Connector.js";
-import { withRenewal } from "../credentials/withRenewal.js";
+import { withUnitRenewal } from "../credentials/withRenewal.js";
 import { asError } from "../util/asError.js";
 import { withDeadline } from "../util/withDeadline.js";
 
@@ -80,14 +80,7 @@ export class LiveHost {
    * would otherwise lose every subscription on the connection to an expiry the keepalive would renew.)
    */
   call<T>(work: (db: SurrealSession) => Promise<T>): Promise<T> {
-    const raw = this.raw;
-    if (!raw.auth || !raw.renewAuth) return work(raw.db);
-    return withRenewal(
-      raw.auth,
-      () => raw.renewAuth!(),
-      () => work(raw.db),
-      raw.renewedInPing,
-    );
+    return withUnitRenewal(this.raw, () => work(this.raw.db));
   }
 
   #keepalive(): void {
