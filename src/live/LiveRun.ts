@@ -249,7 +249,7 @@ export class LiveRun implements HostedSubscription {
         if (this.#state === "live" && this.#host === host) this.#lose(asError(error));
         return;
       }
-      this.#release(false);
+      this.#release();
     });
   }
 
@@ -259,10 +259,11 @@ export class LiveRun implements HostedSubscription {
     return withDeadline(read, ms, () => new Error(`${what} timed out after ${ms} ms`));
   }
 
-  #release(force: boolean): void {
+  /** Hands out the changes that may go out now, and sets the timer for the first one still held. */
+  #release(): void {
     const order = this.#order;
     if (!order || this.#ended) return;
-    const { changes, waitUntil } = order.take(force);
+    const { changes, waitUntil } = order.take(false);
     for (const change of changes) this.#enqueue(change);
     clearTimeout(this.#stallTimer);
     this.#stallTimer = undefined;
@@ -271,7 +272,7 @@ export class LiveRun implements HostedSubscription {
       // check runs after one turn of I/O: a process that was busy past the deadline runs its timers
       // before it reads its sockets, where the late notification may already be waiting.
       this.#stallTimer = setTimeout(
-        () => setImmediate(() => this.#release(false)),
+        () => setImmediate(() => this.#release()),
         Math.max(1, waitUntil - Date.now() + 1),
       );
       this.#stallTimer.unref?.();
