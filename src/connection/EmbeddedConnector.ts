@@ -5,6 +5,7 @@ import { SessionAuth } from "../credentials/SessionAuth.js";
 import { isConfigError } from "../errors/ConfigError.js";
 import { ConnectError } from "../errors/ConnectError.js";
 import { withDeadline } from "../util/withDeadline.js";
+import { makeStderrBlocking } from "./blockingStderr.js";
 import type { Connector, RawConnection } from "./Connector.js";
 import { loadEmbeddedEngine } from "./embeddedEngine.js";
 import { resetSession } from "./resetSession.js";
@@ -55,6 +56,8 @@ export class EmbeddedConnector implements Connector {
         loadEmbeddedEngine(endpoint, optionPath)
           .then(({ createNodeEngines }) => {
             if (abandoned) throw new Error("abandoned");
+            // The engine writes debug dumps to our stderr wherever a change feed is in use: see the function.
+            makeStderrBlocking();
             surreal = new Surreal({ engines: createNodeEngines() });
             return surreal.connect(endpoint);
           })

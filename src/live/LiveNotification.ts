@@ -15,9 +15,10 @@ export interface LiveChange<T = Record<string, unknown>> {
   /** With `diff: true`: the JSON Patch operations the SDK delivers instead of the record. */
   diff?: unknown[];
   /**
-   * True when the change was read from the table's change feed after a reconnect rather than pushed by
-   * the live query (a change feed does not tell a create from an update: back-filled writes arrive as
-   * `update`).
+   * True when the change was read from the table's change feed after a reconnect, or went out without
+   * its live notification (the engine sends none for writes in a transaction). A create then reads as
+   * `update` unless the feed keeps originals (`INCLUDE ORIGINAL`) or the record was deleted earlier in
+   * the subscription.
    */
   backfilled?: true;
 }

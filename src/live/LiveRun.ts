@@ -1,15 +1,16 @@
 import type { Subscriber } from "rxjs";
 import type { LiveMessage, Uuid } from "surrealdb";
-import { versionstampAt } from "../sync/versionstamp.js";
+import type { ReadFrom } from "../feed/FeedCursor.js";
+import { feedOf } from "../feed/feedOf.js";
+import { versionstampAt } from "../feed/versionstamp.js";
 import { asError } from "../util/asError.js";
 import { withDeadline } from "../util/withDeadline.js";
 import { FeedOrder } from "./FeedOrder.js";
-import { feedRetentionMs } from "./feedOf.js";
 import { killWithin } from "./killWithin.js";
 import { LiveError } from "./LiveError.js";
 import type { LiveEvent, LiveKillReason } from "./LiveEvent.js";
 import type { HostedSubscription, LiveHost } from "./LiveHost.js";
-import type { LiveChange, LiveGap, LiveNotification } from "./LiveNotification.js";
+import type { LiveChange, LiveNotification } from "./LiveNotification.js";
 import type { LiveRequest } from "./LiveOptions.js";
 
 /** What a subscription needs from the room that runs it. */
@@ -60,6 +61,7 @@ export class LiveRun implements HostedSubscription {
   /** Feed reads run one at a time, in order. */
   #chain: Promise<void> = Promise.resolve();
   #pullQueued = false;
+  #windowQueued = false;
   #stallTimer: ReturnType<typeof setTimeout> | undefined;
   #pollTimer: ReturnType<typeof setInterval> | undefined;
   /** Date.now() of the last change queued, or of the registration: a gap starts there. */
@@ -134,17 +136,17 @@ export class LiveRun implements HostedSubscription {
   async #registerFirst(host: LiveHost): Promise<void> {
     const { table, where, diff } = this.request;
     // Known before the LIVE SELECT runs, so its first notification already goes the feed's way.
-    const retentionMs =
+    const feed =
       table !== undefined && where === undefined && !diff
         ? await this.#withinDeadline(
-            host.call((db) => feedRetentionMs(db, table)),
+            host.call((db) => feedOf(db, table)),
             "reading the table's definition",
           )
         : undefined;
     const before = Date.now();
     const engineMs = await this.#register(host, (ms) => {
-      if (table !== undefined && retentionMs !== undefined) {
-        this.#order = new FeedOrder(table, retentionMs, versionstampAt(ms));
+      if (table !== undefined && feed !== undefined) {
+        this.#order = new FeedOrder(table, feed, versionstampAt(ms));
       }
     });
     if (this.#ended || engineMs === undefined) return;
@@ -155,9 +157,12 @@ export class LiveRun implements HostedSubscription {
     // Notifications that came before it was live were only noted.
     if (this.#order) {
       this.#pull();
-      // The engine drops notifications under bursts (measured: 51 of 200 creates of one transaction
-      // notified): a read now and then delivers a change whose notification never came.
-      this.#pollTimer = setInterval(() => this.#pull(), this.#room.feedPollMs);
+      // The engine drops notifications under bursts and sends none for writes in a transaction, and a
+      // commit can land after a younger one was read: a window read now and then delivers both.
+      this.#pollTimer = setInterval(
+        () => this.#pull(this.#order?.windowDue() ? "window" : "tail"),
+        this.#room.feedPollMs,
+      );
       this.#pollTimer.unref?.();
     }
     this.#room.publish({
@@ -231,18 +236,25 @@ export class LiveRun implements HostedSubscription {
     return next;
   }
 
-  /** Reads the feed after the cursor (one read for a burst of notifications) and delivers what it may. */
-  #pull(): void {
+  /**
+   * Reads the feed (one read for a burst of notifications) and delivers what it may: what is new after
+   * the last commit read, or with `window` everything after the safe point again (commits that landed
+   * late). A window read asked for while a read is queued makes that read a window read.
+   */
+  #pull(from: ReadFrom = "tail"): void {
+    if (from === "window") this.#windowQueued = true;
     if (this.#pullQueued) return;
     this.#pullQueued = true;
     void this.#serial(async () => {
       this.#pullQueued = false;
+      const kind: ReadFrom = this.#windowQueued ? "window" : "tail";
+      this.#windowQueued = false;
       const host = this.#host;
       const order = this.#order;
       if (!host || this.#state !== "live" || !order) return;
       const generation = this.#generation;
       try {
-        const batch = await this.#withinDeadline(host.call((db) => order.read(db)));
+        const batch = await this.#withinDeadline(host.call((db) => order.read(db, kind)));
         if (generation !== this.#generation) return; // lost meanwhile: the catch-up reads it again
         order.accept(batch);
       } catch (error) {
@@ -263,8 +275,9 @@ export class LiveRun implements HostedSubscription {
   #release(): void {
     const order = this.#order;
     if (!order || this.#ended) return;
-    const { changes, waitUntil } = order.take(false);
-    for (const change of changes) this.#enqueue(change);
+    const { changes, waitUntil, readWindow } = order.take(false);
+    for (const change of changes) this.#deliver(change);
+    if (readWindow) this.#pull("window");
     clearTimeout(this.#stallTimer);
     this.#stallTimer = undefined;
     if (waitUntil !== undefined) {
@@ -280,6 +293,14 @@ export class LiveRun implements HostedSubscription {
   }
 
   // --- delivery ------------------------------------------------------------------------------------
+
+  /** Queues a change, or a gap (which is also a `live.gap` event). */
+  #deliver(notification: LiveNotification): void {
+    this.#enqueue(notification);
+    if (notification.kind !== "gap") return;
+    this.#lastAt = notification.to;
+    this.#room.publish({ type: "live.gap", ts: Date.now(), subscriptionId: this.id, ...notification });
+  }
 
   #enqueue(notification: LiveNotification): void {
     if (this.#ended) return;
@@ -346,6 +367,7 @@ export class LiveRun implements HostedSubscription {
     // (and its result is dropped: the generation moved on).
     this.#chain = Promise.resolve();
     this.#pullQueued = false;
+    this.#windowQueued = false;
     this.#unlisten?.();
     this.#unlisten = undefined;
     const live = this.#live;
@@ -439,11 +461,11 @@ export class LiveRun implements HostedSubscription {
     if (order?.reachesBack(engineMs)) {
       let count = 0;
       await this.#serial(async () => {
-        order.accept(await this.#withinDeadline(host.call((db) => order.read(db))));
+        order.accept(await this.#withinDeadline(host.call((db) => order.read(db, "window"))));
         const { changes } = order.take(true);
         for (const change of changes) {
-          if (change.backfilled) count++;
-          this.#enqueue(change);
+          if (change.kind !== "gap") count++;
+          this.#deliver(change);
         }
       });
       return count;
@@ -453,11 +475,8 @@ export class LiveRun implements HostedSubscription {
         ? "no back-fill for a live query with WHERE, DIFF or given as LIVE SELECT text"
         : `table ${this.request.table} has no change feed`
       : `the change feed of ${order.table} no longer reaches back to the loss (retention ${order.retentionMs} ms)`;
-    const gap: LiveGap = { kind: "gap", from: this.#lastAt, to: Date.now(), reason };
     order?.restartAt(versionstampAt(engineMs));
-    this.#enqueue(gap);
-    this.#lastAt = gap.to;
-    this.#room.publish({ type: "live.gap", ts: Date.now(), subscriptionId: this.id, ...gap });
+    this.#deliver({ kind: "gap", from: this.#lastAt, to: Date.now(), reason });
     const held = this.#held ?? [];
     this.#held = undefined;
     for (const m of held) this.#enqueue(toChange(m, this.request.diff));

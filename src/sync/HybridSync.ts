@@ -3,8 +3,7 @@ import type { ResolvedConfig } from "../config/resolveConfig.js";
 import type { Connector } from "../connection/Connector.js";
 import { createConnector } from "../connection/createConnector.js";
 import type { SyncEvent } from "../events/SyncEvent.js";
-import { makeStderrBlocking } from "./blockingStderr.js";
-import { ensureChangeFeed } from "./changeFeed.js";
+import { ensureChangeFeed } from "../feed/changeFeed.js";
 import { LocalStore } from "./LocalStore.js";
 import { RemoteLink } from "./RemoteLink.js";
 import { RemoteSync } from "./RemoteSync.js";
@@ -47,8 +46,6 @@ export class HybridSync {
     const { config } = options;
     if (config.mode.kind !== "hybrid") throw new TypeError("HybridSync needs hybrid mode");
     const connector = localConnector(config, config.mode.localCache);
-    // An in-process engine with a change feed writes debug dumps to our stderr (see the function).
-    if (isEmbeddedUrl(config.mode.localCache)) makeStderrBlocking();
     this.#mode = config.mode;
     this.#config = config;
     this.#tuning = syncTuningOf(config, options.tuning);

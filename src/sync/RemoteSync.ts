@@ -8,7 +8,9 @@ import {
   syncStateOf,
 } from "../../machines/sync.machine.js";
 import type { SyncEvent, SyncLag } from "../events/SyncEvent.js";
-import { type FeedEntry, readChanges } from "./changeFeed.js";
+import { type FeedEntry, readChanges } from "../feed/changeFeed.js";
+import { FeedCursor } from "../feed/FeedCursor.js";
+import { timeOfVersionstamp, versionstampAt } from "../feed/versionstamp.js";
 import { batchSize, coalesce } from "./coalesce.js";
 import type { LocalStore } from "./LocalStore.js";
 import type { RemoteLink } from "./RemoteLink.js";
@@ -17,7 +19,6 @@ import { isSyncError, SyncError } from "./SyncError.js";
 import type { RemoteSyncHealth, RemoteSyncResult, UnsyncedRemote } from "./SyncReport.js";
 import { saveAck } from "./SyncStateStore.js";
 import type { SyncTuning } from "./SyncTuning.js";
-import { timeOfVersionstamp, versionstampAt } from "./versionstamp.js";
 
 export interface RemoteSyncOptions {
   link: RemoteLink;
@@ -51,11 +52,12 @@ export class RemoteSync {
   readonly remote: string;
   readonly #o: RemoteSyncOptions;
   readonly #actor: Actor<typeof syncMachine>;
-  /** Every change up to here is on the remote. Kept in memory, stored in the local store as it moves. */
-  #acked: bigint | undefined;
+  /**
+   * What is on the remote: every change up to its `safe` point (the acknowledged point, stored in the
+   * local store as it moves), and the changes above it already applied. Undefined: never synced.
+   */
+  #cursor: FeedCursor | undefined;
   #persisted: bigint | undefined;
-  /** Feed entries above `#acked` already applied (they are younger than the horizon). */
-  readonly #window = new Set<bigint>();
   #lag = { records: 0, more: false, oldest: undefined as number | undefined };
   #current = { pass: 0, trigger: "start" as SyncTrigger, records: 0, batches: 0, started: 0 };
   readonly #totals = {
@@ -73,7 +75,7 @@ export class RemoteSync {
   constructor(options: RemoteSyncOptions) {
     this.#o = options;
     this.remote = options.link.remote;
-    this.#acked = options.acked;
+    this.#cursor = options.acked === undefined ? undefined : this.#cursorAt(options.acked);
     this.#persisted = options.acked;
     this.#stopped = new Promise((resolve) => {
       this.#markStopped = resolve;
@@ -148,7 +150,7 @@ export class RemoteSync {
       remote: this.remote,
       state: syncStateOf(snapshot),
       healthy: context.consecutiveFailures === 0 && this.#totals.passes > 0,
-      ackedVersionstamp: this.#acked?.toString() ?? null,
+      ackedVersionstamp: this.#cursor?.safe.toString() ?? null,
       ...this.#lagNow(),
       recordsShipped: this.#totals.records,
       batches: this.#totals.batches,
@@ -162,19 +164,20 @@ export class RemoteSync {
 
   /** What is still not on the remote (read from the local feed); undefined when nothing is waiting. */
   async unsynced(resumable: boolean): Promise<UnsyncedRemote | undefined> {
-    const since = (this.#acked ?? 0n) + 1n;
+    const cursor = this.#cursor;
+    const since = cursor?.since("window") ?? 1n;
     const read = await this.#o.local.run("counting unsynced changes", (db) =>
       readChanges(db, since, this.#o.tuning.batchLimit * 10),
     );
-    const fresh = read.entries.filter((e) => !this.#window.has(e.versionstamp));
+    const fresh = freshIn(read.entries, cursor);
     this.#measureLag(fresh, read.truncated);
-    if (this.#acked === undefined && fresh.length === 0) return undefined;
+    if (cursor === undefined && fresh.length === 0) return undefined;
     const { lagRecords, lagMore } = this.#lagNow();
-    if (lagRecords === 0 && this.#acked !== undefined) return undefined;
+    if (lagRecords === 0 && cursor !== undefined) return undefined;
     return {
       remote: this.remote,
       records: lagRecords,
-      more: lagMore || this.#acked === undefined,
+      more: lagMore || cursor === undefined,
       ...(this.#lag.oldest === undefined ? {} : { oldestChangeAt: this.#lag.oldest }),
       reason: this.#totals.lastError ?? "the final sync did not finish within the shutdown timeout",
       resumable,
@@ -213,21 +216,23 @@ export class RemoteSync {
 
   async #shipAll(signal: AbortSignal): Promise<void> {
     const { local, link, tuning, isSynced } = this.#o;
-    let since = (this.#acked ?? 0n) + 1n;
-    let read = await local.run("reading the change feed", (db) => readChanges(db, since, tuning.batchLimit));
+    const readFrom = (since: bigint) =>
+      local.run("reading the change feed", (db) => readChanges(db, since, tuning.batchLimit));
+    let since = this.#cursor?.since("window") ?? 1n;
+    let read = await readFrom(since);
+    const acked = this.#cursor?.safe;
     const expired =
-      this.#acked !== undefined &&
-      read.now - timeOfVersionstamp(this.#acked) > this.#o.retentionMs * RETENTION_MARGIN;
-    if (this.#acked === undefined || expired) {
+      acked !== undefined && read.now - timeOfVersionstamp(acked) > this.#o.retentionMs * RETENTION_MARGIN;
+    if (acked === undefined || expired) {
       await this.#resync(expired ? "expired" : "initial", read.now, signal);
-      since = (this.#acked ?? 0n) + 1n;
-      read = await local.run("reading the change feed", (db) => readChanges(db, since, tuning.batchLimit));
+      since = this.#cursor!.since("window");
+      read = await readFrom(since);
     }
-    let checked = false;
+    const cursor = this.#cursor!;
+    let shipped = false;
     for (;;) {
-      const { entries, now, truncated } = read;
-      const fresh = entries.filter((e) => !this.#window.has(e.versionstamp));
-      this.#measureLag(fresh, truncated);
+      const fresh = freshIn(read.entries, cursor);
+      this.#measureLag(fresh, read.truncated);
       const batch = coalesce(fresh, isSynced);
       const size = batchSize(batch);
       if (size > 0) {
@@ -245,26 +250,20 @@ export class RemoteSync {
           toVersionstamp: fresh[fresh.length - 1]!.versionstamp.toString(),
           durationMs: performance.now() - started,
         });
-        checked = true;
-      } else if (!checked) {
-        // Nothing to ship: still prove the remote is there, so health says the truth about it.
-        await link.ping(signal);
-        checked = true;
+        shipped = true;
       }
-      for (const entry of fresh) this.#window.add(entry.versionstamp);
-      // Everything read is on the remote; acknowledge up to the last commit read (when the read was cut
-      // off by the limit) but never past the horizon, which in-flight commits may still land below.
-      const horizon = versionstampAt(now - tuning.horizonMs);
-      const cut = truncated ? entries[entries.length - 1]!.versionstamp : horizon;
-      await this.#advance(earlier(cut, horizon), size > 0);
-      if (!truncated) {
-        this.#lag = { records: 0, more: false, oldest: undefined };
-        return;
-      }
-      since = entries[entries.length - 1]!.versionstamp + 1n;
+      // Everything read is on the remote. The acknowledged point follows the cursor's rule: never past
+      // the landing horizon, which commits in flight may still land below.
+      cursor.take(since, read);
+      await this.#persist(size > 0);
+      if (!read.truncated) break;
+      since = cursor.since("tail");
       if (signal.aborted) throw signal.reason;
-      read = await local.run("reading the change feed", (db) => readChanges(db, since, tuning.batchLimit));
+      read = await readFrom(since);
     }
+    // Nothing to ship: still prove the remote is there, so health says the truth about it.
+    if (!shipped) await link.ping(signal);
+    this.#lag = { records: 0, more: false, oldest: undefined };
   }
 
   async #resync(reason: "initial" | "expired", now: number, signal: AbortSignal): Promise<void> {
@@ -285,9 +284,8 @@ export class RemoteSync {
       },
     });
     this.#current.records += result.deleted;
-    this.#window.clear();
-    this.#acked = undefined;
-    await this.#advance(head, true);
+    this.#cursor = this.#cursorAt(head);
+    await this.#persist(true);
     this.#publish({
       type: "sync.resynced",
       pass: this.#current.pass,
@@ -299,12 +297,15 @@ export class RemoteSync {
     });
   }
 
-  /** Moves the acknowledged point forward and stores it when something shipped (or it grew stale). */
-  async #advance(to: bigint, shipped: boolean): Promise<void> {
-    if (this.#acked !== undefined && to <= this.#acked) return;
-    this.#acked = to;
-    for (const versionstamp of this.#window) if (versionstamp <= to) this.#window.delete(versionstamp);
+  #cursorAt(acked: bigint): FeedCursor {
+    return new FeedCursor(acked, this.#o.tuning.horizonMs);
+  }
+
+  /** Stores the acknowledged point when it moved and something shipped (or it grew stale). */
+  async #persist(shipped: boolean): Promise<void> {
+    const to = this.#cursor?.safe;
     const persisted = this.#persisted;
+    if (to === undefined || (persisted !== undefined && to <= persisted)) return;
     const stale =
       persisted === undefined ||
       timeOfVersionstamp(to) - timeOfVersionstamp(persisted) > this.#o.retentionMs / 8 ||
@@ -358,7 +359,7 @@ export class RemoteSync {
           records: event.output.records,
           batches: event.output.batches,
           durationMs,
-          ackedVersionstamp: this.#acked?.toString() ?? "0",
+          ackedVersionstamp: this.#cursor?.safe.toString() ?? "0",
           ...this.#lagNow(),
         });
         this.#settle(event.pass, { ok: true, ...event.output, durationMs });
@@ -428,7 +429,7 @@ export class RemoteSync {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** The smaller of two versionstamps (Math.min does not take bigints). */
-function earlier(a: bigint, b: bigint): bigint {
-  return a < b ? a : b;
+/** The entries not yet on the remote (all of them for a remote never synced). */
+function freshIn(entries: readonly FeedEntry[], cursor: FeedCursor | undefined): FeedEntry[] {
+  return cursor ? entries.filter((e) => cursor.isFresh(e.versionstamp)) : [...entries];
 }

@@ -1,6 +1,6 @@
 import type { SurrealSession } from "surrealdb";
+import { timeOfVersionstamp, toVersionstamp } from "../feed/versionstamp.js";
 import { SYNC_STATE_TABLE } from "./syncedTables.js";
-import { timeOfVersionstamp, toVersionstamp } from "./versionstamp.js";
 
 /**
  * Each remote's acknowledged point, kept IN THE LOCAL STORE (`_sync_state`, one record per remote

@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from "../config/resolveConfig.js";
+import { LANDING_HORIZON_MS } from "../feed/FeedCursor.js";
 
 /** The sync's knobs. Derived from the configuration; tests may override them. */
 export interface SyncTuning {
@@ -35,7 +36,7 @@ export function syncTuningOf(config: ResolvedConfig, overrides: Partial<SyncTuni
     intervalMs: interval,
     batchLimit: 1_000,
     pageSize: 500,
-    horizonMs: 1_000,
+    horizonMs: LANDING_HORIZON_MS,
     connectTimeoutMs,
     requestTimeoutMs: connectionTimeoutMs,
     localTimeoutMs: connectionTimeoutMs,

@@ -1,6 +1,6 @@
 import { RecordId } from "surrealdb";
 import { describe, expect, it } from "vitest";
-import type { FeedEntry } from "../../src/sync/changeFeed.js";
+import type { FeedEntry } from "../../src/feed/changeFeed.js";
 import { batchSize, coalesce } from "../../src/sync/coalesce.js";
 import { tableFilter } from "../../src/sync/syncedTables.js";
 
@@ -8,6 +8,7 @@ const id = (table: string, key: string | number) => new RecordId(table, key);
 const update = (table: string, key: string | number, fields: Record<string, unknown>) => ({
   kind: "update" as const,
   record: { id: id(table, key), ...fields },
+  replaced: false,
 });
 const del = (table: string, key: string | number) => ({ kind: "delete" as const, id: id(table, key) });
 const entry = (vs: number, ...changes: FeedEntry["changes"]): FeedEntry => ({

@@ -1,56 +1,125 @@
-// The model of FeedOrder: the changes read, in commit order, and how many of them went out. A change goes
-// out when its notification came (with that action), when it has waited STALL_MS, or on a forced take.
-import { RecordId } from "surrealdb";
+// The world of FeedOrder's model test: an engine's change feed over a few records, written by commits
+// that may land late (up to just under the landing horizon after their versionstamp), with
+// notifications sent for some of them, in any order after they landed. The model keeps the truth: each
+// commit's real action, what was notified, what was read, what went out.
+import { RecordId, type SurrealSession } from "surrealdb";
 import { vi } from "vitest";
-import { FeedOrder, STALL_MS } from "../../../src/live/FeedOrder.js";
-import type { LiveAction, LiveChange } from "../../../src/live/LiveNotification.js";
+import { LANDING_HORIZON_MS } from "../../../src/feed/FeedCursor.js";
+import { versionstampAt } from "../../../src/feed/versionstamp.js";
+import { FeedOrder } from "../../../src/live/FeedOrder.js";
+import type { LiveAction, LiveChange, LiveGap } from "../../../src/live/LiveNotification.js";
 
-export interface Change {
-  n: number;
-  readAt: number;
-  noted?: LiveAction;
+export const TABLE = "t";
+export const RECORDS = 4;
+const START = 1_700_000_000_000;
+
+export interface Commit {
+  vs: bigint;
+  record: number;
+  action: LiveAction;
+  /** The record after the write (undefined for a delete). */
+  value: number | undefined;
+  notified: boolean;
+  /** Date.now() when a read first returned it. */
+  readAt: number | undefined;
+  out: boolean;
 }
 
 export interface Model {
   now: number;
-  cursor: bigint;
-  read: Change[];
-  /** How many of `read` went out (always a prefix). */
-  out: number;
+  /** Landed commits, in landing order. */
+  landed: Commit[];
+  /** Each record's value, undefined while it does not exist. */
+  records: (number | undefined)[];
+  /** Versionstamps handed out in the current millisecond. */
+  counter: number;
+  /** Date.now() of the last notification sent. */
+  lastNoteAt: number;
+  /** Each record's last versionstamp that went out. */
+  lastOut: Map<number, bigint>;
+  /** The highest versionstamp committed per record (later commits of a record stamp above it). */
+  lastStamp: Map<number, bigint>;
+  writes: number;
+  /** Gaps that went out. */
+  gaps: LiveGap[];
 }
 
 export interface Real {
   order: FeedOrder;
+  db: SurrealSession;
 }
 
-export const TABLE = "t";
-
-export function changeOf(n: number, kind: LiveAction = "update"): LiveChange {
-  return { kind, id: new RecordId(TABLE, n), record: { id: new RecordId(TABLE, n), n } };
+export function recordId(n: number): RecordId {
+  return new RecordId(TABLE, n);
 }
 
-/** What a take should hand out now, and when the first change it leaves should go. */
-export function expectedTake(
-  m: Model,
-  force: boolean,
-): { changes: LiveChange[]; waitUntil: number | undefined } {
-  const changes: LiveChange[] = [];
-  while (m.out < m.read.length) {
-    const c = m.read[m.out]!;
-    if (c.noted) changes.push(changeOf(c.n, c.noted));
-    else if (force || m.now - c.readAt >= STALL_MS) changes.push({ ...changeOf(c.n), backfilled: true });
-    else break;
-    m.out++;
-  }
-  const held = m.read[m.out];
-  return { changes, waitUntil: held ? held.readAt + STALL_MS : undefined };
+export function changeOf(c: Commit): LiveChange {
+  return { kind: c.action, id: recordId(c.record), record: recordOf(c) };
 }
 
-export function setup(): { model: Model; real: Real } {
-  const start = 1_700_000_000_000;
-  vi.setSystemTime(start);
-  return {
-    model: { now: start, cursor: 0n, read: [], out: 0 },
-    real: { order: new FeedOrder(TABLE, 3_600_000, 1n) },
+function recordOf(c: Commit): Record<string, unknown> | undefined {
+  return c.value === undefined ? undefined : { id: recordId(c.record), v: c.value };
+}
+
+/** An engine that answers `RETURN time::now(); SHOW CHANGES FOR TABLE t SINCE n LIMIT m` from the model. */
+function fakeDb(m: Model, originals: boolean): SurrealSession {
+  const query = async (text: string) => {
+    const since = BigInt(/SINCE (\d+)/.exec(text)![1]!);
+    const limit = Number(/LIMIT (\d+)/.exec(text)![1]!);
+    const entries = m.landed
+      .filter((c) => c.vs >= since)
+      .sort((a, b) => (a.vs < b.vs ? -1 : 1))
+      .slice(0, limit)
+      .map((c) => {
+        if (c.readAt === undefined) c.readAt = m.now;
+        const record = recordOf(c);
+        const change =
+          c.action === "delete"
+            ? { delete: { id: recordId(c.record) } }
+            : originals && c.action === "update"
+              ? { current: record, update: [] }
+              : { update: record };
+        return { versionstamp: c.vs, changes: [change] };
+      });
+    return [{ toDate: () => new Date(m.now) }, entries];
   };
+  return { query } as unknown as SurrealSession;
+}
+
+export function setup(originals: boolean): () => { model: Model; real: Real } {
+  return () => {
+    vi.setSystemTime(START);
+    const model: Model = {
+      now: START,
+      landed: [],
+      records: Array.from({ length: RECORDS }, () => undefined),
+      counter: 0,
+      lastNoteAt: Number.NEGATIVE_INFINITY,
+      lastOut: new Map(),
+      lastStamp: new Map(),
+      writes: 0,
+      gaps: [],
+    };
+    const order = new FeedOrder(TABLE, { retentionMs: 3_600_000, originals }, versionstampAt(START));
+    return { model, real: { order, db: fakeDb(model, originals) } };
+  };
+}
+
+/** A commit of `record` stamped `delayMs` ago lands now (a delete, or a write: create or update). */
+export function land(m: Model, record: number, remove: boolean, delayMs: number): Commit {
+  const stampMs = Math.max(START, m.now - Math.min(delayMs, LANDING_HORIZON_MS - 1));
+  let vs = versionstampAt(stampMs) + BigInt(m.counter++ % 65_000);
+  const previous = m.lastStamp.get(record);
+  // Two commits of one record are ordered: the later one saw the earlier land, so stamped after it.
+  if (previous !== undefined && vs <= previous) vs = previous + 1n;
+  // Versionstamps are unique: one per commit.
+  while (m.landed.some((c) => c.vs === vs)) vs++;
+  m.lastStamp.set(record, vs);
+  const exists = m.records[record] !== undefined;
+  const action: LiveAction = exists ? (remove ? "delete" : "update") : "create";
+  const value = action === "delete" ? undefined : ++m.writes;
+  m.records[record] = value;
+  const commit: Commit = { vs, record, action, value, notified: false, readAt: undefined, out: false };
+  m.landed.push(commit);
+  return commit;
 }

@@ -16,9 +16,15 @@ import { toVersionstamp } from "./versionstamp.js";
 /** How long the feed keeps changes when hybrid mode defines it. */
 export const CHANGEFEED_RETENTION = "1d";
 
-/** One record change: an update carries the whole record after the write; a delete only its id. */
+/**
+ * One record change: an update carries the whole record after the write; a delete only its id.
+ * `replaced`: the feed recorded the version the write replaced. A feed defined `INCLUDE ORIGINAL` does
+ * that for every write of a record that existed, and not for a create; other feeds never do.
+ */
 export type FeedRecord = Record<string, unknown> & { id: RecordId };
-export type FeedChange = { kind: "update"; record: FeedRecord } | { kind: "delete"; id: RecordId };
+export type FeedChange =
+  | { kind: "update"; record: FeedRecord; replaced: boolean }
+  | { kind: "delete"; id: RecordId };
 
 /** All changes of one commit, in commit order. */
 export interface FeedEntry {
@@ -106,7 +112,7 @@ function toEntry(raw: unknown): { entry: FeedEntry; tables: number } {
     // A feed defined with INCLUDE ORIGINAL records an update as { current, update: reverse patches }.
     const record = c.current?.id ? c.current : c.update?.id ? c.update : undefined;
     if (record) {
-      changes.push({ kind: "update", record });
+      changes.push({ kind: "update", record, replaced: record === c.current });
       tables.add(record.id.table.name);
     } else if (c.delete?.id) {
       changes.push({ kind: "delete", id: c.delete.id });

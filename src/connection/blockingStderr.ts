@@ -3,7 +3,8 @@
  * process with SIGABRT.
  *
  * Why: SurrealDB 3.0.2's engine prints a debug dump (`kvs/timestamp.rs ... to_be_bytes()`) to fd 2 on
- * every commit that records a change-feed entry, and hybrid mode turns the change feed on. Node puts a
+ * every commit that records a change-feed entry (any table or database with `CHANGEFEED`; hybrid mode
+ * turns one on) and on every `SHOW CHANGES` (live queries on such tables read it). Node puts a
  * stderr pipe in non-blocking mode; when the reader of the pipe falls behind and the pipe fills, the
  * engine's write fails with EAGAIN, Rust panics inside native code, and the process aborts (measured:
  * a child whose stderr pipe was read slowly died with SIGABRT in 3 of 5 runs; with this, 0 of 8). A
