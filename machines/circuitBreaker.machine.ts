@@ -12,8 +12,14 @@ export interface CircuitBreakerInput {
   endpoint: string;
   /** Consecutive failures (while closed) that open the breaker. At least 1. */
   failureThreshold: number;
-  /** How long the breaker stays open before it lets probes through (half-open). */
+  /**
+   * The longest the breaker stays open before it lets probes through (half-open). It opens for
+   * `baseResetTimeoutMs` the first time, twice as long each time it opens again without closing in
+   * between, up to this.
+   */
   resetTimeoutMs: number;
+  /** How long it stays open the first time (see `resetTimeoutMs`). Default `resetTimeoutMs`. */
+  baseResetTimeoutMs?: number;
   /** Probe calls allowed at once while half-open. Default 1. */
   halfOpenMaxProbes?: number;
   /**
@@ -35,6 +41,7 @@ export interface CircuitBreakerContext {
   endpoint: string;
   failureThreshold: number;
   resetTimeoutMs: number;
+  baseResetTimeoutMs: number;
   halfOpenMaxProbes: number;
   /** `undefined` when the failure-rate rule is off. */
   failureRateThreshold: number | undefined;
@@ -46,6 +53,8 @@ export interface CircuitBreakerContext {
   window: readonly boolean[];
   /** Probe calls let through while half-open whose outcome has not arrived yet. */
   probesInFlight: number;
+  /** Times opened since it last closed (the current opening included). */
+  opens: number;
 }
 
 /** What the breaker accepts. */
@@ -61,7 +70,12 @@ export type CircuitBreakerEvent =
   /** Close the breaker by hand and forget its counts (also ends an isolation). */
   | { type: "breaker.reset" }
   /** Hold the breaker open by hand, with no timeout, until `breaker.reset`. */
-  | { type: "breaker.isolate" };
+  | { type: "breaker.isolate" }
+  /**
+   * The endpoint, found unreachable while the breaker was open, accepts connections again (a cheap
+   * probe of the runtime's): let probes through now instead of at the end of the open time.
+   */
+  | { type: "breaker.reachable" };
 
 /** Where a breaker stands. */
 export type BreakerState = "closed" | "open" | "halfOpen";
@@ -83,6 +97,12 @@ interface TransitionParams {
 
 /** Outcomes the failure-rate window holds when `windowSize` is not given. */
 export const DEFAULT_WINDOW_SIZE = 20;
+
+/** How long the breaker stays open this time: doubling with each opening in a row, capped. */
+export function openMs(context: CircuitBreakerContext): number {
+  const grown = context.baseResetTimeoutMs * 2 ** Math.max(0, context.opens - 1);
+  return Math.min(context.resetTimeoutMs, grown);
+}
 
 /** Appends an outcome to the sliding window, dropping the oldest beyond `size`. */
 function pushOutcome(window: readonly boolean[], failed: boolean, size: number): boolean[] {
@@ -116,7 +136,7 @@ export const circuitBreakerMachine = setup({
   },
   delays: {
     /** Read from context so each endpoint (and each test's SimulatedClock) sets its own. */
-    resetTimeout: ({ context }) => context.resetTimeoutMs,
+    resetTimeout: ({ context }) => openMs(context),
   },
   actions: {
     /** A success while closed: the streak of failures is broken. */
@@ -141,9 +161,10 @@ export const circuitBreakerMachine = setup({
         event.type === "breaker.failure" ? context.consecutiveFailures + 1 : context.consecutiveFailures,
       window: [],
       probesInFlight: 0,
+      opens: context.opens + 1,
     })),
     /** Closing: a clean slate. */
-    markClosed: assign({ consecutiveFailures: 0, window: [], probesInFlight: 0 }),
+    markClosed: assign({ consecutiveFailures: 0, window: [], probesInFlight: 0, opens: 0 }),
     /** Half-open starts with every probe slot free. */
     markHalfOpen: assign({ probesInFlight: 0 }),
     takeProbe: assign(({ context }) => ({ probesInFlight: context.probesInFlight + 1 })),
@@ -168,6 +189,7 @@ export const circuitBreakerMachine = setup({
       endpoint: input.endpoint,
       failureThreshold: input.failureThreshold,
       resetTimeoutMs: input.resetTimeoutMs,
+      baseResetTimeoutMs: Math.min(input.baseResetTimeoutMs ?? input.resetTimeoutMs, input.resetTimeoutMs),
       halfOpenMaxProbes: input.halfOpenMaxProbes ?? 1,
       failureRateThreshold: input.failureRateThreshold,
       windowSize,
@@ -175,6 +197,7 @@ export const circuitBreakerMachine = setup({
       consecutiveFailures: 0,
       window: [],
       probesInFlight: 0,
+      opens: 0,
     };
   },
   states: {
@@ -211,10 +234,19 @@ export const circuitBreakerMachine = setup({
         "breaker.isolate": ".isolated",
       },
       states: {
-        /** Waiting `resetTimeoutMs` before letting probes through. */
+        /**
+         * Waiting before letting probes through: `baseResetTimeoutMs`, doubled for each opening in a row,
+         * up to `resetTimeoutMs`; or until the endpoint is found reachable again.
+         */
         cooling: {
           after: {
             resetTimeout: {
+              target: "#circuitBreaker.halfOpen",
+              actions: ["markHalfOpen", { type: "emitTransition", params: { from: "open", to: "halfOpen" } }],
+            },
+          },
+          on: {
+            "breaker.reachable": {
               target: "#circuitBreaker.halfOpen",
               actions: ["markHalfOpen", { type: "emitTransition", params: { from: "open", to: "halfOpen" } }],
             },

@@ -8,6 +8,7 @@ import {
   circuitBreakerMachine,
   DEFAULT_WINDOW_SIZE,
   isIsolated,
+  openMs,
 } from "../../machines/circuitBreaker.machine.js";
 import { CircuitOpenError } from "../errors/CircuitOpenError.js";
 import { ConfigError, type ConfigIssue } from "../errors/ConfigError.js";
@@ -67,7 +68,6 @@ export class CircuitBreaker {
   readonly #subject = new Subject<BreakerTransition>();
   readonly #now: () => number;
   readonly #isFailure: (error: unknown) => boolean;
-  readonly #resetTimeoutMs: number;
   /** Whether the outcome of a success can change anything while closed (skips no-op events). */
   readonly #tracksSuccesses: boolean;
   #since: number;
@@ -77,7 +77,6 @@ export class CircuitBreaker {
     validate(options);
     const { isFailure, inspect, clock, now, systemId, ...input } = options;
     this.endpoint = input.endpoint;
-    this.#resetTimeoutMs = input.resetTimeoutMs;
     this.#isFailure = isFailure ?? defaultIsFailure;
     this.#tracksSuccesses = input.failureRateThreshold !== undefined;
     const clockNow = (clock as { now?: () => number } | undefined)?.now;
@@ -185,6 +184,14 @@ export class CircuitBreaker {
     this.#send({ type: "breaker.reset" });
   }
 
+  /**
+   * The endpoint was found unreachable while open and accepts connections again: probes may go through
+   * now (ignored unless open and not isolated).
+   */
+  reachable(): void {
+    this.#send({ type: "breaker.reachable" });
+  }
+
   toJSON(): BreakerStatus {
     const snapshot = this.#actor.getSnapshot();
     const state = breakerStateOf(snapshot);
@@ -197,7 +204,7 @@ export class CircuitBreaker {
       since: this.#since,
       probesInFlight: snapshot.context.probesInFlight,
     };
-    if (state === "open" && !isolated) status.nextProbeAt = this.#since + this.#resetTimeoutMs;
+    if (state === "open" && !isolated) status.nextProbeAt = this.#since + openMs(snapshot.context);
     return status;
   }
 
@@ -230,6 +237,10 @@ function validate(options: BreakerOptions): void {
   }
   if (!(resetTimeoutMs >= 0) || !Number.isFinite(resetTimeoutMs)) {
     problem("resetTimeoutMs", `must be a finite number >= 0, got ${resetTimeoutMs}`);
+  }
+  const base = options.baseResetTimeoutMs;
+  if (base !== undefined && (!(base >= 0) || !Number.isFinite(base))) {
+    problem("baseResetTimeoutMs", `must be a finite number >= 0, got ${base}`);
   }
   if (halfOpenMaxProbes !== undefined && (!Number.isInteger(halfOpenMaxProbes) || halfOpenMaxProbes < 1)) {
     problem("halfOpenMaxProbes", `must be an integer >= 1, got ${halfOpenMaxProbes}`);

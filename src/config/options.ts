@@ -124,8 +124,17 @@ export interface PoolOptions {
 export interface CircuitBreakerOptions {
   /** Consecutive failures that open an endpoint's breaker. Default 5. */
   failureThreshold: number;
-  /** How long a breaker stays open before letting a probe through. Default 30 000. */
+  /**
+   * The longest a breaker stays open before letting a probe through. It opens for `baseResetTimeoutMs`
+   * the first time, twice as long each time it opens again before closing, up to this. Default 30 000.
+   */
   resetTimeoutMs: number;
+  /**
+   * How long a breaker stays open the first time (capped at `resetTimeoutMs`). Default 250. An endpoint
+   * that refused connections is also probed (a TCP connect, from 100 ms apart up to 500 ms) while its
+   * breaker is open: once it listens again, probes go through at once.
+   */
+  baseResetTimeoutMs: number;
   /** Probes allowed at once while half-open. Default 1. */
   halfOpenMaxProbes: number;
 }

@@ -161,6 +161,7 @@ const breaker = z.strictObject(
   {
     failureThreshold: count("failureThreshold", 1).default(5),
     resetTimeoutMs: positiveMs("resetTimeoutMs").default(30_000),
+    baseResetTimeoutMs: positiveMs("baseResetTimeoutMs").default(250),
     halfOpenMaxProbes: count("halfOpenMaxProbes", 1).default(1),
   },
   { error: "circuitBreaker must be an object such as { failureThreshold, resetTimeoutMs }" },

@@ -62,6 +62,7 @@ const NO_DRIFT: string[] = [];
 const DEFAULT_BREAKER: CircuitBreakerOptions = {
   failureThreshold: 5,
   resetTimeoutMs: 30_000,
+  baseResetTimeoutMs: 250,
   halfOpenMaxProbes: 1,
 };
 
@@ -117,6 +118,8 @@ export class ConnectionPool implements LeaseOwner {
           breaker: { ...breaker, inspect: options.inspect },
           onBreakerTransition: (transition) => {
             this.#publish(transition);
+            // The breaker lets a probe through now: a connect backoff from the outage must not hold it.
+            if (transition.to === "halfOpen") this.#lifecycle.stopRetrying();
             this.#dispatch();
           },
         }),

@@ -7,6 +7,7 @@ import type { ConnectionPlace, PooledConnection } from "../connection/PooledConn
 import type { CircuitOpenError } from "../errors/CircuitOpenError.js";
 import type { BreakerState, BreakerTransition } from "../events/PoolEvent.js";
 import type { Lease } from "./Lease.js";
+import { ReachabilityProbe } from "./ReachabilityProbe.js";
 
 export interface EndpointOptions {
   connector: Connector;
@@ -38,6 +39,8 @@ export class Endpoint implements EndpointStats {
   readonly #retiring = new Set<PooledConnection>();
   readonly #opening = new Set<PooledConnection>();
   readonly #subscription: Subscription;
+  /** Watches an endpoint reached over the network while its breaker is open. */
+  readonly #reachability: ReachabilityProbe | undefined;
   /** Connections to retire at their next release, to move work to another endpoint. */
   surplus = 0;
   /** Connect failures in a row, counting connects that failed together once; 0 after a success. */
@@ -49,7 +52,15 @@ export class Endpoint implements EndpointStats {
   constructor(options: EndpointOptions) {
     this.connector = options.connector;
     this.breaker = new CircuitBreaker({ ...options.breaker, endpoint: options.connector.endpoint });
-    this.#subscription = this.breaker.transitions$.subscribe(options.onBreakerTransition);
+    const url = options.connector.endpoint;
+    this.#reachability = ReachabilityProbe.applies(url)
+      ? new ReachabilityProbe(url, () => this.breaker.reachable())
+      : undefined;
+    this.#subscription = this.breaker.transitions$.subscribe((transition) => {
+      if (transition.to === "open" && !this.breaker.isolated) this.#reachability?.start();
+      else this.#reachability?.stop();
+      options.onBreakerTransition(transition);
+    });
   }
 
   get endpoint(): string {
@@ -279,6 +290,7 @@ export class Endpoint implements EndpointStats {
   }
 
   stop(): void {
+    this.#reachability?.stop();
     this.#subscription.unsubscribe();
     this.breaker.stop();
   }

@@ -259,7 +259,12 @@ describe("resolveConfig fills defaults", () => {
         validationTimeoutMs: 5_000,
         socketsPerEndpoint: 2,
       },
-      circuitBreaker: { failureThreshold: 5, resetTimeoutMs: 30_000, halfOpenMaxProbes: 1 },
+      circuitBreaker: {
+        failureThreshold: 5,
+        resetTimeoutMs: 30_000,
+        baseResetTimeoutMs: 250,
+        halfOpenMaxProbes: 1,
+      },
       live: {
         subscriptionsPerConnection: 1_000,
         connectionsPerEndpoint: 2,

@@ -11,6 +11,7 @@ import { IgnoredFailureCommand } from "./breaker/IgnoredFailureCommand.js";
 import { IsolateCommand } from "./breaker/IsolateCommand.js";
 import { setup } from "./breaker/model.js";
 import { ProbeCommand } from "./breaker/ProbeCommand.js";
+import { ReachableCommand } from "./breaker/ReachableCommand.js";
 import { ResetCommand } from "./breaker/ResetCommand.js";
 import { SuccessCommand } from "./breaker/SuccessCommand.js";
 
@@ -23,6 +24,7 @@ describe("circuit breaker against its model", () => {
         fc.constant(new IgnoredFailureCommand()),
         fc.constant(new ProbeCommand()),
         fc.integer({ min: 0, max: 1_500 }).map((ms) => new AdvanceClockCommand(ms)),
+        fc.constant(new ReachableCommand()),
         fc.oneof(
           { arbitrary: fc.constant(new ResetCommand()), weight: 1 },
           { arbitrary: fc.constant(new IsolateCommand()), weight: 1 },
@@ -36,9 +38,10 @@ describe("circuit breaker against its model", () => {
         fc.integer({ min: 1, max: 5 }),
         fc.integer({ min: 1, max: 1_000 }),
         fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 1_000 }),
         commands,
-        (threshold, resetMs, maxProbes, cmds) => {
-          const s = setup(threshold, resetMs, maxProbes);
+        (threshold, resetMs, maxProbes, baseMs, cmds) => {
+          const s = setup(threshold, resetMs, maxProbes, baseMs);
           fc.modelRun(() => {
             const { model, real } = s();
             return { model, real };

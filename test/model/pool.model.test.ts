@@ -105,7 +105,14 @@ describe("ConnectionPool under scheduled interleavings", () => {
           const h = poolHarness({
             connector: { gate: (effect, id) => s.schedule(Promise.resolve(), `${effect}#${id}`) },
             pool: { minConnections: min, maxConnections: max, connectionTimeoutMs: 10_000 },
-            extra: { circuitBreaker: { failureThreshold: 1, resetTimeoutMs: 5, halfOpenMaxProbes: 1 } },
+            extra: {
+              circuitBreaker: {
+                failureThreshold: 1,
+                resetTimeoutMs: 5,
+                baseResetTimeoutMs: 5,
+                halfOpenMaxProbes: 1,
+              },
+            },
             onEvent: (_event, pool) => {
               if (pool.size + pool.pending > max)
                 violations.push(`size+pending ${pool.size + pool.pending} > ${max}`);

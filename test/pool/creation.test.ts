@@ -17,7 +17,14 @@ describe("creating connections", () => {
         retryPolicy: { maxAttempts: 3, initialBackoffMs: 20, maxBackoffMs: 100, multiplier: 2 },
       },
       // A breaker that does not open here: this test is about the pool's own backoff.
-      extra: { circuitBreaker: { failureThreshold: 1_000, resetTimeoutMs: 1_000, halfOpenMaxProbes: 1 } },
+      extra: {
+        circuitBreaker: {
+          failureThreshold: 1_000,
+          resetTimeoutMs: 1_000,
+          baseResetTimeoutMs: 1_000,
+          halfOpenMaxProbes: 1,
+        },
+      },
     });
     h.connector.outcome.open = "fail";
     await h.pool.start();

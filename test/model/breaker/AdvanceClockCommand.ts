@@ -1,5 +1,5 @@
 import type { Command } from "fast-check";
-import { assertAgrees, type BreakerModel, type BreakerReal, transition } from "./model.js";
+import { assertAgrees, type BreakerModel, type BreakerReal, openMs, transition } from "./model.js";
 
 /** Simulated time passes. */
 export class AdvanceClockCommand implements Command<BreakerModel, BreakerReal> {
@@ -11,7 +11,7 @@ export class AdvanceClockCommand implements Command<BreakerModel, BreakerReal> {
 
   run(m: BreakerModel, r: BreakerReal): void {
     r.clock.increment(this.ms);
-    const cooledAt = m.since + m.resetMs;
+    const cooledAt = m.since + openMs(m);
     m.now += this.ms;
     if (m.state === "open" && !m.isolated && m.now >= cooledAt) transition(m, "halfOpen");
     assertAgrees(m, r);

@@ -9,12 +9,16 @@ import type { BreakerState, BreakerTransition } from "../../../src/events/PoolEv
  */
 export interface BreakerModel {
   readonly threshold: number;
+  /** The longest open time, and the first. */
   readonly resetMs: number;
+  readonly baseMs: number;
   readonly maxProbes: number;
   state: BreakerState;
   isolated: boolean;
   failures: number;
   probes: number;
+  /** Openings since it last closed. */
+  opens: number;
   /** Simulated time now, and when the current state began. */
   now: number;
   since: number;
@@ -35,6 +39,7 @@ export function setup(
   threshold: number,
   resetMs: number,
   maxProbes: number,
+  baseMs = resetMs,
 ): () => {
   model: BreakerModel;
   real: BreakerReal;
@@ -45,6 +50,7 @@ export function setup(
       endpoint: ENDPOINT,
       failureThreshold: threshold,
       resetTimeoutMs: resetMs,
+      baseResetTimeoutMs: baseMs,
       halfOpenMaxProbes: maxProbes,
       clock,
     });
@@ -53,7 +59,9 @@ export function setup(
     const model: BreakerModel = {
       threshold,
       resetMs,
+      baseMs: Math.min(baseMs, resetMs),
       maxProbes,
+      opens: 0,
       state: "closed",
       isolated: false,
       failures: 0,
@@ -66,8 +74,17 @@ export function setup(
   };
 }
 
+/** How long the current opening lasts: the first `baseMs`, doubling per opening in a row, up to `resetMs`. */
+export function openMs(m: BreakerModel): number {
+  let ms = m.baseMs;
+  for (let i = 1; i < m.opens; i++) ms *= 2;
+  return Math.min(m.resetMs, ms);
+}
+
 /** Moves the model to `to`, recording the transition the real breaker must publish. */
 export function transition(m: BreakerModel, to: BreakerState): void {
+  if (to === "open") m.opens++;
+  if (to === "closed") m.opens = 0;
   m.transitions.push(`${m.state}->${to}`);
   m.state = to;
   m.since = m.now;
@@ -85,7 +102,7 @@ export function assertAgrees(m: BreakerModel, r: BreakerReal): void {
     failures: m.failures,
     since: m.since,
     probesInFlight: m.probes,
-    ...(m.state === "open" && !m.isolated ? { nextProbeAt: m.since + m.resetMs } : {}),
+    ...(m.state === "open" && !m.isolated ? { nextProbeAt: m.since + openMs(m) } : {}),
   });
   expect(r.published.map((t) => `${t.from}->${t.to}`)).toEqual(m.transitions);
   const last = r.published.at(-1);
