@@ -3,11 +3,13 @@ import type { CredentialsOption } from "../config/options.js";
 import { Authenticator } from "../credentials/Authenticator.js";
 import { SessionAuth } from "../credentials/SessionAuth.js";
 import { isConfigError } from "../errors/ConfigError.js";
+import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { ConnectError } from "../errors/ConnectError.js";
 import { withDeadline } from "../util/withDeadline.js";
 import { makeStderrBlocking } from "./blockingStderr.js";
 import type { Connector, RawConnection } from "./Connector.js";
 import { loadEmbeddedEngine } from "./embeddedEngine.js";
+import { guardedEngines } from "./guardedEngines.js";
 import { resetSession } from "./resetSession.js";
 import type { SessionBaseline } from "./sessionDrift.js";
 import { switchTo } from "./switchTo.js";
@@ -39,6 +41,7 @@ export class EmbeddedConnector implements Connector {
   #open: Surreal | undefined;
   #ping: Promise<void> | undefined;
   readonly #authenticator: Authenticator | undefined;
+  #disposed = false;
 
   constructor(options: EmbeddedConnectorOptions) {
     this.endpoint = options.endpoint;
@@ -46,8 +49,12 @@ export class EmbeddedConnector implements Connector {
     this.#authenticator = options.credentials && new Authenticator(options.credentials, options.endpoint);
   }
 
-  /** The shared engine, opened on first use. A failed open is forgotten so the next call retries. */
+  /**
+   * The shared engine, opened on first use. A failed open is forgotten so the next call retries; after
+   * `dispose()` it is never opened again (a late caller gets `PoolClosedError`).
+   */
   engine(): Promise<Surreal> {
+    if (this.#disposed) return Promise.reject(new PoolClosedError("closed"));
     if (!this.#engine) {
       const { endpoint, connectTimeoutMs, optionPath = "mode" } = this.#options;
       let surreal: Surreal | undefined;
@@ -58,7 +65,7 @@ export class EmbeddedConnector implements Connector {
             if (abandoned) throw new Error("abandoned");
             // The engine writes debug dumps to our stderr wherever a change feed is in use: see the function.
             makeStderrBlocking();
-            surreal = new Surreal({ engines: createNodeEngines() });
+            surreal = new Surreal({ engines: guardedEngines(createNodeEngines()) });
             return surreal.connect(endpoint);
           })
           // Define the namespace/database once, here, before many sessions race to do it (see switchTo).
@@ -169,6 +176,7 @@ export class EmbeddedConnector implements Connector {
   }
 
   async dispose(): Promise<void> {
+    this.#disposed = true;
     const engine = this.#engine;
     this.#engine = undefined;
     this.#open = undefined;
