@@ -15,6 +15,7 @@ import type { SessionEvent, TxLogEvent } from "../events/SessionEvent.js";
 import type { TransactionOperation } from "../events/TransactionOperation.js";
 import { internalsOf, type ManagerInternals } from "../pool/internals.js";
 import { MAX_TIMER_MS, optionalDuration, optionalSignal, optionsObject } from "../util/arguments.js";
+import { withinDeadline } from "../util/withinDeadline.js";
 import type { AgentSessionOptions, AgentSessionRestoreOptions } from "./AgentSessionOptions.js";
 import { anySignal } from "./anySignal.js";
 import { createDurableSink, loadDurableLog, prepareDurableLog } from "./durableLog.js";
@@ -254,12 +255,7 @@ export class AgentSession {
       : undefined;
     claimAgentId(pool, agentId, this);
     // A manager shutting down closes its open sessions first, so their logs flush while it can.
-    this.#unhookShutdown = this.#internals.beforeShutdown?.((timeoutMs) =>
-      this.close({ timeoutMs }).then(
-        () => undefined,
-        () => undefined,
-      ),
-    );
+    this.#unhookShutdown = this.#internals.beforeShutdown?.((timeoutMs) => this.#closeForShutdown(timeoutMs));
     // The log's writes are the library's own work: they still get connections while a shutdown
     // refuses every other acquire, so a session closing inside shutdown() can flush.
     const acquireOwn = this.#internals.acquireOwn;
@@ -293,11 +289,11 @@ export class AgentSession {
         this.#closeController.abort(closed);
       },
       releaseLeases: () => {
-        this.#logger?.warn(
-          { leases: this.#held.size },
-          "agent kept leases past closeTimeoutMs; releasing them",
-        );
-        for (const lease of this.#held) {
+        // Runs again when a shutdown shortens the wait: only leases not yet released are news.
+        const kept = [...this.#held].filter((lease) => !lease.released);
+        if (kept.length === 0) return;
+        this.#logger?.warn({ leases: kept.length }, "agent kept leases past closeTimeoutMs; releasing them");
+        for (const lease of kept) {
           lease
             .forceRelease()
             .catch((err: unknown) => this.#logger?.error({ err }, "forced lease release failed"));
@@ -476,10 +472,26 @@ export class AgentSession {
     } catch (error) {
       return Promise.reject(error);
     }
+    return this.#close(options.timeoutMs);
+  }
+
+  /**
+   * Every close: the first one starts it, a later one may only shorten its wait for the agent's leases
+   * (a shutdown's budget is shorter than a close under way). `reason`: why a session still being
+   * created never opens; its `create()` rejects with it.
+   */
+  #close(timeoutMs: number | undefined, reason?: Error): Promise<SessionCloseReport> {
+    if (this.#actor.getSnapshot().status === "active") {
+      this.#actor.send({
+        type: "session.close",
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        ...(reason ? { reason } : {}),
+      });
+    }
     this.#closing ??= (async () => {
-      this.#actor.send({ type: "session.close", ...(options.timeoutMs === undefined ? {} : options) });
       const snapshot = await waitFor(this.#actor, (s) => s.status !== "active");
-      await this.#own?.close(); // detached: the agent's namespace/database, variables and auth go with it
+      // Detached: the agent's namespace/database, variables and auth go with it.
+      await this.#own?.close();
       if (snapshot.matches("failed"))
         throw snapshot.context.error ?? new Error("agent session failed to close");
       return {
@@ -490,6 +502,17 @@ export class AgentSession {
       };
     })();
     return this.#closing;
+  }
+
+  /**
+   * The manager's shutdown closes the session within `budgetMs`: half of it waiting for the agent's
+   * leases, half for the pool to take back those it then released itself (the flush runs after), and
+   * the shutdown never waits longer than that. A session still being created never opens:
+   * its `create()` rejects with `PoolClosedError`.
+   */
+  #closeForShutdown(budgetMs: number): Promise<void> {
+    const closing = this.#close(Math.floor(budgetMs / 2), new PoolClosedError("draining"));
+    return withinDeadline(closing, performance.now() + budgetMs);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
