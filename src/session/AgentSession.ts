@@ -505,13 +505,13 @@ export class AgentSession {
   }
 
   /**
-   * The manager's shutdown closes the session within `budgetMs`: half of it waiting for the agent's
-   * leases, half for the pool to take back those it then released itself (the flush runs after), and
-   * the shutdown never waits longer than that. A session still being created never opens:
-   * its `create()` rejects with `PoolClosedError`.
+   * The manager's shutdown closes the session within `budgetMs`: the agent's leases may finish for three
+   * quarters of it, as the pool's own leases may (the last quarter is for releasing and the log's
+   * flush), and the shutdown never waits for the session longer than the budget. A session still being
+   * created never opens: its `create()` rejects with `PoolClosedError`.
    */
   #closeForShutdown(budgetMs: number): Promise<void> {
-    const closing = this.#close(Math.floor(budgetMs / 2), new PoolClosedError("draining"));
+    const closing = this.#close(Math.floor((budgetMs * 3) / 4), new PoolClosedError("draining"));
     return withinDeadline(closing, performance.now() + budgetMs);
   }
 
