@@ -1,7 +1,6 @@
 import { setMaxListeners } from "node:events";
 import type { Logger } from "pino";
 import type { Observable } from "rxjs";
-import type { SurrealSession } from "surrealdb";
 import { type Actor, createActor, fromPromise, waitFor } from "xstate";
 import {
   type AgentSessionEmitted,
@@ -24,7 +23,8 @@ import { SessionAcquireTimeoutError } from "./errors/SessionAcquireTimeoutError.
 import { SessionClosedError } from "./errors/SessionClosedError.js";
 import { TransactionLogError } from "./errors/TransactionLogError.js";
 import { LeaseGate } from "./LeaseGate.js";
-import { OwnSession } from "./OwnSession.js";
+import type { OwnSession } from "./OwnSession.js";
+import { OwnSessions } from "./OwnSessions.js";
 import { assertAgentIdFree, claimAgentId, releaseAgentId } from "./openSessions.js";
 import {
   checkSessionNames,
@@ -138,8 +138,11 @@ export class AgentSession {
   readonly #closeController = new AbortController();
   readonly #actor: Actor<typeof agentSessionLogic>;
   readonly #logger: Logger | undefined;
-  /** The agent's own SurrealDB session (its namespace set once); undefined when the pool has none to give. */
-  readonly #own: OwnSession | undefined;
+  /**
+   * The agent's own SurrealDB sessions (its namespace set once), one per lease out at once; undefined
+   * when the pool has none to give.
+   */
+  readonly #sessions: OwnSessions | undefined;
   #closing: Promise<SessionCloseReport> | undefined;
 
   /**
@@ -243,16 +246,7 @@ export class AgentSession {
     this.#log = new TransactionLog({ agentId, events: setup.restored, now: options.now });
     this.#gate = new LeaseGate(options.maxConcurrentLeases);
     const openSession = this.#internals.openSession;
-    this.#own = openSession
-      ? new OwnSession(
-          () => openSession(place),
-          // Its socket dropped: the calls still running on it would never settle, so the leases of the
-          // agent end (their calls fail, and a retry runs on a session opened again).
-          () => {
-            for (const lease of this.#held) void lease.cutOff().catch(() => {});
-          },
-        )
-      : undefined;
+    this.#sessions = openSession ? new OwnSessions(() => openSession(place)) : undefined;
     claimAgentId(pool, agentId, this);
     // A manager shutting down closes its open sessions first, so their logs flush while it can.
     this.#unhookShutdown = this.#internals.beforeShutdown?.((timeoutMs) => this.#closeForShutdown(timeoutMs));
@@ -375,15 +369,17 @@ export class AgentSession {
       onAbort: (reason) => new SessionAcquireAbortedError(this.agentId, reason),
       onTimeout: () => new SessionAcquireTimeoutError(this.agentId, timeoutMs, this.#gate.capacity),
     });
-    // From here the session holds a gate slot: every path out gives it back exactly once.
+    // From here the session holds a gate slot: every path out gives it back exactly once, after the
+    // lease's own session (so the agent never has more sessions than slots).
     let lease: PoolLease;
-    let own: SurrealSession | undefined;
+    let own: OwnSession | undefined;
     const { signal, dispose } = anySignal([callerSignal, this.#closeController.signal]);
     try {
       this.#assertActive("acquire a connection");
-      // The agent's own session, when the pool can give one: the pool's lease is then only the agent's
-      // share of the pool (its fair slot), and never switches namespace.
-      own = this.#own?.ready() ?? (await this.#own?.session());
+      // A session of the agent's own for this lease alone, when the pool can give one: the pool's lease
+      // is then only the agent's share of the pool (its fair slot), and never switches namespace.
+      const taking = this.#sessions?.take();
+      own = taking instanceof Promise ? await taking : taking;
       lease = await this.#pool.acquire({
         signal,
         // One budget over both queues; at least 1 ms so the pool still gets a chance at an idle connection.
@@ -391,6 +387,7 @@ export class AgentSession {
         ...(own ? {} : { namespace: this.namespace, database: this.database }),
       });
     } catch (error) {
+      if (own) await this.#sessions!.give(own, false);
       this.#gate.leave();
       if (this.#closeController.signal.aborted && !callerSignal?.aborted) {
         throw new SessionClosedError(this.agentId, "acquire a connection", this.state, { cause: error });
@@ -403,6 +400,7 @@ export class AgentSession {
     if (!this.#isActive()) {
       // Closing began while the pool was finding a connection: hand it straight back.
       await lease.release().catch(() => {});
+      if (own) await this.#sessions!.give(own, false);
       this.#gate.leave();
       throw new SessionClosedError(this.agentId, "acquire a connection", this.state);
     }
@@ -410,9 +408,12 @@ export class AgentSession {
       this.agentId,
       lease,
       startedAt,
-      (forced) => this.#returnLease(sessionLease, lease, forced),
-      own && lease.guard ? lease.guard(own) : undefined,
+      (forced) => this.#returnLease(sessionLease, lease, own, forced),
+      own && lease.guard ? lease.guard(own.db) : own?.db,
     );
+    // Its session's socket dropped: the calls still running on it would never settle, so the lease
+    // ends (its calls fail, and a retry runs on a new session).
+    own?.hold(() => void sessionLease.cutOff().catch(() => {}));
     this.#held.add(sessionLease);
     this.#actor.send(granted);
     return sessionLease;
@@ -490,8 +491,8 @@ export class AgentSession {
     }
     this.#closing ??= (async () => {
       const snapshot = await waitFor(this.#actor, (s) => s.status !== "active");
-      // Detached: the agent's namespace/database, variables and auth go with it.
-      await this.#own?.close();
+      // Detached: the agent's namespace/database, variables and auth go with them.
+      await this.#sessions?.close();
       if (snapshot.matches("failed"))
         throw snapshot.context.error ?? new Error("agent session failed to close");
       return {
@@ -549,13 +550,24 @@ export class AgentSession {
     this.#publish(appended);
   }
 
-  async #returnLease(lease: SessionLease, inner: PoolLease, forced: boolean): Promise<void> {
+  async #returnLease(
+    lease: SessionLease,
+    inner: PoolLease,
+    own: OwnSession | undefined,
+    forced: boolean,
+  ): Promise<void> {
+    // Calls of the lease that may still run on its session (cut off by this release, or past their
+    // deadline): that session is detached, not handed to the agent's next lease.
+    let tainted = (inner.callsInFlight ?? 0) > 0 || inner.timedOut === true;
     try {
-      // The last of the agent's leases back: undo what the agent changed on its own session (its other
-      // leases share that session, so not before).
-      if (this.#held.size === 1) await this.#own?.settle();
+      // First: the pool's lease ends what the borrower left running or open on it (live queries,
+      // transactions), then the session is settled.
       await inner.release();
+    } catch (error) {
+      tainted = true;
+      throw error;
     } finally {
+      if (own) await this.#sessions!.give(own, tainted);
       this.#held.delete(lease);
       this.#gate.leave();
       this.#actor.send({
