@@ -7,7 +7,6 @@ import {
   type AgentSessionMachineEvent,
   agentSessionMachine,
 } from "../../machines/agentSession.machine.js";
-import { ArgumentError } from "../errors/ArgumentError.js";
 import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { EventBus } from "../events/EventBus.js";
 import type { SessionEvent, TxLogEvent } from "../events/SessionEvent.js";
@@ -15,8 +14,10 @@ import type { TransactionOperation } from "../events/TransactionOperation.js";
 import { internalsOf, type ManagerInternals } from "../pool/internals.js";
 import { MAX_TIMER_MS, optionalDuration, optionalSignal, optionsObject } from "../util/arguments.js";
 import { withinDeadline } from "../util/withinDeadline.js";
+import type { AgentSessionCreateOptions } from "./AgentSessionCreateOptions.js";
 import type { AgentSessionOptions, AgentSessionRestoreOptions } from "./AgentSessionOptions.js";
 import { anySignal } from "./anySignal.js";
+import { assertManager, createArguments } from "./createArguments.js";
 import { createDurableSink, loadDurableLog, prepareDurableLog } from "./durableLog.js";
 import { SessionAcquireAbortedError } from "./errors/SessionAcquireAbortedError.js";
 import { SessionAcquireTimeoutError } from "./errors/SessionAcquireTimeoutError.js";
@@ -146,29 +147,37 @@ export class AgentSession {
   #closing: Promise<SessionCloseReport> | undefined;
 
   /**
-   * Opens a session for `agentId` working in `namespace` (and `database`, default the manager's).
-   * Resolves once the session is active. With a sink, refuses (`SessionConflictError`) an agent whose
-   * log is already stored: continue that one with `restore`.
+   * Opens a session for agent `id` working in `namespace` (and `database`, default the manager's) on
+   * `manager`'s pool. Resolves once the session is active. With a sink, refuses (`SessionConflictError`)
+   * an agent whose log is already stored: continue that one with `restore`. Bad arguments are refused
+   * (`ArgumentError`, bad option values `ConfigError`) before anything changes.
+   *
+   * ```ts
+   * const agent = await AgentSession.create({ id: "planner", manager, namespace: "planning" });
+   * ```
    */
-  static async create(
+  static create(options: AgentSessionCreateOptions): Promise<AgentSession>;
+  /**
+   * @deprecated Pass one options object instead:
+   * `AgentSession.create({ id, manager, namespace, database, ...options })`. This positional form stays
+   * for one version.
+   */
+  static create(
     agentId: string,
     manager: SessionPool,
     namespace: string,
     database?: string,
     options?: AgentSessionOptions,
-  ): Promise<AgentSession> {
-    assertManager("AgentSession.create(agentId, manager)", manager);
-    const o = optionsObject<AgentSessionOptions>(
-      "AgentSession.create(agentId, manager, namespace, database, options)",
-      options,
-    );
+  ): Promise<AgentSession>;
+  static async create(...args: unknown[]): Promise<AgentSession> {
+    const { agentId, manager, namespace, database, options: o, namesChecked } = createArguments(args);
     const db = database ?? manager.config?.database;
-    checkSessionNames(agentId, namespace, db);
+    if (!namesChecked) checkSessionNames(agentId, namespace, db);
     const resolved = resolveSessionOptions(manager, o, false);
     return AgentSession.#open({
-      agentId,
+      agentId: agentId as string,
       pool: manager,
-      place: { namespace, database: db },
+      place: { namespace: namespace as string, database: db as string },
       options: resolved,
       restored: [],
       inspect: o.inspect ?? (manager.config.inspect as AgentSessionOptions["inspect"]),
@@ -204,7 +213,7 @@ export class AgentSession {
         agentId,
         undefined,
         `agent "${agentId}" has no stored log in ${sink.namespace}/${sink.database}.${sink.table}: start one with ` +
-          `AgentSession.create("${agentId}", manager, namespace, database, { sink: true }), or pass { namespace } to restore.`,
+          `AgentSession.create({ id: "${agentId}", manager, namespace, sink: true }), or pass { namespace } to restore.`,
       );
     }
     const database = options.database ?? stored.place?.database ?? manager.config.database;
@@ -594,18 +603,5 @@ export class AgentSession {
   #publish(event: SessionEvent): void {
     this.#bus.emit(event);
     this.#internals.publish(event);
-  }
-}
-
-/** The manager argument: a ConnectionManager (anything with `acquire`, `events$` and `config`). */
-function assertManager(argument: string, manager: unknown): asserts manager is SessionPool {
-  const m = manager as Partial<SessionPool> | null;
-  if (
-    typeof m !== "object" ||
-    m === null ||
-    typeof m.acquire !== "function" ||
-    typeof m.config !== "object"
-  ) {
-    throw new ArgumentError(argument, "must be a ConnectionManager (from ConnectionManager.create())");
   }
 }

@@ -16,7 +16,12 @@ const manager = await ConnectionManager.create({
 });
 // Some creates land before shutdown, some while it begins: none is awaited.
 const creates = Array.from({ length: 8 }, (_, i) =>
-  AgentSession.create(`racer-${i}`, manager, "race", undefined, i % 2 ? { sink: true } : {}).then(
+  AgentSession.create({
+    id: `racer-${i}`,
+    manager,
+    namespace: "race",
+    ...(i % 2 ? { sink: true } : {}),
+  }).then(
     (session) => session,
     (error: { code?: string }) => `refused ${error.code}`,
   ),

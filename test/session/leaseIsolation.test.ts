@@ -89,7 +89,11 @@ async function runIsolation(manager: ConnectionManager, shape: Shape, seed: numb
   countOwnSessions(manager, figures);
   const agents = await Promise.all(
     Array.from({ length: shape.agents }, async (_, a) => {
-      const agent = await AgentSession.create(`iso-${seed}-${a}`, manager, `home_${a}`, "main", {
+      const agent = await AgentSession.create({
+        id: `iso-${seed}-${a}`,
+        manager,
+        namespace: `home_${a}`,
+        database: "main",
         maxConcurrentLeases: shape.maxConcurrentLeases,
       });
       history.agent(agent.agentId, agent.namespace, agent.database);

@@ -23,7 +23,13 @@ async function sessionId(lease: SessionLease): Promise<string> {
 
 describe("an agent's own sessions", () => {
   it("leases one after another reuse one session, each handed over clean", async () => {
-    const agent = await AgentSession.create("serial", manager, "serial_ns", "db", { maxConcurrentLeases: 3 });
+    const agent = await AgentSession.create({
+      id: "serial",
+      manager,
+      namespace: "serial_ns",
+      database: "db",
+      maxConcurrentLeases: 3,
+    });
     const ids = new Set<string>();
     for (let i = 0; i < 5; i++) {
       const lease = await agent.acquire();
@@ -41,7 +47,10 @@ describe("an agent's own sessions", () => {
   });
 
   it("leases out at once each have their own, up to the cap, and no more sessions than that", async () => {
-    const agent = await AgentSession.create("wide", manager, "wide_ns", undefined, {
+    const agent = await AgentSession.create({
+      id: "wide",
+      manager,
+      namespace: "wide_ns",
       maxConcurrentLeases: 3,
     });
     const seen = new Set<string>();
@@ -65,7 +74,12 @@ describe("an agent's own sessions", () => {
   });
 
   it("a session whose lease was released with a call still running is detached, not handed on", async () => {
-    const agent = await AgentSession.create("cut", manager, "cut_ns", undefined, { maxConcurrentLeases: 1 });
+    const agent = await AgentSession.create({
+      id: "cut",
+      manager,
+      namespace: "cut_ns",
+      maxConcurrentLeases: 1,
+    });
     const first = await agent.acquire();
     const firstId = await sessionId(first);
     const slow = first.db.query("SLEEP 300ms; CREATE late SET at = time::now()");

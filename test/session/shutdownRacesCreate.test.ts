@@ -87,7 +87,10 @@ async function raceShutdown(
           await step(`${id} create`);
           tally.creates++;
           creating.add(id);
-          const created = AgentSession.create(id, manager, `ns_${i % 3}`, undefined, {
+          const created = AgentSession.create({
+            id,
+            manager,
+            namespace: `ns_${i % 3}`,
             maxConcurrentLeases: 2,
             ...(plan.sink ? { sink: { flushIntervalMs: 50 } } : {}),
           }).finally(() => creating.delete(id));
@@ -172,8 +175,8 @@ describe("shutdown() racing agent sessions", () => {
     const manager = await ConnectionManager.create(options());
     // Outcomes taken at once: a create rejects while shutdown() is still being awaited.
     const outcomes = [
-      AgentSession.create("in-flight", manager, "ns"),
-      AgentSession.create("in-flight-logged", manager, "ns", undefined, { sink: true }),
+      AgentSession.create({ id: "in-flight", manager, namespace: "ns" }),
+      AgentSession.create({ id: "in-flight-logged", manager, namespace: "ns", sink: true }),
     ].map((create) =>
       create.then(
         (session) => session.state,
@@ -190,7 +193,7 @@ describe("shutdown() racing agent sessions", () => {
 
   it("a close of the agent's own with a long timeout does not hold shutdown past its budget", async () => {
     const manager = await ConnectionManager.create();
-    const agent = await AgentSession.create("keeper", manager, "ns");
+    const agent = await AgentSession.create({ id: "keeper", manager, namespace: "ns" });
     const kept = await agent.acquire(); // never released by the agent
     const closing = agent.close({ timeoutMs: 60_000 });
     const started = performance.now();
