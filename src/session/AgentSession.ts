@@ -420,9 +420,7 @@ export class AgentSession {
       (forced) => this.#returnLease(sessionLease, lease, own, forced),
       own && lease.guard ? lease.guard(own.db) : own?.db,
     );
-    // Its session's socket dropped: the calls still running on it would never settle, so the lease
-    // ends (its calls fail, and a retry runs on a new session).
-    own?.hold(() => void sessionLease.cutOff().catch(() => {}));
+    own?.hold(sessionLease);
     this.#held.add(sessionLease);
     this.#actor.send(granted);
     return sessionLease;

@@ -2,6 +2,11 @@ import type { SurrealSession } from "surrealdb";
 import type { RawConnection } from "../connection/Connector.js";
 import { sessionDrift } from "../connection/sessionDrift.js";
 
+/** What holds a session: a lease that can be ended from outside. */
+interface Holder {
+  cutOff(): Promise<void>;
+}
+
 /**
  * One of an agent's own SurrealDB sessions, in the agent's namespace/database, outside the pool's
  * sessions: held by one of the agent's leases at a time, and settled (what that lease changed undone)
@@ -11,14 +16,14 @@ export class OwnSession {
   readonly #raw: RawConnection;
   #broken = false;
   #closed = false;
-  /** Told when the transport drops while a lease holds the session. */
-  #onBroken: (() => void) | undefined;
+  /** The lease holding it: cut off when the transport drops meanwhile. */
+  #holder: Holder | undefined;
 
   constructor(raw: RawConnection) {
     this.#raw = raw;
     raw.onBroken(() => {
       this.#broken = true;
-      this.#onBroken?.();
+      void this.#holder?.cutOff().catch(() => {});
     });
   }
 
@@ -31,9 +36,12 @@ export class OwnSession {
     return !this.#broken && !this.#closed && this.#raw.db.isValid;
   }
 
-  /** A lease holds it now: `onBroken` ends that lease if the transport drops meanwhile. */
-  hold(onBroken: () => void): void {
-    this.#onBroken = onBroken;
+  /**
+   * A lease holds it now. If the transport drops meanwhile, the calls still running on it would never
+   * settle: the lease is cut off (its calls fail, and a retry runs on a new session).
+   */
+  hold(lease: Holder): void {
+    this.#holder = lease;
   }
 
   /**
@@ -41,7 +49,7 @@ export class OwnSession {
    * False when it cannot serve another lease (broken, closed, or the reset failed).
    */
   async settle(): Promise<boolean> {
-    this.#onBroken = undefined;
+    this.#holder = undefined;
     if (!this.usable) return false;
     const undo = sessionDrift(this.#raw.db, this.#raw.baseline);
     if (undo.length === 0) return true;
@@ -57,7 +65,7 @@ export class OwnSession {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#onBroken = undefined;
+    this.#holder = undefined;
     await this.#raw.close().catch(() => {});
   }
 }

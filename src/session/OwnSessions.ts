@@ -13,8 +13,8 @@ export class OwnSessions {
   readonly #open: Opener;
   /** Settled sessions no lease holds, most recently used last. */
   readonly #idle: OwnSession[] = [];
-  /** Sessions being opened, so closing the agent detaches them too. */
-  readonly #opening = new Set<Promise<OwnSession>>();
+  /** The session being opened, if any, so closing the agent detaches it too (most agents open one, once). */
+  #opening: Promise<OwnSession> | undefined;
   /** No sessions here (a server without them): the agent's leases switch namespace instead. */
   #unavailable = false;
   #closed = false;
@@ -50,8 +50,8 @@ export class OwnSessions {
   async close(): Promise<void> {
     this.#closed = true;
     const sessions = this.#idle.splice(0);
-    const opening = await Promise.allSettled([...this.#opening]);
-    for (const o of opening) if (o.status === "fulfilled") sessions.push(o.value);
+    const opening = await this.#opening?.catch(() => undefined);
+    if (opening) sessions.push(opening);
     await Promise.all(sessions.map((s) => s.close()));
   }
 
@@ -61,8 +61,10 @@ export class OwnSessions {
       this.#unavailable = true;
       return undefined;
     }
+    // Only the latest open is remembered: an earlier one still opening is detached by its own check
+    // of `#closed` below when it arrives.
     const opening = raw.then((r) => new OwnSession(r));
-    this.#opening.add(opening);
+    this.#opening = opening;
     try {
       const session = await opening;
       if (this.#closed) {
@@ -71,7 +73,7 @@ export class OwnSessions {
       }
       return session;
     } finally {
-      this.#opening.delete(opening);
+      if (this.#opening === opening) this.#opening = undefined;
     }
   }
 }
