@@ -42,6 +42,8 @@ export class OwnSession {
    */
   hold(lease: Holder): void {
     this.#holder = lease;
+    // It dropped while the lease was being granted: nothing will tell the lease later.
+    if (this.#broken) void lease.cutOff().catch(() => {});
   }
 
   /**
