@@ -19,7 +19,10 @@ export async function agentLog(quick: boolean): Promise<Row[]> {
       ["memory", undefined],
       ["durable", { flushIntervalMs: 20, maxBatchSize: 500, maxBufferedEvents: entries * 3 }],
     ] as const) {
-      const session = await AgentSession.create(`bench-${label}`, manager, `bench_${label}`, undefined, {
+      const session = await AgentSession.create({
+        id: `bench-${label}`,
+        manager,
+        namespace: `bench_${label}`,
         ...(sink ? { sink } : {}),
       });
       const started = performance.now();

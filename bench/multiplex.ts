@@ -161,7 +161,9 @@ async function agentRows(
   for (const count of quick ? [50] : [50, 200, 1_000]) {
     const agents: AgentSession[] = [];
     for (let i = 0; i < count; i++)
-      agents.push(await AgentSession.create(`bench-agent-${count}-${i}`, manager, `agent_${i}`));
+      agents.push(
+        await AgentSession.create({ id: `bench-agent-${count}-${i}`, manager, namespace: `agent_${i}` }),
+      );
     try {
       // Each agent's own session opens on its first acquire: open them all before measuring.
       for (let i = 0; i < count; i += 50) {
@@ -217,13 +219,17 @@ async function agentRows(
   const idle: AgentSession[] = [];
   const warm: AgentSession[] = [];
   for (let i = 0; i < 10; i++) {
-    const agent = await AgentSession.create(`bench-idle-warm-${i}`, manager, `idle_warm_${i}`);
+    const agent = await AgentSession.create({
+      id: `bench-idle-warm-${i}`,
+      manager,
+      namespace: `idle_warm_${i}`,
+    });
     await (await agent.acquire()).release();
     warm.push(agent);
   }
   const before = settledHeap();
   for (let i = 0; i < n; i++) {
-    const agent = await AgentSession.create(`bench-idle-${i}`, manager, `idle_${i}`);
+    const agent = await AgentSession.create({ id: `bench-idle-${i}`, manager, namespace: `idle_${i}` });
     const lease = await agent.acquire();
     await lease.db.query("RETURN 1");
     await lease.release();

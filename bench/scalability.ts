@@ -86,7 +86,7 @@ async function agentSessions(agents: number, { roundMs, rounds, warmMs }: Timing
   const namespaces = Array.from({ length: agents }, (_, i) => `agent_ns_${i}`);
   const heapBefore = settledHeap();
   const sessions = await Promise.all(
-    namespaces.map((ns, i) => AgentSession.create(`agent-${i}`, manager, ns)),
+    namespaces.map((ns, i) => AgentSession.create({ id: `agent-${i}`, manager, namespace: ns })),
   );
   const heapPerSession = (settledHeap() - heapBefore) / agents;
   const viaSession = async (agent: number) => {

@@ -8,8 +8,8 @@ export async function multiAgent() {
   const manager = await ConnectionManager.create(); // embedded mem:// by default
 
   // Both agents share the same connection pool but have separate namespaces and transaction logs.
-  const planner = await AgentSession.create("planner", manager, "planning");
-  const executor = await AgentSession.create("executor", manager, "execution");
+  const planner = await AgentSession.create({ id: "planner", manager, namespace: "planning" });
+  const executor = await AgentSession.create({ id: "executor", manager, namespace: "execution" });
 
   // Agent 1 and agent 2 work concurrently, each writing a note to the same table name.
   const work = async (agent: AgentSession, text: string) => {

@@ -18,7 +18,7 @@ const input: AgentSessionInput = {
 };
 
 interface Harness {
-  prepare?: () => Promise<void>;
+  prepare?: (args: { signal: AbortSignal }) => Promise<void>;
   flushLog?: () => Promise<void>;
 }
 
@@ -83,6 +83,47 @@ describe("agentSession machine", () => {
     ]);
     expect(snapshot.can(granted)).toBe(false);
     expect(snapshot.can({ type: "txlog.record" })).toBe(false);
+  });
+
+  it("never opens when closed while creating: fails with the close's reason, and prepare is stopped", async () => {
+    let prepareSignal: AbortSignal | undefined;
+    const { actor, emitted } = start({
+      prepare: ({ signal }: { signal: AbortSignal }) => {
+        prepareSignal = signal;
+        return new Promise<void>(() => {}); // a prepare that would never finish
+      },
+    });
+    const reason = new Error("manager shutting down");
+    actor.send({ type: "session.close", timeoutMs: 10, reason });
+    const snapshot = actor.getSnapshot();
+    expect(snapshot.value).toBe("failed");
+    expect(snapshot.status).toBe("done");
+    expect(snapshot.context.error).toBe(reason);
+    expect(prepareSignal?.aborted).toBe(true);
+    // "creating" never counted as a session: a failure of that phase, no session.created.
+    expect(emitted).toEqual([
+      { type: "session.failed", agentId: "agent-1", phase: "creating", error: reason },
+    ]);
+  });
+
+  it("a later, shorter close shortens the wait for the agent's leases (a shutdown's budget)", async () => {
+    const { actor, clock, releaseLeases } = start();
+    await settle();
+    actor.send(granted);
+    actor.send({ type: "session.close" }); // closeTimeoutMs: 1 000
+    clock.increment(400);
+    actor.send({ type: "session.close", timeoutMs: 5_000 }); // longer: changes nothing
+    actor.send({ type: "session.close", timeoutMs: 100 });
+    clock.increment(99);
+    expect(actor.getSnapshot().value).toEqual({ closing: "draining" });
+    clock.increment(1);
+    expect(actor.getSnapshot().value).toEqual({ closing: "releasing" });
+    expect(releaseLeases).toHaveBeenCalledTimes(1);
+    actor.send({ type: "session.close", timeoutMs: 20 }); // shorter again, while releasing
+    clock.increment(20);
+    await toPromise(actor);
+    expect(actor.getSnapshot().value).toBe("closed");
+    expect(actor.getSnapshot().context.forcedReleases).toBe(1);
   });
 
   it("counts leases and pending transactions while active, and emits lease events", async () => {
@@ -223,6 +264,7 @@ describe("agentSession machine", () => {
         granted,
         returned,
         { type: "session.close" },
+        { type: "session.close", timeoutMs: 1 },
         { type: "xstate.done.actor.prepare" } as never,
         { type: "xstate.error.actor.prepare", error: new Error("x") } as never,
         { type: "xstate.done.actor.flushLog" } as never,

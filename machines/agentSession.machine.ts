@@ -12,8 +12,9 @@ import { assertEvent, assign, emit, fromPromise, setup } from "xstate";
  *   agent's leases, so in-flight work can still settle; never once the final flush has begun.
  *
  * failed is terminal and means one of two things, both drawn: the session never became usable
- * (`prepare` failed), or it closed but its log could not be made durable (`flushLog` failed). In the
- * second case the runtime keeps the unwritten events, and `session.flush()` may still retry them.
+ * (`prepare` failed, or it was closed before it was ready: the manager shut down while it was being
+ * created), or it closed but its log could not be made durable (`flushLog` failed). In the second case
+ * the runtime keeps the unwritten events, and `session.flush()` may still retry them.
  */
 
 export interface AgentSessionInput {
@@ -47,8 +48,11 @@ export type AgentSessionMachineEvent =
   | { type: "lease.returned"; connectionId: string; endpoint: string; heldMs: number; forced: boolean }
   | { type: "txlog.record" }
   | { type: "txlog.settle" }
-  /** Stop taking work; `timeoutMs` overrides `closeTimeoutMs` for this close. */
-  | { type: "session.close"; timeoutMs?: number };
+  /**
+   * Stop taking work; `timeoutMs` overrides `closeTimeoutMs` for this close (a second close may only
+   * shorten it). While still creating, the session never opens: it fails with `reason`.
+   */
+  | { type: "session.close"; timeoutMs?: number; reason?: Error };
 
 interface SessionRef {
   agentId: string;
@@ -120,6 +124,10 @@ function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
 
+function closedWhileCreating(event: { reason?: Error }): Error {
+  return event.reason ?? new Error("the session was closed before it was ready");
+}
+
 export const agentSessionMachine = setup({
   types: {
     context: {} as AgentSessionContext,
@@ -138,6 +146,11 @@ export const agentSessionMachine = setup({
     abortQueuedAcquires: () => {},
     /** Releases, back to the pool, the leases the agent still holds after `closeTimeoutMs`. */
     releaseLeases: () => {},
+    /** The wait starts again from now with the shorter timeout. */
+    shortenClose: assign({
+      closeTimeoutMs: ({ context, event }) =>
+        event.type === "session.close" ? (event.timeoutMs ?? context.closeTimeoutMs) : context.closeTimeoutMs,
+    }),
     emitLeaseAcquired: emit(({ context, event: e }) => {
       assertEvent(e, "lease.granted");
       return {
@@ -162,6 +175,11 @@ export const agentSessionMachine = setup({
   },
   guards: {
     noActiveLeases: ({ context }) => context.activeLeases === 0,
+    /** A close asking for a shorter wait than the one under way (a shutdown's budget). */
+    shortensClose: ({ context, event }) =>
+      event.type === "session.close" &&
+      event.timeoutMs !== undefined &&
+      event.timeoutMs < context.closeTimeoutMs,
   },
   delays: {
     closeTimeout: ({ context }) => context.closeTimeoutMs,
@@ -196,6 +214,22 @@ export const agentSessionMachine = setup({
               agentId: context.agentId,
               phase: "creating" as const,
               error: asError(event.error),
+            })),
+          ],
+        },
+      },
+      on: {
+        // Closed before it was ready (its manager is shutting down): it never opens, and leaving the
+        // state stops `prepare`, so nothing waits for it.
+        "session.close": {
+          target: "failed",
+          actions: [
+            assign({ error: ({ event }) => closedWhileCreating(event) }),
+            emit(({ context, event }) => ({
+              type: "session.failed" as const,
+              agentId: context.agentId,
+              phase: "creating" as const,
+              error: closedWhileCreating(event),
             })),
           ],
         },
@@ -253,6 +287,12 @@ export const agentSessionMachine = setup({
             },
           },
           on: {
+            "session.close": {
+              guard: "shortensClose",
+              target: "draining",
+              reenter: true,
+              actions: "shortenClose",
+            },
             "txlog.settle": {
               actions: assign({
                 pendingTransactions: ({ context }) => Math.max(0, context.pendingTransactions - 1),
@@ -266,6 +306,12 @@ export const agentSessionMachine = setup({
           always: { guard: "noActiveLeases", target: "flushing" },
           after: { closeTimeout: "flushing" },
           on: {
+            "session.close": {
+              guard: "shortensClose",
+              target: "releasing",
+              reenter: true,
+              actions: "shortenClose",
+            },
             "txlog.settle": {
               actions: assign({
                 pendingTransactions: ({ context }) => Math.max(0, context.pendingTransactions - 1),

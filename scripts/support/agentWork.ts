@@ -10,7 +10,12 @@ export async function runAgent(
   manager: ConnectionManager,
   options: { agentId: string; durationMs: number; everyMs?: number; signal?: AbortSignal },
 ): Promise<{ transactions: number; failed: number }> {
-  const session = await AgentSession.create(options.agentId, manager, "agents", options.agentId);
+  const session = await AgentSession.create({
+    id: options.agentId,
+    manager,
+    namespace: "agents",
+    database: options.agentId,
+  });
   const deadline = performance.now() + options.durationMs;
   let transactions = 0;
   let failed = 0;

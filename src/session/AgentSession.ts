@@ -1,29 +1,31 @@
 import { setMaxListeners } from "node:events";
 import type { Logger } from "pino";
 import type { Observable } from "rxjs";
-import type { SurrealSession } from "surrealdb";
 import { type Actor, createActor, fromPromise, waitFor } from "xstate";
 import {
   type AgentSessionEmitted,
   type AgentSessionMachineEvent,
   agentSessionMachine,
 } from "../../machines/agentSession.machine.js";
-import { ArgumentError } from "../errors/ArgumentError.js";
 import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { EventBus } from "../events/EventBus.js";
 import type { SessionEvent, TxLogEvent } from "../events/SessionEvent.js";
 import type { TransactionOperation } from "../events/TransactionOperation.js";
 import { internalsOf, type ManagerInternals } from "../pool/internals.js";
 import { MAX_TIMER_MS, optionalDuration, optionalSignal, optionsObject } from "../util/arguments.js";
+import { withinDeadline } from "../util/withinDeadline.js";
+import type { AgentSessionCreateOptions } from "./AgentSessionCreateOptions.js";
 import type { AgentSessionOptions, AgentSessionRestoreOptions } from "./AgentSessionOptions.js";
 import { anySignal } from "./anySignal.js";
+import { assertManager, createArguments } from "./createArguments.js";
 import { createDurableSink, loadDurableLog, prepareDurableLog } from "./durableLog.js";
 import { SessionAcquireAbortedError } from "./errors/SessionAcquireAbortedError.js";
 import { SessionAcquireTimeoutError } from "./errors/SessionAcquireTimeoutError.js";
 import { SessionClosedError } from "./errors/SessionClosedError.js";
 import { TransactionLogError } from "./errors/TransactionLogError.js";
 import { LeaseGate } from "./LeaseGate.js";
-import { OwnSession } from "./OwnSession.js";
+import type { OwnSession } from "./OwnSession.js";
+import { OwnSessions } from "./OwnSessions.js";
 import { assertAgentIdFree, claimAgentId, releaseAgentId } from "./openSessions.js";
 import {
   checkSessionNames,
@@ -137,34 +139,45 @@ export class AgentSession {
   readonly #closeController = new AbortController();
   readonly #actor: Actor<typeof agentSessionLogic>;
   readonly #logger: Logger | undefined;
-  /** The agent's own SurrealDB session (its namespace set once); undefined when the pool has none to give. */
-  readonly #own: OwnSession | undefined;
+  /**
+   * The agent's own SurrealDB sessions (its namespace set once), one per lease out at once; undefined
+   * when the pool has none to give.
+   */
+  readonly #sessions: OwnSessions | undefined;
   #closing: Promise<SessionCloseReport> | undefined;
 
   /**
-   * Opens a session for `agentId` working in `namespace` (and `database`, default the manager's).
-   * Resolves once the session is active. With a sink, refuses (`SessionConflictError`) an agent whose
-   * log is already stored: continue that one with `restore`.
+   * Opens a session for agent `id` working in `namespace` (and `database`, default the manager's) on
+   * `manager`'s pool. Resolves once the session is active. With a sink, refuses (`SessionConflictError`)
+   * an agent whose log is already stored: continue that one with `restore`. Bad arguments are refused
+   * (`ArgumentError`, bad option values `ConfigError`) before anything changes.
+   *
+   * ```ts
+   * const agent = await AgentSession.create({ id: "planner", manager, namespace: "planning" });
+   * ```
    */
-  static async create(
+  static create(options: AgentSessionCreateOptions): Promise<AgentSession>;
+  /**
+   * @deprecated Pass one options object instead:
+   * `AgentSession.create({ id, manager, namespace, database, ...options })`. This positional form stays
+   * for one version.
+   */
+  static create(
     agentId: string,
     manager: SessionPool,
     namespace: string,
     database?: string,
     options?: AgentSessionOptions,
-  ): Promise<AgentSession> {
-    assertManager("AgentSession.create(agentId, manager)", manager);
-    const o = optionsObject<AgentSessionOptions>(
-      "AgentSession.create(agentId, manager, namespace, database, options)",
-      options,
-    );
+  ): Promise<AgentSession>;
+  static async create(...args: unknown[]): Promise<AgentSession> {
+    const { agentId, manager, namespace, database, options: o, namesChecked } = createArguments(args);
     const db = database ?? manager.config?.database;
-    checkSessionNames(agentId, namespace, db);
+    if (!namesChecked) checkSessionNames(agentId, namespace, db);
     const resolved = resolveSessionOptions(manager, o, false);
     return AgentSession.#open({
-      agentId,
+      agentId: agentId as string,
       pool: manager,
-      place: { namespace, database: db },
+      place: { namespace: namespace as string, database: db as string },
       options: resolved,
       restored: [],
       inspect: o.inspect ?? (manager.config.inspect as AgentSessionOptions["inspect"]),
@@ -200,7 +213,7 @@ export class AgentSession {
         agentId,
         undefined,
         `agent "${agentId}" has no stored log in ${sink.namespace}/${sink.database}.${sink.table}: start one with ` +
-          `AgentSession.create("${agentId}", manager, namespace, database, { sink: true }), or pass { namespace } to restore.`,
+          `AgentSession.create({ id: "${agentId}", manager, namespace, sink: true }), or pass { namespace } to restore.`,
       );
     }
     const database = options.database ?? stored.place?.database ?? manager.config.database;
@@ -242,24 +255,10 @@ export class AgentSession {
     this.#log = new TransactionLog({ agentId, events: setup.restored, now: options.now });
     this.#gate = new LeaseGate(options.maxConcurrentLeases);
     const openSession = this.#internals.openSession;
-    this.#own = openSession
-      ? new OwnSession(
-          () => openSession(place),
-          // Its socket dropped: the calls still running on it would never settle, so the leases of the
-          // agent end (their calls fail, and a retry runs on a session opened again).
-          () => {
-            for (const lease of this.#held) void lease.cutOff().catch(() => {});
-          },
-        )
-      : undefined;
+    this.#sessions = openSession ? new OwnSessions(() => openSession(place)) : undefined;
     claimAgentId(pool, agentId, this);
     // A manager shutting down closes its open sessions first, so their logs flush while it can.
-    this.#unhookShutdown = this.#internals.beforeShutdown?.((timeoutMs) =>
-      this.close({ timeoutMs }).then(
-        () => undefined,
-        () => undefined,
-      ),
-    );
+    this.#unhookShutdown = this.#internals.beforeShutdown?.((timeoutMs) => this.#closeForShutdown(timeoutMs));
     // The log's writes are the library's own work: they still get connections while a shutdown
     // refuses every other acquire, so a session closing inside shutdown() can flush.
     const acquireOwn = this.#internals.acquireOwn;
@@ -293,11 +292,11 @@ export class AgentSession {
         this.#closeController.abort(closed);
       },
       releaseLeases: () => {
-        this.#logger?.warn(
-          { leases: this.#held.size },
-          "agent kept leases past closeTimeoutMs; releasing them",
-        );
-        for (const lease of this.#held) {
+        // Runs again when a shutdown shortens the wait: only leases not yet released are news.
+        const kept = [...this.#held].filter((lease) => !lease.released);
+        if (kept.length === 0) return;
+        this.#logger?.warn({ leases: kept.length }, "agent kept leases past closeTimeoutMs; releasing them");
+        for (const lease of kept) {
           lease
             .forceRelease()
             .catch((err: unknown) => this.#logger?.error({ err }, "forced lease release failed"));
@@ -379,15 +378,17 @@ export class AgentSession {
       onAbort: (reason) => new SessionAcquireAbortedError(this.agentId, reason),
       onTimeout: () => new SessionAcquireTimeoutError(this.agentId, timeoutMs, this.#gate.capacity),
     });
-    // From here the session holds a gate slot: every path out gives it back exactly once.
+    // From here the session holds a gate slot: every path out gives it back exactly once, after the
+    // lease's own session (so the agent never has more sessions than slots).
     let lease: PoolLease;
-    let own: SurrealSession | undefined;
+    let own: OwnSession | undefined;
     const { signal, dispose } = anySignal([callerSignal, this.#closeController.signal]);
     try {
       this.#assertActive("acquire a connection");
-      // The agent's own session, when the pool can give one: the pool's lease is then only the agent's
-      // share of the pool (its fair slot), and never switches namespace.
-      own = this.#own?.ready() ?? (await this.#own?.session());
+      // A session of the agent's own for this lease alone, when the pool can give one: the pool's lease
+      // is then only the agent's share of the pool (its fair slot), and never switches namespace.
+      const taking = this.#sessions?.take();
+      own = taking instanceof Promise ? await taking : taking;
       lease = await this.#pool.acquire({
         signal,
         // One budget over both queues; at least 1 ms so the pool still gets a chance at an idle connection.
@@ -395,6 +396,7 @@ export class AgentSession {
         ...(own ? {} : { namespace: this.namespace, database: this.database }),
       });
     } catch (error) {
+      if (own) await this.#sessions!.give(own, false);
       this.#gate.leave();
       if (this.#closeController.signal.aborted && !callerSignal?.aborted) {
         throw new SessionClosedError(this.agentId, "acquire a connection", this.state, { cause: error });
@@ -407,6 +409,7 @@ export class AgentSession {
     if (!this.#isActive()) {
       // Closing began while the pool was finding a connection: hand it straight back.
       await lease.release().catch(() => {});
+      if (own) await this.#sessions!.give(own, false);
       this.#gate.leave();
       throw new SessionClosedError(this.agentId, "acquire a connection", this.state);
     }
@@ -414,9 +417,10 @@ export class AgentSession {
       this.agentId,
       lease,
       startedAt,
-      (forced) => this.#returnLease(sessionLease, lease, forced),
-      own && lease.guard ? lease.guard(own) : undefined,
+      (forced) => this.#returnLease(sessionLease, lease, own, forced),
+      own && lease.guard ? lease.guard(own.db) : own?.db,
     );
+    own?.hold(sessionLease);
     this.#held.add(sessionLease);
     this.#actor.send(granted);
     return sessionLease;
@@ -476,10 +480,26 @@ export class AgentSession {
     } catch (error) {
       return Promise.reject(error);
     }
+    return this.#close(options.timeoutMs);
+  }
+
+  /**
+   * Every close: the first one starts it, a later one may only shorten its wait for the agent's leases
+   * (a shutdown's budget is shorter than a close under way). `reason`: why a session still being
+   * created never opens; its `create()` rejects with it.
+   */
+  #close(timeoutMs: number | undefined, reason?: Error): Promise<SessionCloseReport> {
+    if (this.#actor.getSnapshot().status === "active") {
+      this.#actor.send({
+        type: "session.close",
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        ...(reason ? { reason } : {}),
+      });
+    }
     this.#closing ??= (async () => {
-      this.#actor.send({ type: "session.close", ...(options.timeoutMs === undefined ? {} : options) });
       const snapshot = await waitFor(this.#actor, (s) => s.status !== "active");
-      await this.#own?.close(); // detached: the agent's namespace/database, variables and auth go with it
+      // Detached: the agent's namespace/database, variables and auth go with them.
+      await this.#sessions?.close();
       if (snapshot.matches("failed"))
         throw snapshot.context.error ?? new Error("agent session failed to close");
       return {
@@ -490,6 +510,17 @@ export class AgentSession {
       };
     })();
     return this.#closing;
+  }
+
+  /**
+   * The manager's shutdown closes the session within `budgetMs`: the agent's leases may finish for three
+   * quarters of it, as the pool's own leases may (the last quarter is for releasing and the log's
+   * flush), and the shutdown never waits for the session longer than the budget. A session still being
+   * created never opens: its `create()` rejects with `PoolClosedError`.
+   */
+  #closeForShutdown(budgetMs: number): Promise<void> {
+    const closing = this.#close(Math.floor((budgetMs * 3) / 4), new PoolClosedError("draining"));
+    return withinDeadline(closing, performance.now() + budgetMs);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -526,13 +557,24 @@ export class AgentSession {
     this.#publish(appended);
   }
 
-  async #returnLease(lease: SessionLease, inner: PoolLease, forced: boolean): Promise<void> {
+  async #returnLease(
+    lease: SessionLease,
+    inner: PoolLease,
+    own: OwnSession | undefined,
+    forced: boolean,
+  ): Promise<void> {
+    // Calls of the lease that may still run on its session (cut off by this release, or past their
+    // deadline): that session is detached, not handed to the agent's next lease.
+    let tainted = (inner.callsInFlight ?? 0) > 0 || inner.timedOut === true;
     try {
-      // The last of the agent's leases back: undo what the agent changed on its own session (its other
-      // leases share that session, so not before).
-      if (this.#held.size === 1) await this.#own?.settle();
+      // First: the pool's lease ends what the borrower left running or open on it (live queries,
+      // transactions), then the session is settled.
       await inner.release();
+    } catch (error) {
+      tainted = true;
+      throw error;
     } finally {
+      if (own) await this.#sessions!.give(own, tainted);
       this.#held.delete(lease);
       this.#gate.leave();
       this.#actor.send({
@@ -559,18 +601,5 @@ export class AgentSession {
   #publish(event: SessionEvent): void {
     this.#bus.emit(event);
     this.#internals.publish(event);
-  }
-}
-
-/** The manager argument: a ConnectionManager (anything with `acquire`, `events$` and `config`). */
-function assertManager(argument: string, manager: unknown): asserts manager is SessionPool {
-  const m = manager as Partial<SessionPool> | null;
-  if (
-    typeof m !== "object" ||
-    m === null ||
-    typeof m.acquire !== "function" ||
-    typeof m.config !== "object"
-  ) {
-    throw new ArgumentError(argument, "must be a ConnectionManager (from ConnectionManager.create())");
   }
 }

@@ -2,83 +2,72 @@ import type { SurrealSession } from "surrealdb";
 import type { RawConnection } from "../connection/Connector.js";
 import { sessionDrift } from "../connection/sessionDrift.js";
 
-type Opener = () => Promise<RawConnection> | undefined;
+/** What holds a session: a lease that can be ended from outside. */
+interface Holder {
+  cutOff(): Promise<void>;
+}
 
 /**
- * An agent session's own SurrealDB session: opened on first use in the agent's namespace/database (on
- * the pool's shared sockets, or the embedded engine), so an agent's lease never switches namespace. It
- * is opened again after its socket dropped or a reset failed; closing the agent detaches it.
+ * One of an agent's own SurrealDB sessions, in the agent's namespace/database, outside the pool's
+ * sessions: held by one of the agent's leases at a time, and settled (what that lease changed undone)
+ * before the next one gets it.
  */
 export class OwnSession {
-  readonly #open: Opener;
-  #raw: Promise<RawConnection> | undefined;
-  /** What `#raw` resolved with, once it did: the usual acquire takes it without awaiting. */
-  #opened: RawConnection | undefined;
+  readonly #raw: RawConnection;
   #broken = false;
   #closed = false;
-  /** Told when the session's transport drops while the agent holds it. */
-  #onBroken: () => void;
+  /** The lease holding it: cut off when the transport drops meanwhile. */
+  #holder: Holder | undefined;
 
-  constructor(open: Opener, onBroken: () => void) {
-    this.#open = open;
-    this.#onBroken = onBroken;
+  constructor(raw: RawConnection) {
+    this.#raw = raw;
+    raw.onBroken(() => {
+      this.#broken = true;
+      void this.#holder?.cutOff().catch(() => {});
+    });
   }
 
-  /** The session when it is open and usable now, without a wait; else undefined (ask `session()`). */
-  ready(): SurrealSession | undefined {
-    const raw = this.#opened;
-    return raw && !this.#broken && !this.#closed && raw.db.isValid ? raw.db : undefined;
+  get db(): SurrealSession {
+    return this.#raw.db;
+  }
+
+  /** Open and usable: its transport is up and nobody closed it. */
+  get usable(): boolean {
+    return !this.#broken && !this.#closed && this.#raw.db.isValid;
   }
 
   /**
-   * The session, opened (again) when needed; undefined when the pool cannot give one (a server without
-   * sessions), and then never asked again.
+   * A lease holds it now. If the transport drops meanwhile, the calls still running on it would never
+   * settle: the lease is cut off (its calls fail, and a retry runs on a new session).
    */
-  async session(): Promise<SurrealSession | undefined> {
-    if (this.#closed) return undefined;
-    const current = this.#raw ? await this.#raw.catch(() => undefined) : undefined;
-    if (current && !this.#broken && current.db.isValid) return current.db;
-    if (current) void current.close().catch(() => {});
-    const opening = this.#open();
-    if (!opening) {
-      this.#closed = true; // no sessions here: the agent uses the pool's leases as they are
-      return undefined;
-    }
-    this.#broken = false;
-    this.#raw = opening;
-    this.#opened = undefined;
-    const raw = await opening.catch((error: unknown) => {
-      this.#raw = undefined;
-      throw error;
-    });
-    if (this.#raw === opening) this.#opened = raw;
-    raw.onBroken(() => {
-      if (this.#raw !== opening) return;
-      this.#broken = true;
-      this.#onBroken();
-    });
-    return raw.db;
+  hold(lease: Holder): void {
+    this.#holder = lease;
+    // It dropped while the lease was being granted: nothing will tell the lease later.
+    if (this.#broken) void lease.cutOff().catch(() => {});
   }
 
-  /** Undoes what the agent's leases changed on it (dirty bits); a failed reset opens it anew next time. */
-  async settle(): Promise<void> {
-    const raw = this.#raw ? await this.#raw.catch(() => undefined) : undefined;
-    if (!raw || this.#broken || !raw.db.isValid) return;
-    const undo = sessionDrift(raw.db, raw.baseline);
-    if (undo.length === 0) return;
+  /**
+   * Its lease is over: undoes what the lease changed (dirty bits, no round trip when nothing changed).
+   * False when it cannot serve another lease (broken, closed, or the reset failed).
+   */
+  async settle(): Promise<boolean> {
+    this.#holder = undefined;
+    if (!this.usable) return false;
+    const undo = sessionDrift(this.#raw.db, this.#raw.baseline);
+    if (undo.length === 0) return true;
     try {
-      await raw.reset(undo);
+      await this.#raw.reset(undo);
     } catch {
-      this.#broken = true;
+      return false;
     }
+    return this.usable;
   }
 
-  /** Detaches it (idempotent). */
+  /** Detaches it (idempotent): its namespace/database, variables and auth go with it. */
   async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
-    const raw = this.#raw ? await this.#raw.catch(() => undefined) : undefined;
-    this.#raw = undefined;
-    this.#opened = undefined;
-    await raw?.close().catch(() => {});
+    this.#holder = undefined;
+    await this.#raw.close().catch(() => {});
   }
 }

@@ -21,6 +21,10 @@ export interface PoolLease extends AsyncDisposable {
   discard?(): Promise<void>;
   /** `target` behind this lease's guard: its calls end with the lease (the pool's `Lease.guard`). */
   guard?<T extends object>(target: T): T;
+  /** Calls through the lease (and its guard) still running: a release cuts them off. */
+  readonly callsInFlight?: number;
+  /** A call through it ran past its deadline (it may still run). */
+  readonly timedOut?: boolean;
 }
 
 export interface PoolAcquireOptions {

@@ -10,6 +10,7 @@ export {
   type SessionCloseOptions,
   type SessionCloseReport,
 } from "./AgentSession.js";
+export type { AgentSessionCreateOptions } from "./AgentSessionCreateOptions.js";
 export type { AgentSessionOptions, AgentSessionRestoreOptions } from "./AgentSessionOptions.js";
 export { type AgentLogFilter, agentLog$, TXLOG_EVENT_TYPES } from "./agentLog.js";
 export { isLogBufferFullError, LogBufferFullError } from "./errors/LogBufferFullError.js";

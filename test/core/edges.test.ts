@@ -43,9 +43,10 @@ describe("core model: the edges", () => {
     const started = performance.now();
     const report = await manager.shutdown({ timeoutMs: 1_000 });
     const tookMs = performance.now() - started;
-    // The agent's close waits for its lease (its own timeout is 10 s): the manager's deadline cuts it,
-    // the session releases that lease itself; the lease held outside any session is taken back.
-    expect(tookMs).toBeGreaterThanOrEqual(900);
+    // The agent's close waits for its lease (its own timeout is 10 s): the manager's deadline cuts it
+    // where the pool takes its own leases back (three quarters of the budget; the rest is for the
+    // closes), the session releases that lease itself; the lease held outside any session is taken back.
+    expect(tookMs).toBeGreaterThanOrEqual(700);
     expect(tookMs).toBeLessThan(1_500);
     expect(report.durationMs).toBeLessThan(1_500);
     expect(report.abandoned.map((a) => a.connectionId)).toEqual([held.connectionId]);

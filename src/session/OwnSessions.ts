@@ -1,0 +1,79 @@
+import type { RawConnection } from "../connection/Connector.js";
+import { OwnSession } from "./OwnSession.js";
+
+type Opener = () => Promise<RawConnection> | undefined;
+
+/**
+ * An agent's own SurrealDB sessions: one for each of its leases out at once, never shared, so no lease
+ * sees another's namespace, variables or auth. Opened on demand on the pool's shared transport (at most
+ * the agent's `maxConcurrentLeases`: a session is taken after the agent's fairness gate and given back
+ * before it), kept settled for the agent's next leases, detached when the agent closes.
+ */
+export class OwnSessions {
+  readonly #open: Opener;
+  /** Settled sessions no lease holds, most recently used last. */
+  readonly #idle: OwnSession[] = [];
+  /** The session being opened, if any, so closing the agent detaches it too (most agents open one, once). */
+  #opening: Promise<OwnSession> | undefined;
+  /** No sessions here (a server without them): the agent's leases switch namespace instead. */
+  #unavailable = false;
+  #closed = false;
+
+  constructor(open: Opener) {
+    this.#open = open;
+  }
+
+  /**
+   * A session for one lease only: an idle one at once when there is one (the usual acquire does not
+   * await), else a new one; undefined when the pool cannot give sessions, and then never asked again.
+   */
+  take(): OwnSession | Promise<OwnSession | undefined> | undefined {
+    if (this.#unavailable || this.#closed) return undefined;
+    for (let idle = this.#idle.pop(); idle; idle = this.#idle.pop()) {
+      if (idle.usable) return idle;
+      void idle.close();
+    }
+    return this.#openOne();
+  }
+
+  /**
+   * Its lease is over. `tainted`: calls of the lease may still run on it (cut off, or past their
+   * deadline), so it is detached rather than settled and handed to another lease.
+   */
+  async give(session: OwnSession, tainted: boolean): Promise<void> {
+    const settled = !tainted && !this.#closed && (await session.settle().catch(() => false));
+    if (settled && !this.#closed) this.#idle.push(session);
+    else await session.close();
+  }
+
+  /** Detaches every session not held by a lease (held ones are detached when given back). Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const sessions = this.#idle.splice(0);
+    const opening = await this.#opening?.catch(() => undefined);
+    if (opening) sessions.push(opening);
+    await Promise.all(sessions.map((s) => s.close()));
+  }
+
+  async #openOne(): Promise<OwnSession | undefined> {
+    const raw = this.#open();
+    if (!raw) {
+      this.#unavailable = true;
+      return undefined;
+    }
+    // Only the latest open is remembered: an earlier one still opening is detached by its own check
+    // of `#closed` below when it arrives.
+    const opening = raw.then((r) => new OwnSession(r));
+    this.#opening = opening;
+    try {
+      const session = await opening;
+      if (this.#closed) {
+        await session.close();
+        return undefined;
+      }
+      return session;
+    } finally {
+      if (this.#opening === opening) this.#opening = undefined;
+    }
+  }
+}
