@@ -1,4 +1,4 @@
-import type { Logger } from "pino";
+import type { Logger } from "./Logger.js";
 
 /** How the pool spreads connections over several endpoints (remote mode). */
 export type LoadBalancingStrategy =
@@ -142,7 +142,10 @@ export interface ConnectionManagerOptions {
   circuitBreaker?: Partial<CircuitBreakerOptions>;
   /** The connections kept for `manager.live()` (README "Live queries"). */
   live?: Partial<LiveConfig>;
-  /** A pino logger; the pool logs through `logger.child({ component: "surreal-pool" })`. Silent by default. */
+  /**
+   * A logger (a pino logger as it is, or anything with pino's `child`, `debug`, `info`, `warn`, `error`);
+   * the pool logs through `logger.child({ component: "surreal-pool" })`. Silent by default.
+   */
   logger?: Logger;
   /** An XState inspection observer (e.g. from `@statelyai/inspect`), attached to every machine the pool creates. */
   // biome-ignore lint/suspicious/noExplicitAny: XState's InspectionEvent observer type is generic over all actors.

@@ -1,5 +1,4 @@
 import { setMaxListeners } from "node:events";
-import type { Logger } from "pino";
 import type { Observable } from "rxjs";
 import type { SurrealSession } from "surrealdb";
 import { type Actor, createActor, fromPromise, waitFor } from "xstate";
@@ -8,6 +7,7 @@ import {
   type AgentSessionMachineEvent,
   agentSessionMachine,
 } from "../../machines/agentSession.machine.js";
+import type { Logger } from "../config/Logger.js";
 import { ArgumentError } from "../errors/ArgumentError.js";
 import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { EventBus } from "../events/EventBus.js";
