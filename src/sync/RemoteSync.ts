@@ -386,7 +386,11 @@ export class RemoteSync {
           durationMs,
           ...this.#lagNow(),
         });
-        this.#settle(event.pass, { ok: false, records, batches, durationMs, error });
+        // #ship throws SyncErrors only; anything else (a machine effect's own failure) is the local side's.
+        const failure = isSyncError(error)
+          ? error
+          : new SyncError(this.remote, "local", error.message, { cause: error });
+        this.#settle(event.pass, { ok: false, records, batches, durationMs, error: failure });
         return;
       }
       case "sync.stopped":

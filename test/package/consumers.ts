@@ -59,6 +59,25 @@ const useLease = async (lease: Lease): Promise<void> => lease.release();
 void useLease;
 void health;
 void machineId;
+
+// Compiled, never called: what the public types must refuse. An unused @ts-expect-error is itself an
+// error, so each line fails the type-check if the type lets it through.
+async function refusedByTheTypes(lease: Lease): Promise<void> {
+  // @ts-expect-error a lease does not expose its connection (it reaches the raw session)
+  void lease.connection;
+  // @ts-expect-error ending a lease from the pool's side is the pool's
+  lease.revoke("shutdown");
+  // @ts-expect-error nor does it expose its call tracking
+  void lease.track(Promise.resolve(1));
+  // @ts-expect-error a number is not a logger
+  await ConnectionManager.create({ logger: 42 });
+  // What a logger needs, and all it needs: pino's call shapes (a pino logger passes as it is).
+  const quiet = { child: () => quiet, debug() {}, info() {}, warn(_: object | string) {}, error() {} };
+  await ConnectionManager.create({ logger: quiet });
+  const report = await manager.syncNow();
+  for (const remote of report.remotes) if (remote.error) console.log(remote.error.stage, remote.error.remote);
+}
+void refusedByTheTypes;
 `;
 
 /** TypeScript compiled to CommonJS (a .cts file): TypeScript 5.8+ types require() of an ES module. */
@@ -75,6 +94,7 @@ export async function main(): Promise<string> {
 main().then((result) => console.log(JSON.stringify({ kind: "cts", result })));
 `;
 
+/** The consumers' tsconfig: strict, NodeNext; the test sets `skipLibCheck` and `exactOptionalPropertyTypes`. */
 export const tsconfig = {
   compilerOptions: {
     target: "ES2022",
