@@ -6,9 +6,11 @@ import type { ConnectionManagerOptions } from "../config/options.js";
 import { type ResolvedConfig, resolveConfig } from "../config/resolveConfig.js";
 import type { PooledDb } from "../connection/Connector.js";
 import { createConnector } from "../connection/createConnector.js";
+import { parseDashboardOptions } from "../dashboard/dashboardOptions.js";
 import type { DashboardOptions, DashboardServer } from "../dashboard/serveDashboard.js";
 import { ArgumentError } from "../errors/ArgumentError.js";
 import { ConfigError } from "../errors/ConfigError.js";
+import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { EventBus } from "../events/EventBus.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
 import type { LiveNotification } from "../live/LiveNotification.js";
@@ -24,6 +26,7 @@ import type { SyncReport, UnsyncedRemote } from "../sync/SyncReport.js";
 import { runTransaction, type TransactionOptions } from "../transaction/runTransaction.js";
 import { optionalDuration, optionalSignal, optionsObject, requiredFunction } from "../util/arguments.js";
 import { asError } from "../util/asError.js";
+import { withinDeadline } from "../util/withinDeadline.js";
 import { type AcquireOptions, ConnectionPool, type ShutdownReport } from "./ConnectionPool.js";
 import { FailureOnce } from "./FailureOnce.js";
 import { type HedgeOptions, hedge, LatencyTracker } from "./hedge.js";
@@ -85,6 +88,8 @@ export class ConnectionManager implements AsyncDisposable {
   #shutdown: Promise<ShutdownReport & { unsynced?: UnsyncedRemote[] }> | undefined;
   /** `live()` subscriptions and the connections kept for them (src/live). */
   readonly #live: LiveRoom;
+  /** Dashboards served for this manager (being started, or serving): its shutdown closes them. */
+  readonly #dashboards = new Set<Promise<DashboardServer>>();
 
   private constructor(config: ResolvedConfig, events: EventsObserver | undefined) {
     this.config = config;
@@ -418,10 +423,27 @@ export class ConnectionManager implements AsyncDisposable {
 
   /**
    * Serves a live dashboard of this pool at the returned `url` (default 127.0.0.1, a free port): one
-   * self-contained page fed by Server-Sent Events from `events$`. `close()` ends it; shutting the pool
-   * down does not. Loaded on first use, so pools that never call it carry none of it.
+   * self-contained page fed by Server-Sent Events from `events$`. It ends with `close()`, at the end of
+   * an `await using` block, or when this manager shuts down (it shows this pool and nothing else).
+   * Bad options are an `ArgumentError`; after `shutdown()` a `PoolClosedError`. Loaded on first use, so
+   * pools that never call it carry none of it.
    */
-  async serveDashboard(options?: DashboardOptions): Promise<DashboardServer> {
+  serveDashboard(options?: DashboardOptions): Promise<DashboardServer> {
+    let parsed: DashboardOptions;
+    try {
+      parsed = parseDashboardOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#shutdown)
+      return Promise.reject(new PoolClosedError(this.#pool.state === "closed" ? "closed" : "draining"));
+    const serving = this.#serveDashboard(parsed);
+    this.#dashboards.add(serving);
+    serving.catch(() => this.#dashboards.delete(serving));
+    return serving;
+  }
+
+  async #serveDashboard(options: DashboardOptions): Promise<DashboardServer> {
     const { serveDashboard } = await import("../dashboard/serveDashboard.js");
     const extras = {
       connections: () =>
@@ -473,9 +495,17 @@ export class ConnectionManager implements AsyncDisposable {
     const report = await this.#pool.shutdown({ timeoutMs: Math.max(0, deadline - started) });
     // The pool's shutdown ran the final sync (disposing the local store); this is its result.
     const unsynced = await this.#sync?.finish();
+    // Its dashboards show this pool only: they end with it (their pages get the last frames first).
+    await withinDeadline(this.#closeDashboards(), deadline);
     this.#stopObservers();
     const durationMs = performance.now() - started;
     return unsynced ? { ...report, durationMs, unsynced } : { ...report, durationMs };
+  }
+
+  #closeDashboards(): Promise<unknown> {
+    const closing = [...this.#dashboards].map((serving) => serving.then((dashboard) => dashboard.close()));
+    this.#dashboards.clear();
+    return Promise.allSettled(closing);
   }
 
   [Symbol.asyncDispose](): Promise<void> {
