@@ -5,13 +5,14 @@
  * Other options: --port=N (default: a free one), --workers=N (default 20), --pause=MS between a worker's
  * operations (default 0: full speed), --drill (every 10 s, injected connection errors open the breaker),
  * --screenshot=PATH (a few seconds in, headless Chromium opens the page and saves a PNG of it there;
- * `npm run visualize` refreshes visualizations/dashboard.png this way).
+ * `npm run visualize -- --dashboard` refreshes visualizations/dashboard.png this way).
  */
 import { PoolConfig } from "../src/config/PoolConfig.js";
 import { ConnectionManager } from "../src/pool/ConnectionManager.js";
 import { screenshotDashboard } from "./dashboard/screenshot.js";
 import { runAgent } from "./support/agentWork.js";
 import { numberArg } from "./support/args.js";
+import { DRILL_BREAKER, injectConnectionErrors } from "./support/drill.js";
 import { runWorkload } from "./support/workload.js";
 
 const seconds = numberArg("seconds", 30);
@@ -26,28 +27,14 @@ const manager = await ConnectionManager.create({
   namespace: "demo",
   database: "main",
   pool: { ...PoolConfig.development(), minConnections: 5, maxConnections: 10 },
-  circuitBreaker: drill ? { failureThreshold: 3, resetTimeoutMs: 2_000 } : {},
+  circuitBreaker: drill ? DRILL_BREAKER : {},
 });
 const dashboard = await manager.serveDashboard({ port: numberArg("port", 0) });
 console.log(`dashboard: ${dashboard.url}  (running ${seconds} s; Ctrl-C to stop early)`);
 
 const stop = new AbortController();
 process.once("SIGINT", () => stop.abort());
-const drillTimer = drill
-  ? setInterval(() => {
-      const lost = () => Object.assign(new Error("connection reset (injected)"), { code: "ECONNRESET" });
-      for (let i = 0; i < 3; i++) {
-        void manager
-          .executeWithRetry(
-            async () => {
-              throw lost();
-            },
-            { signal: AbortSignal.timeout(1_000) },
-          )
-          .catch(() => {});
-      }
-    }, 10_000)
-  : undefined;
+const drillTimer = drill ? setInterval(() => injectConnectionErrors(manager), 10_000) : undefined;
 
 // The demo workload, and beside it two agent sessions writing transaction logs.
 const durationMs = seconds * 1_000;
