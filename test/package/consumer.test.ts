@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from "node:child_process";
-import { access, mkdtemp, rm } from "node:fs/promises";
+import { access, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -10,6 +10,8 @@ import {
   cleanEnv,
   createScratchApp,
   installSize,
+  isPackageWord,
+  npmPackageCount,
   packTarball,
   REPO_ROOT,
   readmeInstallLines,
@@ -219,6 +221,13 @@ describe("the packed package, installed the README's way", () => {
     SLOW,
   );
 
+  it("installSize counts packages as npm does (the install-cost bench reports it)", async () => {
+    for (const app of [embedded, wsOnly]) {
+      const counted = await installSize(app.dir);
+      expect(counted.packages, counted.names.join("\n")).toBe(await npmPackageCount(app.dir));
+    }
+  });
+
   it("ws://-only install: an embedded endpoint is refused with a ConfigError naming the package", async () => {
     await wsOnly.write(
       "embedded.mjs",
@@ -237,8 +246,16 @@ try {
     expect(out.message).toContain("npm install @surrealdb/node");
   });
 
-  it("the README's install line was run as written, the package name swapped for the tarball", async () => {
+  it("the README's install line was run as written, its tarball swapped for the one packed here", async () => {
     const lines = await readmeInstallLines();
-    expect(embedded.installLine).toBe(lines[0]!.replace("surreal-pool", tarball));
+    const words = lines[0]!.split(/\s+/);
+    expect(embedded.installLine).toBe(words.map((w) => (isPackageWord(w) ? tarball : w)).join(" "));
+    // Not on the registry yet: the README installs the tarball `npm pack` writes, by its own name.
+    const named = words.find(isPackageWord)!;
+    expect(path.basename(named)).toBe(path.basename(tarball));
+    const { version } = JSON.parse(await readFile(path.join(REPO_ROOT, "package.json"), "utf8")) as {
+      version: string;
+    };
+    expect(path.basename(tarball)).toBe(`surreal-pool-${version}.tgz`);
   });
 });
