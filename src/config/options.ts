@@ -119,6 +119,14 @@ export interface PoolOptions {
    * (2.x) gets one socket per connection instead. Default 2.
    */
   socketsPerEndpoint: number;
+  /**
+   * pg's option of that name: the pool does not keep the process alive while it has nothing to do (no
+   * lease out, no caller waiting, no call or live query running). Its idle sockets, its timers and the
+   * health loop stop holding it, so a script that never calls `shutdown()` still exits. The embedded
+   * engine (`mem://`, `surrealkv://`) keeps a process alive by itself for as long as it is open (README).
+   * Default false.
+   */
+  allowExitOnIdle: boolean;
 }
 
 export interface CircuitBreakerOptions {

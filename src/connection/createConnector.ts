@@ -40,6 +40,7 @@ export function createConnector(
   if (result.kind === "websocket") {
     return new SessionConnector({
       ...common,
+      allowExitOnIdle: config.pool.allowExitOnIdle,
       socketsPerEndpoint: config.pool.socketsPerEndpoint,
       connectTimeoutMs: config.pool.connectTimeoutMs,
       validationTimeoutMs: config.pool.validationTimeoutMs,

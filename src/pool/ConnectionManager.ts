@@ -1,4 +1,4 @@
-import type { Observable, Observer, Subscription } from "rxjs";
+import { Observable, type Observer, type Subscription } from "rxjs";
 import type { SurrealTransaction } from "surrealdb";
 import { createBalancer } from "../balancer/createBalancer.js";
 import type { BreakerStatus } from "../breaker/CircuitBreaker.js";
@@ -31,6 +31,7 @@ import { type AcquireOptions, ConnectionPool, type ShutdownReport } from "./Conn
 import { FailureOnce } from "./FailureOnce.js";
 import { type HedgeOptions, hedge, LatencyTracker } from "./hedge.js";
 import { registerInternals } from "./internals.js";
+import { KeepAlive } from "./KeepAlive.js";
 import type { Lease } from "./Lease.js";
 import { type QueryHost, type QueryOptions, runQuery } from "./query.js";
 import { type LeaseRunner, type RunResult, runOnLease } from "./runOnLease.js";
@@ -90,6 +91,8 @@ export class ConnectionManager implements AsyncDisposable {
   readonly #live: LiveRoom;
   /** Dashboards served for this manager (being started, or serving): its shutdown closes them. */
   readonly #dashboards = new Set<Promise<DashboardServer>>();
+  /** `pool.allowExitOnIdle`: holds the process while there is work (nothing else of the pool does). */
+  readonly #keepAlive: KeepAlive | undefined;
 
   private constructor(config: ResolvedConfig, events: EventsObserver | undefined) {
     this.config = config;
@@ -127,8 +130,12 @@ export class ConnectionManager implements AsyncDisposable {
       onLease: (fn, signal, timeoutMs, note) => this.#onLease(fn, signal, timeoutMs, note),
       retried: (attempt, signal) => this.#retried(attempt, signal),
     };
+    this.#keepAlive = config.pool.allowExitOnIdle ? new KeepAlive(() => this.#busy()) : undefined;
     this.#runner = {
-      acquire: (options) => pool.acquire(options),
+      acquire: (options) => {
+        this.#keepAlive?.poke();
+        return pool.acquire(options);
+      },
       acquireTimeoutMs: config.pool.connectionTimeoutMs,
       record: (endpoint, error) => this.#recordOutcome(endpoint, error),
     };
@@ -144,7 +151,10 @@ export class ConnectionManager implements AsyncDisposable {
     registerInternals(this, {
       publish: this.#publish,
       state: () => pool.state,
-      acquireOwn: (options) => pool.acquire(options, true),
+      acquireOwn: (options) => {
+        this.#keepAlive?.poke();
+        return pool.acquire(options, true);
+      },
       openSession: (place) => {
         // Spread agents' sessions over the endpoints that serve now, in turn.
         const serving = pool.endpoints.filter((e) => e.canServe() && e.connector.openSession);
@@ -194,9 +204,11 @@ export class ConnectionManager implements AsyncDisposable {
       minConnections: config.pool.minConnections,
       maxConnections: config.pool.maxConnections,
     });
+    const starting = manager.#keepAlive?.hold();
     try {
       await manager.#pool.start();
     } catch (error) {
+      starting?.();
       manager.#stopObservers();
       throw error;
     }
@@ -206,10 +218,12 @@ export class ConnectionManager implements AsyncDisposable {
         await manager.#sync.start();
       } catch (error) {
         await manager.#pool.shutdown({ timeoutMs: 5_000 });
+        starting?.();
         manager.#stopObservers();
         throw error;
       }
     }
+    starting?.();
     return manager;
   }
 
@@ -222,7 +236,7 @@ export class ConnectionManager implements AsyncDisposable {
    */
   syncNow(): Promise<SyncReport> {
     if (!this.#sync) return Promise.resolve({ ok: true, remotes: [] });
-    return this.#sync.syncNow();
+    return this.#held(this.#sync.syncNow());
   }
 
   /**
@@ -230,6 +244,7 @@ export class ConnectionManager implements AsyncDisposable {
    * `try { ... } finally { await lease.release() }`. Waits in FIFO order up to `connectionTimeoutMs`.
    */
   acquire(options?: AcquireOptions): Promise<Lease> {
+    this.#keepAlive?.poke();
     return this.#pool.acquire(options);
   }
 
@@ -266,7 +281,25 @@ export class ConnectionManager implements AsyncDisposable {
     vars?: Record<string, unknown>,
     options?: QueryOptions,
   ): Promise<T> {
-    return runQuery<T>(this.#queryHost, text, vars, options);
+    const running = runQuery<T>(this.#queryHost, text, vars, options);
+    return this.#keepAlive ? this.#held(running) : running;
+  }
+
+  /** `work`, with the process held until it settles (`allowExitOnIdle`: a call in flight is work). */
+  #held<T>(work: Promise<T>): Promise<T> {
+    const release = this.#keepAlive?.hold();
+    if (release) work.then(release, release);
+    return work;
+  }
+
+  /**
+   * Work the pool itself can see: a lease out, a caller waiting, a connection opening, being checked or
+   * closing, a live query, or the pool starting or shutting down.
+   */
+  #busy(): boolean {
+    const pool = this.#pool;
+    if (pool.state !== "running") return pool.state !== "closed";
+    return pool.size - pool.idle + pool.pending + pool.waiting > 0 || this.#live.health().subscriptions > 0;
   }
 
   /** One attempt of `fn` on a lease. */
@@ -396,7 +429,14 @@ export class ConnectionManager implements AsyncDisposable {
    * notification (README "Live queries"). Throws `ArgumentError` for bad arguments.
    */
   live<T = Record<string, unknown>>(target: string, options?: LiveOptions): Observable<LiveNotification<T>> {
-    return this.#live.live(target, options) as Observable<LiveNotification<T>>;
+    const stream = this.#live.live(target, options) as Observable<LiveNotification<T>>;
+    const keepAlive = this.#keepAlive;
+    if (!keepAlive) return stream;
+    // A subscriber waits for notifications: that is work (its subscription is in #busy from then on).
+    return new Observable((subscriber) => {
+      keepAlive.poke();
+      return stream.subscribe(subscriber);
+    });
   }
 
   /** Live health: state, sizes, waiting callers, per-endpoint detail with breaker states. */
@@ -481,7 +521,7 @@ export class ConnectionManager implements AsyncDisposable {
     }
     const deadline = performance.now() + timeoutMs;
     this.#pool.beginShutdown();
-    this.#shutdown = this.#closeAll(deadline);
+    this.#shutdown = this.#held(this.#closeAll(deadline));
     return this.#shutdown;
   }
 
@@ -517,6 +557,8 @@ export class ConnectionManager implements AsyncDisposable {
     this.#bus.complete();
     for (const s of this.#subscriptions.splice(0)) s.unsubscribe();
     this.#metrics.stop();
+    // Closed (or never started): nothing of the pool needs the process any more.
+    this.#keepAlive?.stop();
   }
 }
 

@@ -10,6 +10,7 @@ import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { PoolSaturatedError } from "../errors/PoolSaturatedError.js";
 import type { AcquireFailed, PoolEvent, RetireReason } from "../events/PoolEvent.js";
 import { classifyError } from "../retry/isTransient.js";
+import { unrefClock } from "../util/unrefClock.js";
 import { acquireTimeoutError, unavailableError, warmUpError } from "./acquireErrors.js";
 import { type AcquireOptions, type AcquireRequest, parseAcquireOptions } from "./acquireOptions.js";
 import { ConnectionLifecycle, type LifecycleHost } from "./ConnectionLifecycle.js";
@@ -114,7 +115,12 @@ export class ConnectionPool implements LeaseOwner {
       (connector) =>
         new Endpoint({
           connector,
-          breaker: { ...breaker, inspect: options.inspect },
+          // With allowExitOnIdle, an open breaker's wait for its probe does not hold the process.
+          breaker: {
+            ...breaker,
+            inspect: options.inspect,
+            ...(options.pool.allowExitOnIdle ? { clock: unrefClock } : {}),
+          },
           onBreakerTransition: (transition) => {
             this.#publish(transition);
             this.#dispatch();

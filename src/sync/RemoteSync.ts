@@ -8,6 +8,7 @@ import {
   syncStateOf,
 } from "../../machines/sync.machine.js";
 import type { SyncEvent, SyncLag } from "../events/SyncEvent.js";
+import { unrefClock } from "../util/unrefClock.js";
 import { type FeedEntry, readChanges } from "./changeFeed.js";
 import { batchSize, coalesce } from "./coalesce.js";
 import type { LocalStore } from "./LocalStore.js";
@@ -31,6 +32,8 @@ export interface RemoteSyncOptions {
   publish: (event: SyncEvent) => void;
   // biome-ignore lint/suspicious/noExplicitAny: XState's inspection observer is untyped across actor kinds.
   inspect?: any;
+  /** `pool.allowExitOnIdle`: the wait for the next pass (or retry) does not keep the process alive. */
+  allowExitOnIdle?: boolean;
 }
 
 interface Waiter {
@@ -94,6 +97,7 @@ export class RemoteSync {
       },
       systemId: `sync:${this.remote}`,
       ...(options.inspect ? { inspect: options.inspect } : {}),
+      ...(options.allowExitOnIdle ? { clock: unrefClock } : {}),
     });
     this.#actor.on("*", (event) => this.#onTransition(event as SyncMachineEmitted));
   }
