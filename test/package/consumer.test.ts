@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EndpointHandle, startEndpoint } from "../support/endpoint.js";
-import { cjsConsumer, ctsConsumer, esmConsumer, tsConsumer, tsconfig } from "./consumers.js";
+import { cjsConsumer, ctsConsumer, esmConsumer, idleConsumer, tsConsumer, tsconfig } from "./consumers.js";
 import {
   cleanEnv,
   createScratchApp,
@@ -15,6 +15,7 @@ import {
   packTarball,
   REPO_ROOT,
   readmeInstallLines,
+  readmeQuickStart,
   type ScratchApp,
 } from "./scratchApp.js";
 
@@ -24,6 +25,15 @@ const run = promisify(execFile);
 const otherNodes = (process.env.SURREAL_POOL_CONSUMER_NODES ?? "").split(":").filter(Boolean);
 /** A Node without require(esm) (before 20.19 / 22.12), to show what CommonJS users get there. */
 const oldNode = process.env.SURREAL_POOL_OLD_NODE;
+/**
+ * Other runtimes SurrealDB users run (.ci/run installs them from the npm registry: `npx -y bun@1`,
+ * `npx -y deno@2`, and passes their binaries): the command that runs a file in each.
+ */
+const runtimes: { name: string; command: string[] }[] = [
+  { name: "Bun", bin: process.env.SURREAL_POOL_BUN, args: [] },
+  // -A: the embedded engine is a native library (--allow-ffi), ws:// needs the network, and so on.
+  { name: "Deno", bin: process.env.SURREAL_POOL_DENO, args: ["run", "-A"] },
+].flatMap(({ name, bin, args }) => (bin ? [{ name, command: [bin, ...args] }] : []));
 const versionOf = (node: string) => execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
 const bin = (name: string) => path.join(REPO_ROOT, "node_modules", ".bin", name);
 const SLOW = 240_000;
@@ -184,6 +194,47 @@ describe("the packed package, installed the README's way", () => {
     );
   }
 
+  for (const runtime of runtimes) {
+    const version = /\d+\.\d+\.\d+/.exec(
+      execFileSync(runtime.command[0]!, ["--version"], { encoding: "utf8" }),
+    )?.[0];
+    it(
+      `on ${runtime.name} ${version}: the README's quick start, the ESM, CommonJS and TypeScript consumers on mem://, and ws:// against a loopback endpoint, with allowExitOnIdle`,
+      async () => {
+        await embedded.write("quickstart.ts", await readmeQuickStart());
+        await embedded.write("consumer.mjs", esmConsumer);
+        await embedded.write("consumer.cjs", cjsConsumer);
+        await embedded.write("consumer.ts", tsConsumer);
+        const quick = await embedded.run(runtime.command, ["quickstart.ts"]);
+        // It printed the health and the metrics, and exited by itself (run() waits for the exit).
+        expect(quick.stdout).toMatch(/healthy: true/);
+        expect(quick.stdout).toMatch(/acquisitions: 2/);
+        for (const file of ["consumer.mjs", "consumer.cjs", "consumer.ts"]) {
+          const out = JSON.parse((await embedded.run(runtime.command, [file])).stdout);
+          expect(out, file).toMatchObject({ n: 42, abandoned: 0, isSurrealPoolError: false });
+        }
+        endpoint ??= await startEndpoint();
+        const ws = await embedded.run(runtime.command, ["consumer.mjs"], {
+          env: { SURREAL_URL: endpoint.url, SURREAL_NS: `ws_${runtime.name.toLowerCase()}` },
+        });
+        expect(JSON.parse(ws.stdout)).toMatchObject({ kind: "esm", n: 42, abandoned: 0 });
+        // pool.allowExitOnIdle over ws://: exits by itself on Deno; on Bun, undici's WebSocket is Bun's
+        // own (it ignores the dispatcher through which the pool reaches the TCP socket), so the socket
+        // stays ref'd and the process stays alive (README, "Runtimes"). Bounded: killed after 5 s.
+        await embedded.write("idle.mjs", idleConsumer);
+        const idle = await embedded
+          .run(runtime.command, ["idle.mjs"], { env: { SURREAL_URL: endpoint.url }, timeoutMs: 5_000 })
+          .then(
+            (r) => ({ exited: true, stdout: r.stdout }),
+            (error: Error) => ({ exited: false, stdout: error.message }),
+          );
+        expect(idle.stdout).toContain('"idle"');
+        expect(idle.exited, idle.stdout).toBe(runtime.name === "Deno");
+      },
+      SLOW,
+    );
+  }
+
   it.skipIf(!oldNode)(
     `without require(esm) (${oldNode ? `Node ${versionOf(oldNode)}` : "set SURREAL_POOL_OLD_NODE"}): import works, require() says ERR_REQUIRE_ESM`,
     async () => {
@@ -211,7 +262,7 @@ describe("the packed package, installed the README's way", () => {
       }
       expect(lean.megabytes).toBeLessThan(full.megabytes / 2);
 
-      endpoint = await startEndpoint();
+      endpoint ??= await startEndpoint();
       await wsOnly.write("consumer.mjs", esmConsumer);
       const out = JSON.parse(
         (await wsOnly.node(["consumer.mjs"], { env: { SURREAL_URL: endpoint.url } })).stdout,

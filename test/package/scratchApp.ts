@@ -65,6 +65,15 @@ export function isPackageWord(word: string): boolean {
   return word === "surreal-pool" || /(^|\/)surreal-pool-\d+\.\d+\.\d+[^/]*\.tgz$/.test(word);
 }
 
+/** The README's quick start: the first TypeScript block of its "## Quick start" section. */
+export async function readmeQuickStart(): Promise<string> {
+  const readme = await readFile(path.join(REPO_ROOT, "README.md"), "utf8");
+  const section = /^## Quick start\n([\s\S]*?)^## /m.exec(readme)?.[1];
+  const block = section && /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!block) throw new Error('README.md has no ```ts block in "## Quick start"');
+  return block;
+}
+
 export interface ScratchApp {
   dir: string;
   /** The install line as run (the package name replaced by the tarball's path). */
@@ -72,6 +81,8 @@ export interface ScratchApp {
   installMs: number;
   /** Runs `node <args>` in the app; rejects on a non-zero exit or after `timeoutMs` (then kills it). */
   node(args: string[], options?: NodeRunOptions): Promise<RunResult>;
+  /** Runs `command` (another runtime: `bun`, `deno run -A`) with `args` in the app, as `node()` does. */
+  run(command: string[], args: string[], options?: Omit<NodeRunOptions, "node">): Promise<RunResult>;
   write(file: string, text: string): Promise<void>;
   remove(): Promise<void>;
 }
@@ -118,13 +129,15 @@ export async function createScratchApp(tarball: string, installLine: string): Pr
     installLine: `npm ${args.join(" ")}`,
     installMs,
     node: (nodeArgs, options = {}) =>
-      runNode(
-        options.node ?? process.execPath,
+      runIn(
         dir,
+        [options.node ?? process.execPath],
         nodeArgs,
         options.timeoutMs ?? 60_000,
         options.env ?? {},
       ),
+    run: (command, args, options = {}) =>
+      runIn(dir, command, args, options.timeoutMs ?? 60_000, options.env ?? {}),
     write: async (file, text) => {
       await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
       await writeFile(path.join(dir, file), text);
@@ -133,7 +146,15 @@ export async function createScratchApp(tarball: string, installLine: string): Pr
   };
 }
 
-function runNode(node: string, cwd: string, args: string[], timeoutMs: number, env: Record<string, string>) {
+function runIn(
+  cwd: string,
+  [program, ...programArgs]: string[],
+  args: string[],
+  timeoutMs: number,
+  env: Record<string, string>,
+) {
+  const node = program!;
+  args = [...programArgs, ...args];
   return new Promise<RunResult>((resolve, reject) => {
     const started = performance.now();
     const child = spawn(node, args, { cwd, env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] });
