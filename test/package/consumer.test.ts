@@ -272,10 +272,19 @@ describe("the packed package, installed the README's way", () => {
     SLOW,
   );
 
-  it("installSize counts packages as npm does (the install-cost bench reports it)", async () => {
-    for (const app of [embedded, wsOnly]) {
+  it("installSize counts packages as npm does, and the README's install-cost table says that many", async () => {
+    const readme = await readFile(path.join(REPO_ROOT, "README.md"), "utf8");
+    const table = /^### Install cost\n([\s\S]*?)^#/m.exec(readme)?.[1] ?? "";
+    // The table's first two rows: the ws://-only install, then the full one.
+    const [wsRow, fullRow] = table.split("\n").filter((l) => /^\| the tarball/.test(l));
+    const packagesIn = (row: string | undefined) => Number(row?.split("|")[2]?.trim());
+    for (const [app, row] of [
+      [wsOnly, wsRow],
+      [embedded, fullRow],
+    ] as const) {
       const counted = await installSize(app.dir);
       expect(counted.packages, counted.names.join("\n")).toBe(await npmPackageCount(app.dir));
+      expect(packagesIn(row), `README row: ${row}`).toBe(counted.packages);
     }
   });
 
