@@ -1,7 +1,8 @@
 /**
  * `npm run dashboard`: the demo workload (embedded mem://) and two agent sessions, with the live
- * dashboard served, printing its URL. Bounded: the workload runs --seconds=N (default 30), then the pool shuts down and the dashboard
- * stays up --linger=N more seconds (default 2) so the page shows the shutdown, then everything stops.
+ * dashboard served, printing its URL. Bounded: the workload runs --seconds=N (default 30), the page
+ * shows the idle pool --linger=N more seconds (default 2), then the pool shuts down, which ends the
+ * dashboard once its page got the shutdown's last frame.
  * Other options: --port=N (default: a free one), --workers=N (default 20), --pause=MS between a worker's
  * operations (default 0: full speed), --drill (every 10 s, injected connection errors open the breaker),
  * --screenshot=PATH (a few seconds in, headless Chromium opens the page and saves a PNG of it there;
@@ -56,12 +57,12 @@ if (shot) {
 if (drillTimer) clearInterval(drillTimer);
 const elapsedS = result.elapsedMs / 1_000;
 console.log(`workload: ${result.done} operations in ${elapsedS.toFixed(1)} s, ${result.failed} failed`);
-await manager.shutdown({ timeoutMs: 5_000 });
 if (!stop.signal.aborted) await new Promise((resolve) => setTimeout(resolve, linger * 1_000));
-const stats = dashboard.stats();
+const pages = dashboard.stats().clients;
+await manager.shutdown({ timeoutMs: 5_000 }); // closes the dashboard too
+const stats = { ...dashboard.stats(), clients: pages };
 console.log(
   `dashboard fed ${stats.events} pool events (${Math.round(stats.events / elapsedS)}/s) to ${stats.clients} page(s)` +
     ` in ${stats.frames} frames (${stats.coalesced} coalesced) and ${stats.snapshots} snapshot(s),` +
     ` ${(stats.bytes / 1024).toFixed(1)} KiB (${(stats.bytes / 1024 / elapsedS).toFixed(1)} KiB/s)`,
 );
-await dashboard.close();

@@ -91,6 +91,7 @@ export async function serveDashboard(
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= new Promise<void>((resolve) => {
+      feed.tick(); // the pages get what changed since the last frame (a shutdown's end) first
       feed.stop();
       server.close(() => resolve());
       server.closeAllConnections();
