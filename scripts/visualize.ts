@@ -1,8 +1,9 @@
 /**
- * `npm run visualize`: writes visualizations/<machine>.mmd and .svg for every machine in machines/,
- * visualizations/README.md embedding them, and (where Debian's Chromium is installed) a fresh
- * visualizations/dashboard.png of the live dashboard under the demo workload.
- * Options: --check (diagrams only; write nothing; exit 1 when stale).
+ * `npm run visualize`: writes visualizations/<machine>.mmd and .svg for every machine in machines/ and
+ * visualizations/README.md embedding them, each only when its content changed.
+ * Options: --check (write nothing; exit 1 when stale); --dashboard (also take a fresh
+ * visualizations/dashboard.png of the live dashboard under the demo workload, where Debian's Chromium
+ * is installed: a screenshot differs at every run, so it is only taken when asked for).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -34,7 +35,9 @@ if (check) {
     `visualizations/: ${files.size} files, ${stale.length} written${stale.length ? ` (${stale.join(", ")})` : ""}`,
   );
 }
-if (!check) {
+if (!check && !process.argv.includes("--dashboard")) {
+  console.log("visualizations/dashboard.png kept (npm run visualize -- --dashboard takes a new one)");
+} else if (!check) {
   if (existsSync(CHROMIUM)) {
     const args = ["--import", "tsx", join(root, "scripts", "dashboard.ts"), "--seconds=20", "--linger=0"];
     execFileSync(process.execPath, [...args, `--screenshot=${join(out, "dashboard.png")}`], {

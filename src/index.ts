@@ -1,3 +1,4 @@
+export type { LogFn, Logger, LoggerChildOptions } from "./config/Logger.js";
 export type {
   CircuitBreakerOptions,
   ConnectionManagerOptions,

@@ -1,6 +1,6 @@
 import { type LayoutEdge, type LayoutNode, layeredLayout, type Point } from "./layeredLayout.js";
 import type { EdgeKind, MachineGraph, StateBox } from "./machineGraph.js";
-import { LINE_HEIGHT, linesWidth, PAD } from "./measure.js";
+import { DOT_LABEL_ADVANCE, DOT_LABEL_GAP, LINE_HEIGHT, linesWidth, PAD } from "./measure.js";
 import { describe } from "./toMermaid.js";
 
 /**
@@ -265,8 +265,14 @@ export function layoutMachine(graph: MachineGraph): Diagram {
     });
   }
 
+  // Wide enough for what sticks out of the boxes too: loop labels, and the "any state" label of a
+  // transition declared on a compound state (drawn right of its dot, which sits at the box's edge).
+  const rightmost = Math.max(
+    ...dots.map((d) => (d.label ? d.x + DOT_LABEL_GAP + d.label.length * DOT_LABEL_ADVANCE : d.x)),
+    ...edges.map((e) => (e.label ? e.label.x + linesWidth(e.labels) / 2 + 4 : 0)),
+  );
   return {
-    width: rootLocal.footprint + 2 * MARGIN,
+    width: Math.max(rootLocal.footprint + 2 * MARGIN, rightmost + MARGIN / 2),
     height: rootLocal.h + 2 * MARGIN,
     states,
     edges,

@@ -9,6 +9,10 @@ export const CHAR_WIDTH = 7.3;
 export const LINE_HEIGHT = 16;
 /** Inner padding of a state box. */
 export const PAD = 10;
+/** The "any state" label beside a compound state's dot: its font size, gap and character advance. */
+export const DOT_LABEL_SIZE = 10;
+export const DOT_LABEL_GAP = 8;
+export const DOT_LABEL_ADVANCE = (CHAR_WIDTH * DOT_LABEL_SIZE) / FONT_SIZE;
 
 export function textWidth(text: string): number {
   return text.length * CHAR_WIDTH;

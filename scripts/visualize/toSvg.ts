@@ -1,7 +1,16 @@
 import type { Point } from "./layeredLayout.js";
 import type { Diagram, PlacedEdge, PlacedState } from "./layout.js";
 import type { EdgeKind } from "./machineGraph.js";
-import { FONT_FAMILY, FONT_SIZE, fmt, LINE_HEIGHT, linesWidth, PAD } from "./measure.js";
+import {
+  DOT_LABEL_GAP,
+  DOT_LABEL_SIZE,
+  FONT_FAMILY,
+  FONT_SIZE,
+  fmt,
+  LINE_HEIGHT,
+  linesWidth,
+  PAD,
+} from "./measure.js";
 
 /** Colours by transition kind; the legend under the diagram explains them. */
 const KIND_COLOUR: Record<EdgeKind, string> = {
@@ -49,7 +58,7 @@ export function toSvg(diagram: Diagram, title: string): string {
       d.kind === "initial"
         ? `<circle cx="${fmt(d.x)}" cy="${fmt(d.y)}" r="6" fill="#1b1f2a"/>`
         : `<circle cx="${fmt(d.x)}" cy="${fmt(d.y)}" r="4" fill="#ffffff" stroke="${NEUTRAL}" stroke-width="1.5"/>` +
-            `<text x="${fmt(d.x + 8)}" y="${fmt(d.y + 4)}" font-size="10" fill="${NEUTRAL}">${escapeXml(d.label ?? "")}</text>`,
+            `<text x="${fmt(d.x + DOT_LABEL_GAP)}" y="${fmt(d.y + 4)}" font-size="${DOT_LABEL_SIZE}" fill="${NEUTRAL}">${escapeXml(d.label ?? "")}</text>`,
     );
   }
   for (const s of diagram.states) if (!s.container) out.push(stateSvg(s, false));

@@ -63,5 +63,6 @@ function base(): PoolOptions {
     validateAfterIdleMs: 5_000,
     validationTimeoutMs: 5_000,
     socketsPerEndpoint: DEFAULT_SOCKETS_PER_ENDPOINT,
+    allowExitOnIdle: false,
   };
 }

@@ -1,4 +1,4 @@
-import type { Logger } from "pino";
+import type { Logger } from "./Logger.js";
 
 /**
  * The user's logger and inspection observer run inside the pool's event handling, so one that throws

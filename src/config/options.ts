@@ -1,4 +1,4 @@
-import type { Logger } from "pino";
+import type { Logger } from "./Logger.js";
 
 /** How the pool spreads connections over several endpoints (remote mode). */
 export type LoadBalancingStrategy =
@@ -119,6 +119,14 @@ export interface PoolOptions {
    * (2.x) gets one socket per connection instead. Default 2.
    */
   socketsPerEndpoint: number;
+  /**
+   * pg's option of that name: the pool does not keep the process alive while it has nothing to do (no
+   * lease out, no caller waiting, no call or live query running). Its idle sockets, its timers and the
+   * health loop stop holding it, so a script that never calls `shutdown()` still exits. The embedded
+   * engine (`mem://`, `surrealkv://`) keeps a process alive by itself for as long as it is open (README).
+   * Default false.
+   */
+  allowExitOnIdle: boolean;
 }
 
 export interface CircuitBreakerOptions {
@@ -151,7 +159,10 @@ export interface ConnectionManagerOptions {
   circuitBreaker?: Partial<CircuitBreakerOptions>;
   /** The connections kept for `manager.live()` (README "Live queries"). */
   live?: Partial<LiveConfig>;
-  /** A pino logger; the pool logs through `logger.child({ component: "surreal-pool" })`. Silent by default. */
+  /**
+   * A logger (a pino logger as it is, or anything with pino's `child`, `debug`, `info`, `warn`, `error`);
+   * the pool logs through `logger.child({ component: "surreal-pool" })`. Silent by default.
+   */
   logger?: Logger;
   /** An XState inspection observer (e.g. from `@statelyai/inspect`), attached to every machine the pool creates. */
   // biome-ignore lint/suspicious/noExplicitAny: XState's InspectionEvent observer type is generic over all actors.

@@ -1,7 +1,7 @@
-import type { Logger } from "pino";
 import type { z } from "zod";
 import { ConfigError, type ConfigIssue } from "../errors/ConfigError.js";
 import { guardInspect, guardLogger } from "./guardObservers.js";
+import type { Logger } from "./Logger.js";
 import type {
   CircuitBreakerOptions,
   ConnectionManagerOptions,

@@ -137,6 +137,7 @@ const pool = z
         64,
         ": sessions share sockets; a few carry the whole pool",
       ).default(DEFAULT_SOCKETS_PER_ENDPOINT),
+      allowExitOnIdle: z.boolean({ error: "allowExitOnIdle must be true or false" }).default(false),
     },
     { error: "pool must be an object such as { minConnections, maxConnections, connectionTimeoutMs }" },
   )

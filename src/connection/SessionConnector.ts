@@ -7,6 +7,7 @@ import type { AuthRenewed } from "../events/LeaseSessionEvent.js";
 import type { SocketEvent } from "../events/SocketEvent.js";
 import { withDeadline } from "../util/withDeadline.js";
 import type { Connector, RawConnection, SocketHealth } from "./Connector.js";
+import { unrefAuthRenewals } from "./exitOnIdle.js";
 import { resetSession } from "./resetSession.js";
 import { SharedSocket } from "./SharedSocket.js";
 import type { SessionBaseline } from "./sessionDrift.js";
@@ -88,7 +89,7 @@ export class SessionConnector implements Connector {
     let session: SurrealSession | undefined;
     // A fork starts as the socket's default session is: in the pool's namespace/database, and signed in
     // by its token (a token check on the server, not a second password hash per session).
-    const forking = socket.whileOpen(socket.db.forkSession());
+    const forking = socket.whileOpen(this.#fork(socket));
     try {
       session = await raceAbort(forking, signal);
       this.#decide("sessions", `${this.endpoint} keeps many sessions on one socket (attach)`);
@@ -133,7 +134,7 @@ export class SessionConnector implements Connector {
     const socket = await this.#place();
     let session: SurrealSession | undefined;
     try {
-      session = await socket.whileOpen(socket.db.forkSession());
+      session = await socket.whileOpen(this.#fork(socket));
       await socket.whileOpen(switchTo(session, place));
       const baseline = { ...place, accessToken: session.accessToken };
       return new SessionUnit(session, socket, baseline, this.#authOf(session), this);
@@ -146,6 +147,21 @@ export class SessionConnector implements Connector {
       }
       throw error;
     }
+  }
+
+  /**
+   * A new session on `socket`, as its default session is. With `allowExitOnIdle`, its token is
+   * presented once more with the renewal hook in place: the SDK armed a renewal timer during the fork,
+   * before the session object existed to hook (one more round trip per session opened, option on only).
+   */
+  async #fork(socket: SharedSocket): Promise<SurrealSession> {
+    const session = await socket.db.forkSession();
+    if (this.#options.allowExitOnIdle) {
+      unrefAuthRenewals(session);
+      const token = session.accessToken;
+      if (token) await session.authenticate(token);
+    }
+    return session;
   }
 
   /** A forked session's sign-in over time, starting from the token it inherited. */

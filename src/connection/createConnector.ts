@@ -7,6 +7,7 @@ import type { Connector } from "./Connector.js";
 import { EmbeddedConnector } from "./EmbeddedConnector.js";
 import { assertEmbeddedEngineInstalled } from "./embeddedEngine.js";
 import { SessionConnector } from "./SessionConnector.js";
+import { assertStoreDirectoryUsable } from "./storeDirectory.js";
 
 /**
  * The connector for one endpoint URL: sessions of one embedded engine, or sessions over a few shared
@@ -29,6 +30,7 @@ export function createConnector(
   if (isEmbedded(result.kind)) {
     const optionPath = config.mode.kind === "hybrid" ? "mode.localCache" : "mode.endpoint";
     assertEmbeddedEngineInstalled(endpoint, optionPath);
+    assertStoreDirectoryUsable(endpoint, optionPath);
     return new EmbeddedConnector({
       ...common,
       optionPath,
@@ -38,6 +40,7 @@ export function createConnector(
   if (result.kind === "websocket") {
     return new SessionConnector({
       ...common,
+      allowExitOnIdle: config.pool.allowExitOnIdle,
       socketsPerEndpoint: config.pool.socketsPerEndpoint,
       connectTimeoutMs: config.pool.connectTimeoutMs,
       validationTimeoutMs: config.pool.validationTimeoutMs,

@@ -6,6 +6,7 @@ import { SessionAuth } from "../credentials/SessionAuth.js";
 import { ConnectError } from "../errors/ConnectError.js";
 import { isSurrealPoolError } from "../errors/SurrealPoolError.js";
 import { withinDeadline } from "../util/withinDeadline.js";
+import { unrefAuthRenewals, unrefOpenHandlers } from "./exitOnIdle.js";
 import { probeTcp } from "./probeTcp.js";
 import { switchTo } from "./switchTo.js";
 
@@ -15,6 +16,8 @@ export interface SocketClientOptions {
   namespace: string;
   database: string;
   credentials?: CredentialsOption;
+  /** `pool.allowExitOnIdle`: the socket and the SDK's timers on it do not keep the process alive. */
+  allowExitOnIdle?: boolean;
 }
 
 /** One SDK client on its own socket, signed in and switched to the pool's namespace/database. */
@@ -39,11 +42,13 @@ export async function openSocketClient(
   const { endpoint, namespace, database } = options;
   // Node 20 has no global WebSocket; undici's works with the SDK, the `ws` package's does not (FACTS).
   // Our own undici, with a tap on the TCP socket, so a close that never completes can be cut.
-  const tap = new SocketTap();
+  const exitOnIdle = options.allowExitOnIdle === true;
+  const tap = new SocketTap(exitOnIdle);
   const db = new Surreal({
     engines: createRemoteEngines(),
     websocketImpl: tap.webSocketClass() as unknown as typeof WebSocket,
   });
+  if (exitOnIdle) unrefAuthRenewals(db);
   // The SDK's connect() to a dead endpoint never settles (FACTS); the abort ends our wait for it.
   const abandon = () => void closeWithin(db, tap).catch(() => {});
   signal.addEventListener("abort", abandon, { once: true });
@@ -97,22 +102,32 @@ export async function closeWithin(db: Surreal, tap: SocketTap): Promise<void> {
 export class SocketTap {
   #socket: { destroy(): void; destroyed?: boolean } | undefined;
   #dispatcher: Agent | undefined;
+  /** `pool.allowExitOnIdle`: the socket is unref'd once open, and so is the SDK's ping timer. */
+  readonly #exitOnIdle: boolean;
+
+  constructor(exitOnIdle = false) {
+    this.#exitOnIdle = exitOnIdle;
+  }
 
   webSocketClass(): new (url: string | URL, protocols?: string | string[]) => UndiciWebSocket {
     const connect = buildConnector({});
     const dispatcher = new Agent({
       connect: (options, callback) =>
         connect(options, (error, socket) => {
-          if (socket) this.#socket = socket;
+          if (socket) {
+            this.#socket = socket;
+            if (this.#exitOnIdle) socket.unref();
+          }
           (callback as (e: Error | null, s: typeof socket) => void)(error, socket);
         }),
     });
     this.#dispatcher = dispatcher;
-    return class TappedWebSocket extends UndiciWebSocket {
+    class TappedWebSocket extends UndiciWebSocket {
       constructor(url: string | URL, protocols?: string | string[]) {
         super(url, { protocols, dispatcher });
       }
-    };
+    }
+    return this.#exitOnIdle ? unrefOpenHandlers(TappedWebSocket) : TappedWebSocket;
   }
 
   /** Destroys the socket (harmless when it already closed) and the dispatcher. */

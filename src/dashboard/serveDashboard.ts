@@ -12,12 +12,16 @@ export interface DashboardOptions {
   intervalMs?: number;
 }
 
-export interface DashboardServer {
+/**
+ * A dashboard being served. It keeps the process alive until closed: by `close()`, at the end of an
+ * `await using` block, or by its manager's `shutdown()`.
+ */
+export interface DashboardServer extends AsyncDisposable {
   /** `http://host:port/`: the page. `events` is its SSE stream, `snapshot.json` the state as JSON. */
   url: string;
   /** Events, frames and bytes so far, and pages connected. */
   stats(): DashboardStats;
-  /** Ends every page's stream and closes the server. */
+  /** Ends every page's stream and closes the server. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -85,17 +89,20 @@ export async function serveDashboard(
   const address = server.address() as { port: number };
   const shownHost = host.includes(":") ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= new Promise<void>((resolve) => {
+      feed.tick(); // the pages get what changed since the last frame (a shutdown's end) first
+      feed.stop();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    return closing;
+  };
   return {
     url: `http://${shownHost}:${address.port}/`,
     stats: () => feed.stats(),
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        feed.stop();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
-    },
+    close,
+    [Symbol.asyncDispose]: close,
   };
 }
 

@@ -1,5 +1,5 @@
-import type { Logger } from "pino";
 import type { Observable, Subscription } from "rxjs";
+import type { Logger } from "../config/Logger.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
 
 /**

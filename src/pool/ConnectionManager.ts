@@ -1,4 +1,4 @@
-import type { Observable, Observer, Subscription } from "rxjs";
+import { Observable, type Observer, type Subscription } from "rxjs";
 import type { SurrealTransaction } from "surrealdb";
 import { createBalancer } from "../balancer/createBalancer.js";
 import type { BreakerStatus } from "../breaker/CircuitBreaker.js";
@@ -6,9 +6,11 @@ import type { ConnectionManagerOptions } from "../config/options.js";
 import { type ResolvedConfig, resolveConfig } from "../config/resolveConfig.js";
 import type { PooledDb } from "../connection/Connector.js";
 import { createConnector } from "../connection/createConnector.js";
+import { parseDashboardOptions } from "../dashboard/dashboardOptions.js";
 import type { DashboardOptions, DashboardServer } from "../dashboard/serveDashboard.js";
 import { ArgumentError } from "../errors/ArgumentError.js";
 import { ConfigError } from "../errors/ConfigError.js";
+import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { EventBus } from "../events/EventBus.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
 import type { LiveNotification } from "../live/LiveNotification.js";
@@ -24,10 +26,12 @@ import type { SyncReport, UnsyncedRemote } from "../sync/SyncReport.js";
 import { runTransaction, type TransactionOptions } from "../transaction/runTransaction.js";
 import { optionalDuration, optionalSignal, optionsObject, requiredFunction } from "../util/arguments.js";
 import { asError } from "../util/asError.js";
+import { withinDeadline } from "../util/withinDeadline.js";
 import { type AcquireOptions, ConnectionPool, type ShutdownReport } from "./ConnectionPool.js";
 import { FailureOnce } from "./FailureOnce.js";
 import { type HedgeOptions, hedge, LatencyTracker } from "./hedge.js";
 import { registerInternals } from "./internals.js";
+import { KeepAlive } from "./KeepAlive.js";
 import type { Lease } from "./Lease.js";
 import { type QueryHost, type QueryOptions, runQuery } from "./query.js";
 import { type LeaseRunner, type RunResult, runOnLease } from "./runOnLease.js";
@@ -85,6 +89,10 @@ export class ConnectionManager implements AsyncDisposable {
   #shutdown: Promise<ShutdownReport & { unsynced?: UnsyncedRemote[] }> | undefined;
   /** `live()` subscriptions and the connections kept for them (src/live). */
   readonly #live: LiveRoom;
+  /** Dashboards served for this manager (being started, or serving): its shutdown closes them. */
+  readonly #dashboards = new Set<Promise<DashboardServer>>();
+  /** `pool.allowExitOnIdle`: holds the process while there is work (nothing else of the pool does). */
+  readonly #keepAlive: KeepAlive | undefined;
 
   private constructor(config: ResolvedConfig, events: EventsObserver | undefined) {
     this.config = config;
@@ -122,8 +130,12 @@ export class ConnectionManager implements AsyncDisposable {
       onLease: (fn, signal, timeoutMs, note) => this.#onLease(fn, signal, timeoutMs, note),
       retried: (attempt, signal) => this.#retried(attempt, signal),
     };
+    this.#keepAlive = config.pool.allowExitOnIdle ? new KeepAlive(() => this.#busy()) : undefined;
     this.#runner = {
-      acquire: (options) => pool.acquire(options),
+      acquire: (options) => {
+        this.#keepAlive?.poke();
+        return pool.acquire(options);
+      },
       acquireTimeoutMs: config.pool.connectionTimeoutMs,
       record: (endpoint, error) => this.#recordOutcome(endpoint, error),
     };
@@ -139,7 +151,10 @@ export class ConnectionManager implements AsyncDisposable {
     registerInternals(this, {
       publish: this.#publish,
       state: () => pool.state,
-      acquireOwn: (options) => pool.acquire(options, true),
+      acquireOwn: (options) => {
+        this.#keepAlive?.poke();
+        return pool.acquire(options, true);
+      },
       openSession: (place) => {
         // Spread agents' sessions over the endpoints that serve now, in turn.
         const serving = pool.endpoints.filter((e) => e.canServe() && e.connector.openSession);
@@ -189,9 +204,11 @@ export class ConnectionManager implements AsyncDisposable {
       minConnections: config.pool.minConnections,
       maxConnections: config.pool.maxConnections,
     });
+    const starting = manager.#keepAlive?.hold();
     try {
       await manager.#pool.start();
     } catch (error) {
+      starting?.();
       manager.#stopObservers();
       throw error;
     }
@@ -201,25 +218,25 @@ export class ConnectionManager implements AsyncDisposable {
         await manager.#sync.start();
       } catch (error) {
         await manager.#pool.shutdown({ timeoutMs: 5_000 });
+        starting?.();
         manager.#stopObservers();
         throw error;
       }
     }
+    starting?.();
     return manager;
   }
 
   /**
    * Hybrid mode: ships local changes to every remote now, each remote independently, and resolves
    * when each has finished a pass that started after this call: what each received (records,
-   * batches), or why it could not be reached. Never rejects for a remote's failure.
+   * batches), or why it could not be reached. Never rejects for a remote's failure. In the other
+   * modes there is no remote to be behind: it resolves at once with `{ ok: true, remotes: [] }`, so
+   * code that runs in every mode (a flush before exit) needs no branch.
    */
   syncNow(): Promise<SyncReport> {
-    if (!this.#sync) {
-      return Promise.reject(
-        new ConfigError([{ path: "mode.kind", message: 'syncNow() needs mode.kind "hybrid"' }]),
-      );
-    }
-    return this.#sync.syncNow();
+    if (!this.#sync) return Promise.resolve({ ok: true, remotes: [] });
+    return this.#held(this.#sync.syncNow());
   }
 
   /**
@@ -227,6 +244,7 @@ export class ConnectionManager implements AsyncDisposable {
    * `try { ... } finally { await lease.release() }`. Waits in FIFO order up to `connectionTimeoutMs`.
    */
   acquire(options?: AcquireOptions): Promise<Lease> {
+    this.#keepAlive?.poke();
     return this.#pool.acquire(options);
   }
 
@@ -263,7 +281,25 @@ export class ConnectionManager implements AsyncDisposable {
     vars?: Record<string, unknown>,
     options?: QueryOptions,
   ): Promise<T> {
-    return runQuery<T>(this.#queryHost, text, vars, options);
+    const running = runQuery<T>(this.#queryHost, text, vars, options);
+    return this.#keepAlive ? this.#held(running) : running;
+  }
+
+  /** `work`, with the process held until it settles (`allowExitOnIdle`: a call in flight is work). */
+  #held<T>(work: Promise<T>): Promise<T> {
+    const release = this.#keepAlive?.hold();
+    if (release) work.then(release, release);
+    return work;
+  }
+
+  /**
+   * Work the pool itself can see: a lease out, a caller waiting, a connection opening, being checked or
+   * closing, a live query, or the pool starting or shutting down.
+   */
+  #busy(): boolean {
+    const pool = this.#pool;
+    if (pool.state !== "running") return pool.state !== "closed";
+    return pool.size - pool.idle + pool.pending + pool.waiting > 0 || this.#live.health().subscriptions > 0;
   }
 
   /** One attempt of `fn` on a lease. */
@@ -393,7 +429,14 @@ export class ConnectionManager implements AsyncDisposable {
    * notification (README "Live queries"). Throws `ArgumentError` for bad arguments.
    */
   live<T = Record<string, unknown>>(target: string, options?: LiveOptions): Observable<LiveNotification<T>> {
-    return this.#live.live(target, options) as Observable<LiveNotification<T>>;
+    const stream = this.#live.live(target, options) as Observable<LiveNotification<T>>;
+    const keepAlive = this.#keepAlive;
+    if (!keepAlive) return stream;
+    // A subscriber waits for notifications: that is work (its subscription is in #busy from then on).
+    return new Observable((subscriber) => {
+      keepAlive.poke();
+      return stream.subscribe(subscriber);
+    });
   }
 
   /** Live health: state, sizes, waiting callers, per-endpoint detail with breaker states. */
@@ -420,10 +463,27 @@ export class ConnectionManager implements AsyncDisposable {
 
   /**
    * Serves a live dashboard of this pool at the returned `url` (default 127.0.0.1, a free port): one
-   * self-contained page fed by Server-Sent Events from `events$`. `close()` ends it; shutting the pool
-   * down does not. Loaded on first use, so pools that never call it carry none of it.
+   * self-contained page fed by Server-Sent Events from `events$`. It ends with `close()`, at the end of
+   * an `await using` block, or when this manager shuts down (it shows this pool and nothing else).
+   * Bad options are an `ArgumentError`; after `shutdown()` a `PoolClosedError`. Loaded on first use, so
+   * pools that never call it carry none of it.
    */
-  async serveDashboard(options?: DashboardOptions): Promise<DashboardServer> {
+  serveDashboard(options?: DashboardOptions): Promise<DashboardServer> {
+    let parsed: DashboardOptions;
+    try {
+      parsed = parseDashboardOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#shutdown)
+      return Promise.reject(new PoolClosedError(this.#pool.state === "closed" ? "closed" : "draining"));
+    const serving = this.#serveDashboard(parsed);
+    this.#dashboards.add(serving);
+    serving.catch(() => this.#dashboards.delete(serving));
+    return serving;
+  }
+
+  async #serveDashboard(options: DashboardOptions): Promise<DashboardServer> {
     const { serveDashboard } = await import("../dashboard/serveDashboard.js");
     const extras = {
       connections: () =>
@@ -461,7 +521,7 @@ export class ConnectionManager implements AsyncDisposable {
     }
     const deadline = performance.now() + timeoutMs;
     this.#pool.beginShutdown();
-    this.#shutdown = this.#closeAll(deadline);
+    this.#shutdown = this.#held(this.#closeAll(deadline));
     return this.#shutdown;
   }
 
@@ -475,9 +535,17 @@ export class ConnectionManager implements AsyncDisposable {
     const report = await this.#pool.shutdown({ timeoutMs: Math.max(0, deadline - started) });
     // The pool's shutdown ran the final sync (disposing the local store); this is its result.
     const unsynced = await this.#sync?.finish();
+    // Its dashboards show this pool only: they end with it (their pages get the last frames first).
+    await withinDeadline(this.#closeDashboards(), deadline);
     this.#stopObservers();
     const durationMs = performance.now() - started;
     return unsynced ? { ...report, durationMs, unsynced } : { ...report, durationMs };
+  }
+
+  #closeDashboards(): Promise<unknown> {
+    const closing = [...this.#dashboards].map((serving) => serving.then((dashboard) => dashboard.close()));
+    this.#dashboards.clear();
+    return Promise.allSettled(closing);
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -489,6 +557,8 @@ export class ConnectionManager implements AsyncDisposable {
     this.#bus.complete();
     for (const s of this.#subscriptions.splice(0)) s.unsubscribe();
     this.#metrics.stop();
+    // Closed (or never started): nothing of the pool needs the process any more.
+    this.#keepAlive?.stop();
   }
 }
 

@@ -10,6 +10,7 @@ import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { PoolSaturatedError } from "../errors/PoolSaturatedError.js";
 import type { AcquireFailed, PoolEvent, RetireReason } from "../events/PoolEvent.js";
 import { classifyError } from "../retry/isTransient.js";
+import { unrefClock } from "../util/unrefClock.js";
 import { acquireTimeoutError, unavailableError, warmUpError } from "./acquireErrors.js";
 import { type AcquireOptions, type AcquireRequest, parseAcquireOptions } from "./acquireOptions.js";
 import { ConnectionLifecycle, type LifecycleHost } from "./ConnectionLifecycle.js";
@@ -18,8 +19,8 @@ import { DrainWait } from "./DrainWait.js";
 import { Endpoint } from "./Endpoint.js";
 import { Housekeeper, type HousekeeperHost } from "./Housekeeper.js";
 import { LeakDetector } from "./LeakDetector.js";
-import { Lease, type LeaseOwner } from "./Lease.js";
 import { leaseReleased } from "./leaseEvents.js";
+import { connectionOf, type LeaseOwner, PooledLease } from "./PooledLease.js";
 import { Rebalancer } from "./Rebalancer.js";
 import { readyForBorrower } from "./readyForBorrower.js";
 import { Waiter, Waiters } from "./Waiters.js";
@@ -44,9 +45,9 @@ export interface ConnectionPoolOptions {
 
 export type PoolState = "starting" | "running" | "draining" | "closed";
 
-class AcquireWaiter extends Waiter<Lease> {
+class AcquireWaiter extends Waiter<PooledLease> {
   constructor(
-    resolve: (lease: Lease) => void,
+    resolve: (lease: PooledLease) => void,
     reject: (error: Error) => void,
     readonly requestId: number,
     readonly start: number,
@@ -115,7 +116,12 @@ export class ConnectionPool implements LeaseOwner {
       (connector) =>
         new Endpoint({
           connector,
-          breaker: { ...breaker, inspect: options.inspect },
+          // With allowExitOnIdle, an open breaker's wait for its probe does not hold the process.
+          breaker: {
+            ...breaker,
+            inspect: options.inspect,
+            ...(options.pool.allowExitOnIdle ? { clock: unrefClock } : {}),
+          },
           onBreakerTransition: (transition) => {
             this.#publish(transition);
             // The breaker lets a probe through now: a connect backoff from the outage must not hold it.
@@ -170,7 +176,7 @@ export class ConnectionPool implements LeaseOwner {
    * Borrows a connection. `internal`: the library's own work during shutdown (agent logs flushing
    * while their sessions close), served until the drain begins although every other acquire is refused.
    */
-  acquire(options?: AcquireOptions, internal = false): Promise<Lease> {
+  acquire(options?: AcquireOptions, internal = false): Promise<PooledLease> {
     let request: AcquireRequest;
     try {
       // Refused before anything changes: a bad argument costs no request id, no event, no slot.
@@ -214,7 +220,7 @@ export class ConnectionPool implements LeaseOwner {
       this.#publishFailure(requestId, "saturated", false, 0, error);
       return Promise.reject(error);
     }
-    return new Promise<Lease>((resolve, reject) => {
+    return new Promise<PooledLease>((resolve, reject) => {
       const waiter = new AcquireWaiter(resolve, reject, requestId, start, request, stack);
       this.#waiters.add(waiter, request.timeoutMs, request.signal, start);
       this.#publish({ type: "acquire.queued", ts: Date.now(), requestId, waiting: this.#waiters.size });
@@ -321,7 +327,7 @@ export class ConnectionPool implements LeaseOwner {
       // A lease with no namespace to switch is handed over as it is: no promise in between.
       const switched = readyForBorrower(lease, waiter.request, this.#renewExpiring);
       if (switched === lease) waiter.resolve(lease);
-      else (switched as Promise<Lease>).then(waiter.resolve, waiter.reject);
+      else (switched as Promise<PooledLease>).then(waiter.resolve, waiter.reject);
     }
   }
 
@@ -391,8 +397,8 @@ export class ConnectionPool implements LeaseOwner {
     stack: string | undefined,
     request: AcquireRequest,
     now = performance.now(),
-  ): Lease {
-    const lease = new Lease(connection, this, now, stack, request.queryTimeoutMs);
+  ): PooledLease {
+    const lease = new PooledLease(connection, this, now, stack, request.queryTimeoutMs);
     this.#lifecycle.endpointOf(connection).lease(connection, lease);
     this.#publish({
       type: "lease.acquired",
@@ -407,11 +413,11 @@ export class ConnectionPool implements LeaseOwner {
     return lease;
   }
 
-  readonly #renewExpiring = (lease: Lease) => this.reauthenticate(lease, "expiring");
+  readonly #renewExpiring = (lease: PooledLease) => this.reauthenticate(lease, "expiring");
 
   /** Signs a lease's connection in again (before use, or after a refusal as expired). */
-  reauthenticate(lease: Lease, reason: "expiring" | "refused" = "refused"): Promise<void> {
-    const { connection } = lease;
+  reauthenticate(lease: PooledLease, reason: "expiring" | "refused" = "refused"): Promise<void> {
+    const connection = connectionOf(lease);
     return renewAuth(
       { connectionId: connection.id, endpoint: connection.endpoint, raw: connection.raw! },
       reason,
@@ -435,8 +441,8 @@ export class ConnectionPool implements LeaseOwner {
     }
   }
 
-  release(lease: Lease, discard: boolean): Promise<void> {
-    const connection = lease.connection;
+  release(lease: PooledLease, discard: boolean): Promise<void> {
+    const connection = connectionOf(lease);
     const endpoint = this.#lifecycle.endpointOf(connection);
     if (endpoint.leaseOf(connection) !== lease) return RESOLVED; // revoked already
     const now = performance.now();
@@ -636,7 +642,7 @@ export class ConnectionPool implements LeaseOwner {
   }
 
   /** The lease holding `connection`, if any (the dashboard's seed). */
-  leaseOf(connection: PooledConnection): Lease | undefined {
+  leaseOf(connection: PooledConnection): PooledLease | undefined {
     return this.#lifecycle.endpointOf(connection)?.leaseOf(connection);
   }
 }

@@ -6,7 +6,7 @@ import type { Connector } from "../connection/Connector.js";
 import type { ConnectionPlace, PooledConnection } from "../connection/PooledConnection.js";
 import type { CircuitOpenError } from "../errors/CircuitOpenError.js";
 import type { BreakerState, BreakerTransition } from "../events/PoolEvent.js";
-import type { Lease } from "./Lease.js";
+import { connectionOf, type PooledLease } from "./PooledLease.js";
 import { ReachabilityProbe } from "./ReachabilityProbe.js";
 
 export interface EndpointOptions {
@@ -34,7 +34,7 @@ export class Endpoint implements EndpointStats {
    * The leases out, each at its connection's `leaseSlot`: taking and returning one is an index write
    * and a swap with the last, where a Map's set and delete on every lease cost a hash and its rehashes.
    */
-  readonly #leased: Lease[] = [];
+  readonly #leased: PooledLease[] = [];
   readonly #checking = new Set<PooledConnection>();
   readonly #retiring = new Set<PooledConnection>();
   readonly #opening = new Set<PooledConnection>();
@@ -94,17 +94,17 @@ export class Endpoint implements EndpointStats {
   *connections(): IterableIterator<PooledConnection> {
     yield* this.#opening;
     yield* this.#idle;
-    for (const lease of this.#leased) yield lease.connection;
+    for (const lease of this.#leased) yield connectionOf(lease);
     yield* this.#checking;
     yield* this.#retiring;
   }
 
   /** The leases in flight, with their connections (leak scans, shutdown). */
-  *leases(): IterableIterator<[PooledConnection, Lease]> {
-    for (const lease of this.#leased) yield [lease.connection, lease];
+  *leases(): IterableIterator<[PooledConnection, PooledLease]> {
+    for (const lease of this.#leased) yield [connectionOf(lease), lease];
   }
 
-  leaseOf(connection: PooledConnection): Lease | undefined {
+  leaseOf(connection: PooledConnection): PooledLease | undefined {
     return connection.place === "leased" ? this.#leased[connection.leaseSlot] : undefined;
   }
 
@@ -128,7 +128,7 @@ export class Endpoint implements EndpointStats {
   }
 
   /** Hands a connection to a borrower. */
-  lease(connection: PooledConnection, lease: Lease): void {
+  lease(connection: PooledConnection, lease: PooledLease): void {
     this.#unfile(connection);
     connection.place = "leased";
     connection.uses++;
@@ -189,9 +189,10 @@ export class Endpoint implements EndpointStats {
       case "leased": {
         const slot = connection.leaseSlot;
         const last = this.#leased.pop()!;
-        if (last.connection !== connection) {
+        const lastConnection = connectionOf(last);
+        if (lastConnection !== connection) {
           this.#leased[slot] = last;
-          last.connection.leaseSlot = slot;
+          lastConnection.leaseSlot = slot;
         }
         connection.leaseSlot = -1;
         return;

@@ -13,7 +13,10 @@ export interface ManagerInternals {
    * An acquire for the library's own work that must finish during shutdown (an agent's log flushing
    * while its session closes): served while the manager refuses every other acquire, until the drain.
    */
-  acquireOwn?(options?: { namespace?: string; database?: string }): Promise<import("./Lease.js").Lease>;
+  acquireOwn?(options?: {
+    namespace?: string;
+    database?: string;
+  }): Promise<import("./PooledLease.js").PooledLease>;
   /**
    * Runs `hook` at the start of the manager's shutdown, before the pool drains (agent sessions close
    * there, so their logs flush while connections still exist). Returns a function that unregisters it.

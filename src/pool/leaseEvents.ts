@@ -1,13 +1,13 @@
-import type { PooledConnection } from "../connection/PooledConnection.js";
 import type { LeaseReleased, PoolEvent } from "../events/PoolEvent.js";
 import type { AbandonedOutcome } from "../transaction/OpenTransactions.js";
 
 /**
  * The events a lease's life produces, built in one place: the lease reports what happened on it, the
- * pool publishes. `lease` is anything with the lease's connection and start.
+ * pool publishes. `lease` is anything with the lease's connection id, endpoint and start.
  */
 interface LeaseFacts {
-  readonly connection: PooledConnection;
+  readonly connectionId: string;
+  readonly endpoint: string;
   /** performance.now() when handed out. */
   readonly acquiredAt: number;
 }
@@ -17,12 +17,11 @@ export function leaseReleased(
   now: number,
   revoked: LeaseReleased["revoked"] | undefined,
 ): LeaseReleased {
-  const { connection } = lease;
   const event: LeaseReleased = {
     type: "lease.released",
     ts: Date.now(),
-    connectionId: connection.id,
-    endpoint: connection.endpoint,
+    connectionId: lease.connectionId,
+    endpoint: lease.endpoint,
     heldMs: now - lease.acquiredAt,
   };
   if (revoked) event.revoked = revoked; // only when the pool ended it: the hot path keeps one shape
@@ -34,8 +33,8 @@ export function callTimedOut(lease: LeaseFacts, method: string, timeoutMs: numbe
   return {
     type: "lease.callTimedOut",
     ts: Date.now(),
-    connectionId: lease.connection.id,
-    endpoint: lease.connection.endpoint,
+    connectionId: lease.connectionId,
+    endpoint: lease.endpoint,
     method,
     timeoutMs,
     heldMs: performance.now() - lease.acquiredAt,
@@ -47,9 +46,9 @@ export function transactionsAbandoned(lease: LeaseFacts, outcome: AbandonedOutco
   return {
     type: "transaction.cancelled",
     ts: Date.now(),
-    endpoint: lease.connection.endpoint,
+    endpoint: lease.endpoint,
     reason: "abandoned",
-    connectionId: lease.connection.id,
+    connectionId: lease.connectionId,
     count: outcome.count,
     ...(outcome.error ? { error: outcome.error } : {}),
   };
@@ -60,10 +59,10 @@ export function leaseLiveKilled(lease: LeaseFacts, count: number): PoolEvent {
   return {
     type: "live.killed",
     ts: Date.now(),
-    subscriptionId: `lease:${lease.connection.id}`,
+    subscriptionId: `lease:${lease.connectionId}`,
     reason: "lease",
     subscribed: false,
-    connectionId: lease.connection.id,
+    connectionId: lease.connectionId,
     count,
   };
 }

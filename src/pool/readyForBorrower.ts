@@ -1,6 +1,6 @@
 import { switchTo } from "../connection/switchTo.js";
 import type { AcquireRequest } from "./acquireOptions.js";
-import type { Lease } from "./Lease.js";
+import { connectionOf, type PooledLease } from "./PooledLease.js";
 
 /**
  * A granted lease made ready for its borrower: the connection's sign-in renewed when it is (nearly)
@@ -9,11 +9,11 @@ import type { Lease } from "./Lease.js";
  * A failure gives the connection up and rejects.
  */
 export function readyForBorrower(
-  lease: Lease,
+  lease: PooledLease,
   request: AcquireRequest,
-  renewExpiring: (lease: Lease) => Promise<void>,
-): Lease | Promise<Lease> {
-  if (lease.connection.raw!.auth?.due()) {
+  renewExpiring: (lease: PooledLease) => Promise<void>,
+): PooledLease | Promise<PooledLease> {
+  if (connectionOf(lease).raw!.auth?.due()) {
     return renewExpiring(lease).then(
       () => switchFor(lease, request),
       (error: unknown) => discardAndThrow(lease, error),
@@ -22,9 +22,9 @@ export function readyForBorrower(
   return switchFor(lease, request);
 }
 
-function switchFor(lease: Lease, request: AcquireRequest): Lease | Promise<Lease> {
+function switchFor(lease: PooledLease, request: AcquireRequest): PooledLease | Promise<PooledLease> {
   if (request.namespace === undefined && request.database === undefined) return lease;
-  const baseline = lease.connection.raw!.baseline;
+  const baseline = connectionOf(lease).raw!.baseline;
   return switchTo(lease.db, {
     namespace: request.namespace ?? baseline.namespace,
     database: request.database ?? baseline.database,
@@ -34,7 +34,7 @@ function switchFor(lease: Lease, request: AcquireRequest): Lease | Promise<Lease
   );
 }
 
-async function discardAndThrow(lease: Lease, error: unknown): Promise<never> {
+async function discardAndThrow(lease: PooledLease, error: unknown): Promise<never> {
   await lease.discard();
   throw error;
 }

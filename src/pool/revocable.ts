@@ -30,7 +30,7 @@ export interface CallGuard {
 const UNGUARDED = new Set<PropertyKey>(["then", Symbol.toStringTag]);
 const PROMISE_METHODS = new Set<PropertyKey>(["then", "catch", "finally"]);
 /** Methods that resolve with another queryable of the same socket: guarded by the same lease. */
-const OPENS_QUERYABLE = new Set<PropertyKey>(["beginTransaction", "forkSession"]);
+const OPENS_QUERYABLE = new Set<PropertyKey>(["beginTransaction", "forkSession", "newSession"]);
 /**
  * The SDK session's methods that change state kept between requests (FACTS: `USE` or `LET` inside a
  * query's text do not persist). A lease that called none of them comes back as it went out, so its

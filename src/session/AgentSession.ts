@@ -1,5 +1,4 @@
 import { setMaxListeners } from "node:events";
-import type { Logger } from "pino";
 import type { Observable } from "rxjs";
 import { type Actor, createActor, fromPromise, waitFor } from "xstate";
 import {
@@ -7,6 +6,7 @@ import {
   type AgentSessionMachineEvent,
   agentSessionMachine,
 } from "../../machines/agentSession.machine.js";
+import type { Logger } from "../config/Logger.js";
 import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { EventBus } from "../events/EventBus.js";
 import type { SessionEvent, TxLogEvent } from "../events/SessionEvent.js";

@@ -1,5 +1,5 @@
-import type { Logger } from "pino";
 import type { InspectionEvent, Observer } from "xstate";
+import type { Logger } from "../config/Logger.js";
 import type { TxLogSinkOptions } from "./TxLogSinkOptions.js";
 
 /** Options of `AgentSession.create` and `AgentSession.restore`. */

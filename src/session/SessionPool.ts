@@ -1,6 +1,6 @@
-import type { Logger } from "pino";
 import type { Observable } from "rxjs";
 import type { SurrealSession } from "surrealdb";
+import type { Logger } from "../config/Logger.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
 
 /**

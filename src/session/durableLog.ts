@@ -1,4 +1,4 @@
-import type { Logger } from "pino";
+import type { Logger } from "../config/Logger.js";
 import type { SessionEvent } from "../events/SessionEvent.js";
 import { SessionConflictError } from "./errors/SessionConflictError.js";
 import type { ResolvedSinkOptions } from "./resolveSessionOptions.js";

@@ -93,6 +93,7 @@ export class HybridSync {
             credentials: this.#config.credentials,
             connectTimeoutMs: this.#tuning.connectTimeoutMs,
             requestTimeoutMs: this.#tuning.requestTimeoutMs,
+            allowExitOnIdle: this.#config.pool.allowExitOnIdle,
           }),
           local: this.#local,
           isSynced,
@@ -101,6 +102,7 @@ export class HybridSync {
           tuning: this.#tuning,
           publish: this.#publish,
           inspect: this.#config.inspect,
+          allowExitOnIdle: this.#config.pool.allowExitOnIdle,
         }),
     );
     this.#started = true;

@@ -18,6 +18,8 @@ export interface RemoteLinkOptions {
   connectTimeoutMs: number;
   /** Deadline of one request (a batch, a ping, a snapshot page). */
   requestTimeoutMs: number;
+  /** `pool.allowExitOnIdle`: the connection, idle between passes, does not keep the process alive. */
+  allowExitOnIdle?: boolean;
 }
 
 /**
@@ -54,6 +56,7 @@ export class RemoteLink {
       namespace: options.namespace,
       database: options.database,
       credentials: options.credentials,
+      allowExitOnIdle: options.allowExitOnIdle === true,
     });
   }
 

@@ -11,6 +11,7 @@ import type { SyncEvent, SyncLag } from "../events/SyncEvent.js";
 import { type FeedEntry, readChanges } from "../feed/changeFeed.js";
 import { FeedCursor } from "../feed/FeedCursor.js";
 import { timeOfVersionstamp, versionstampAt } from "../feed/versionstamp.js";
+import { unrefClock } from "../util/unrefClock.js";
 import { batchSize, coalesce } from "./coalesce.js";
 import type { LocalStore } from "./LocalStore.js";
 import type { RemoteLink } from "./RemoteLink.js";
@@ -32,6 +33,8 @@ export interface RemoteSyncOptions {
   publish: (event: SyncEvent) => void;
   // biome-ignore lint/suspicious/noExplicitAny: XState's inspection observer is untyped across actor kinds.
   inspect?: any;
+  /** `pool.allowExitOnIdle`: the wait for the next pass (or retry) does not keep the process alive. */
+  allowExitOnIdle?: boolean;
 }
 
 interface Waiter {
@@ -96,6 +99,7 @@ export class RemoteSync {
       },
       systemId: `sync:${this.remote}`,
       ...(options.inspect ? { inspect: options.inspect } : {}),
+      ...(options.allowExitOnIdle ? { clock: unrefClock } : {}),
     });
     this.#actor.on("*", (event) => this.#onTransition(event as SyncMachineEmitted));
   }
@@ -387,7 +391,11 @@ export class RemoteSync {
           durationMs,
           ...this.#lagNow(),
         });
-        this.#settle(event.pass, { ok: false, records, batches, durationMs, error });
+        // #ship throws SyncErrors only; anything else (a machine effect's own failure) is the local side's.
+        const failure = isSyncError(error)
+          ? error
+          : new SyncError(this.remote, "local", error.message, { cause: error });
+        this.#settle(event.pass, { ok: false, records, batches, durationMs, error: failure });
         return;
       }
       case "sync.stopped":

@@ -1,5 +1,6 @@
 import type { SyncStateValue } from "../../machines/sync.machine.js";
 import type { SyncRemoteMetrics } from "../observers/metrics.js";
+import type { SyncError } from "./SyncError.js";
 
 /** What one remote received in a `syncNow()` pass, or why it could not. */
 export interface RemoteSyncResult {
@@ -11,8 +12,11 @@ export interface RemoteSyncResult {
   /** Transactions they were applied in. */
   batches: number;
   durationMs: number;
-  /** Why the remote could not be synced (unreachable, timed out, refused a batch, stopped). */
-  error?: Error;
+  /**
+   * Why the remote could not be synced: `stage` says where (`connect`, `apply`, `local`, `stopped`),
+   * the message why (unreachable, timed out, refused a batch).
+   */
+  error?: SyncError;
 }
 
 /** `syncNow()`'s answer: one entry per remote in `remoteSync`, in that order. */

@@ -69,7 +69,7 @@ describe("the process exits by itself after shutdown()", () => {
   it.each([
     ["embedded mem://", "embedded"],
     ["agent sessions with a durable sink", "agents"],
-    ["the dashboard served and closed", "dashboard"],
+    ["a dashboard served and left open (shutdown closes it)", "dashboard"],
   ])(
     "%s",
     async (_what, mode) => {

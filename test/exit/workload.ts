@@ -54,7 +54,7 @@ if (values.mode === "dashboard") {
   const dashboard = await manager.serveDashboard();
   const page = await fetch(`${dashboard.url}snapshot.json`);
   await page.text();
-  await dashboard.close();
+  // Left open on purpose: the manager's shutdown() closes the dashboards served for it.
 }
 await manager.shutdown({ timeoutMs: 5_000 });
 process.stdout.write(`${JSON.stringify({ shutdown: Date.now() })}\n`);

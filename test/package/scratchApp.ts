@@ -56,6 +56,24 @@ export async function readmeInstallLines(): Promise<string[]> {
   return lines;
 }
 
+/**
+ * The word of an install line that names this package: `surreal-pool` (the registry's name, once
+ * published) or a path to its packed tarball (`../surreal-pool/surreal-pool-0.1.0.tgz`, the README's
+ * line until then). Tests swap it for the tarball they packed.
+ */
+export function isPackageWord(word: string): boolean {
+  return word === "surreal-pool" || /(^|\/)surreal-pool-\d+\.\d+\.\d+[^/]*\.tgz$/.test(word);
+}
+
+/** The README's quick start: the first TypeScript block of its "## Quick start" section. */
+export async function readmeQuickStart(): Promise<string> {
+  const readme = await readFile(path.join(REPO_ROOT, "README.md"), "utf8");
+  const section = /^## Quick start\n([\s\S]*?)^## /m.exec(readme)?.[1];
+  const block = section && /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!block) throw new Error('README.md has no ```ts block in "## Quick start"');
+  return block;
+}
+
 export interface ScratchApp {
   dir: string;
   /** The install line as run (the package name replaced by the tarball's path). */
@@ -63,6 +81,8 @@ export interface ScratchApp {
   installMs: number;
   /** Runs `node <args>` in the app; rejects on a non-zero exit or after `timeoutMs` (then kills it). */
   node(args: string[], options?: NodeRunOptions): Promise<RunResult>;
+  /** Runs `command` (another runtime: `bun`, `deno run -A`) with `args` in the app, as `node()` does. */
+  run(command: string[], args: string[], options?: Omit<NodeRunOptions, "node">): Promise<RunResult>;
   write(file: string, text: string): Promise<void>;
   remove(): Promise<void>;
 }
@@ -92,10 +112,10 @@ export async function createScratchApp(tarball: string, installLine: string): Pr
     `${JSON.stringify({ name: "scratch-consumer", version: "1.0.0", private: true, type: "module" }, null, 2)}\n`,
   );
   const words = installLine.split(/\s+/);
-  if (words[0] !== "npm" || words[1] !== "install" || !words.includes("surreal-pool")) {
+  if (words[0] !== "npm" || words[1] !== "install" || !words.some(isPackageWord)) {
     throw new Error(`not an install line for surreal-pool: ${installLine}`);
   }
-  const args = words.slice(1).map((w) => (w === "surreal-pool" ? tarball : w));
+  const args = words.slice(1).map((w) => (isPackageWord(w) ? tarball : w));
   const started = performance.now();
   await run("npm", [...args, "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
     cwd: dir,
@@ -109,13 +129,15 @@ export async function createScratchApp(tarball: string, installLine: string): Pr
     installLine: `npm ${args.join(" ")}`,
     installMs,
     node: (nodeArgs, options = {}) =>
-      runNode(
-        options.node ?? process.execPath,
+      runIn(
         dir,
+        [options.node ?? process.execPath],
         nodeArgs,
         options.timeoutMs ?? 60_000,
         options.env ?? {},
       ),
+    run: (command, args, options = {}) =>
+      runIn(dir, command, args, options.timeoutMs ?? 60_000, options.env ?? {}),
     write: async (file, text) => {
       await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
       await writeFile(path.join(dir, file), text);
@@ -124,7 +146,15 @@ export async function createScratchApp(tarball: string, installLine: string): Pr
   };
 }
 
-function runNode(node: string, cwd: string, args: string[], timeoutMs: number, env: Record<string, string>) {
+function runIn(
+  cwd: string,
+  [program, ...programArgs]: string[],
+  args: string[],
+  timeoutMs: number,
+  env: Record<string, string>,
+) {
+  const node = program!;
+  args = [...programArgs, ...args];
   return new Promise<RunResult>((resolve, reject) => {
     const started = performance.now();
     const child = spawn(node, args, { cwd, env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] });
@@ -147,34 +177,55 @@ function runNode(node: string, cwd: string, args: string[], timeoutMs: number, e
 }
 
 export interface InstallSize {
-  /** Installed packages (every directory under node_modules with a package.json that names it). */
+  /**
+   * Installed packages, counted as npm counts them ("added N packages"): each directory directly
+   * under a `node_modules` (or a scope in it), nested `node_modules` included; not the package.json
+   * files some packages keep in their own subfolders (tslib/modules, rxjs's dist).
+   */
   packages: number;
   /** Apparent size of node_modules in MB (10^6 bytes). */
   megabytes: number;
+  /** `name@path` of each package. */
   names: string[];
 }
 
 /** What the install put on disk. */
 export async function installSize(appDir: string): Promise<InstallSize> {
   const names = new Set<string>();
-  let bytes = 0;
-  const walk = async (dir: string, inNodeModules: boolean): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
-    for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      if (entry.isSymbolicLink()) continue;
-      if (entry.isDirectory()) {
-        if (inNodeModules && !entry.name.startsWith(".") && !entry.name.startsWith("@")) {
-          const manifest = await readFile(path.join(full, "package.json"), "utf8").catch(() => undefined);
-          const name = manifest ? (JSON.parse(manifest) as { name?: string }).name : undefined;
-          if (name) names.add(`${name}@${path.relative(appDir, full)}`);
-        }
-        await walk(full, entry.name === "node_modules" || (inNodeModules && entry.name.startsWith("@")));
-      } else if (entry.isFile()) {
-        bytes += (await stat(full)).size;
+  const packagesIn = async (nodeModules: string): Promise<void> => {
+    for (const entry of await readdir(nodeModules, { withFileTypes: true }).catch(() => [])) {
+      if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
+      const full = path.join(nodeModules, entry.name);
+      if (entry.name.startsWith("@")) {
+        await packagesIn(full); // a scope: its entries are the packages
+        continue;
       }
+      const manifest = await readFile(path.join(full, "package.json"), "utf8").catch(() => undefined);
+      const name = manifest ? (JSON.parse(manifest) as { name?: string }).name : undefined;
+      names.add(`${name ?? entry.name}@${path.relative(appDir, full)}`);
+      await packagesIn(path.join(full, "node_modules"));
     }
   };
-  await walk(path.join(appDir, "node_modules"), true);
+  let bytes = 0;
+  const sizeOf = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) await sizeOf(full);
+      else if (entry.isFile()) bytes += (await stat(full)).size;
+    }
+  };
+  const root = path.join(appDir, "node_modules");
+  await packagesIn(root);
+  await sizeOf(root);
   return { packages: names.size, megabytes: bytes / 1e6, names: [...names].sort() };
+}
+
+/** How many packages npm itself says it installed: the entries of its hidden lockfile. */
+export async function npmPackageCount(appDir: string): Promise<number> {
+  const lock = JSON.parse(
+    await readFile(path.join(appDir, "node_modules", ".package-lock.json"), "utf8"),
+  ) as {
+    packages: Record<string, { link?: boolean }>;
+  };
+  return Object.entries(lock.packages).filter(([key, entry]) => key !== "" && !entry.link).length;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Lease } from "../../src/pool/Lease.js";
+import type { PooledLease } from "../../src/pool/PooledLease.js";
 import { poolHarness, settle } from "./harness.js";
 
 describe("wait queue order", () => {
@@ -16,7 +16,7 @@ describe("wait queue order", () => {
     );
     await settle();
     expect(h.pool.waiting).toBe(5);
-    let held: Lease = first;
+    let held: PooledLease = first;
     for (const waiter of waiters) {
       await held.release();
       held = await waiter;
@@ -49,7 +49,7 @@ describe("wait queue order", () => {
     let held = await h.pool.acquire();
     const order: string[] = [];
     const controller = new AbortController();
-    const track = (name: string, p: Promise<Lease>) =>
+    const track = (name: string, p: Promise<PooledLease>) =>
       p.then(
         (lease) => {
           order.push(name);

@@ -25,6 +25,7 @@ export function testPoolOptions(overrides: Partial<PoolOptions> = {}): PoolOptio
     validateAfterIdleMs: 600_000,
     validationTimeoutMs: 1_000,
     socketsPerEndpoint: 2,
+    allowExitOnIdle: false,
     ...overrides,
   };
 }

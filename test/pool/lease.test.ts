@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isLeaseReleasedError, LeaseReleasedError } from "../../src/errors/LeaseReleasedError.js";
+import { connectionOf } from "../../src/pool/PooledLease.js";
 import { poolHarness, until } from "./harness.js";
 
 describe("leases", () => {
@@ -34,7 +35,7 @@ describe("leases", () => {
     await stale.discard();
     expect(h.pool.leased).toBe(1);
     expect(() => current.db).not.toThrow();
-    expect(current.connection.state).toBe("ready");
+    expect(connectionOf(current).state).toBe("ready");
     await current.release();
     await h.pool.shutdown();
   });

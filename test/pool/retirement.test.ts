@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { connectionOf } from "../../src/pool/PooledLease.js";
 import { poolHarness, settle, sleep, until } from "./harness.js";
 
 describe("retiring connections between leases", () => {
@@ -29,7 +30,7 @@ describe("retiring connections between leases", () => {
     const lease = await h.pool.acquire();
     await sleep(80);
     expect(h.of("connection.retiring")).toHaveLength(0);
-    expect(lease.connection.state).toBe("ready");
+    expect(connectionOf(lease).state).toBe("ready");
     expect(() => lease.db).not.toThrow();
     await lease.release();
     expect(h.of("connection.retiring")).toMatchObject([

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { connectionOf } from "../../src/pool/PooledLease.js";
 import { poolHarness, sleep, until } from "./harness.js";
 
 describe("checking connections", () => {
@@ -36,7 +37,7 @@ describe("checking connections", () => {
     expect(h.of("connection.validated")).toMatchObject([{ ok: false }]);
     expect(h.of("connection.retiring")).toMatchObject([{ reason: "broken" }]);
     expect(h.connector.connections[0]!.closed).toBe(true);
-    expect(h.connector.byDb(lease.connection.raw!.db)).toBe(h.connector.connections[1]);
+    expect(h.connector.byDb(connectionOf(lease).raw!.db)).toBe(h.connector.connections[1]);
     expect(h.metrics.snapshot()).toMatchObject({ healthChecksFailed: 1, connectionsCreated: 2 });
     await lease.release();
     await h.pool.shutdown();
@@ -51,7 +52,7 @@ describe("checking connections", () => {
     expect(h.of("connection.retiring")).toMatchObject([{ reason: "broken" }]);
     expect(h.connector.connections).toHaveLength(3);
     const leases = [await h.pool.acquire(), await h.pool.acquire()];
-    expect(leases.map((l) => h.connector.byDb(l.connection.raw!.db))).not.toContain(victim);
+    expect(leases.map((l) => h.connector.byDb(connectionOf(l).raw!.db))).not.toContain(victim);
     await Promise.all(leases.map((l) => l.release()));
     await h.pool.shutdown();
   });
@@ -61,7 +62,7 @@ describe("checking connections", () => {
     await h.pool.start();
     const lease = await h.pool.acquire();
     const db = lease.db;
-    h.connector.byDb(lease.connection.raw!.db)!.breakTransport();
+    h.connector.byDb(connectionOf(lease).raw!.db)!.breakTransport();
     // The machine retires it (no polled flag): the lease ends with it, and says why.
     expect(h.of("connection.retiring")).toMatchObject([{ reason: "broken" }]);
     expect(h.of("lease.released")).toMatchObject([{ connectionId: lease.connectionId, revoked: "broken" }]);
@@ -83,7 +84,7 @@ describe("checking connections", () => {
     await lease.release();
     expect(fake.resets).toEqual([["use", "vars"]]);
     const next = await h.pool.acquire();
-    expect(h.connector.byDb(next.connection.raw!.db)).toBe(fake);
+    expect(h.connector.byDb(connectionOf(next).raw!.db)).toBe(fake);
     expect(fake.fake.namespace).toBe("test_ns");
     expect(fake.fake.database).toBe("test_db");
     expect(fake.fake.parameters).toEqual({});
@@ -103,7 +104,7 @@ describe("checking connections", () => {
     expect(h.of("connection.reset")).toMatchObject([{ ok: false, undone: ["vars"] }]);
     expect(h.of("connection.retiring")).toMatchObject([{ reason: "broken" }]);
     const next = await h.pool.acquire();
-    expect(h.connector.byDb(next.connection.raw!.db)).toBe(h.connector.connections[1]);
+    expect(h.connector.byDb(connectionOf(next).raw!.db)).toBe(h.connector.connections[1]);
     expect(next.db.parameters).toEqual({});
     expect(h.metrics.snapshot().resetFailures).toBe(1);
     await next.release();
@@ -114,7 +115,7 @@ describe("checking connections", () => {
     const h = poolHarness({ pool: { minConnections: 1, maxConnections: 1 } });
     await h.pool.start();
     const lease = await h.pool.acquire();
-    h.connector.byDb(lease.connection.raw!.db)!.fake.isValid = false;
+    h.connector.byDb(connectionOf(lease).raw!.db)!.fake.isValid = false;
     await lease.release();
     expect(h.of("connection.retiring")).toMatchObject([{ reason: "broken" }]);
     await h.pool.shutdown();
@@ -147,7 +148,7 @@ describe("checking connections", () => {
     h.connector.outcome.ping = "ok";
     await until(() => h.pool.size === 3 && h.pool.idle === 2, "replacements");
     expect(h.metrics.snapshot()).toMatchObject({ healthChecksPassed: 2, healthChecksFailed: 2 });
-    expect(held.connection.state).toBe("ready"); // the leased one was never pinged
+    expect(connectionOf(held).state).toBe("ready"); // the leased one was never pinged
     await held.release();
     await h.pool.shutdown();
   });

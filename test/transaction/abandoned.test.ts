@@ -5,11 +5,12 @@
 import type { SurrealTransaction } from "surrealdb";
 import { describe, expect, it } from "vitest";
 import { ConnectionManager, type Lease, type PoolEvent } from "../../src/index.js";
+import { connectionOf, type PooledLease } from "../../src/pool/PooledLease.js";
 import { useProxiedEndpoint } from "./proxiedEndpoint.js";
 
 /** Records the raw SDK transaction every beginTransaction() on this lease's connection makes. */
 function captureTransactions(lease: Lease): SurrealTransaction[] {
-  const raw = lease.connection.raw!.db;
+  const raw = connectionOf(lease as PooledLease).raw!.db;
   const begin = raw.beginTransaction.bind(raw);
   const captured: SurrealTransaction[] = [];
   raw.beginTransaction = async () => {

@@ -2,6 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { CHAR_WIDTH, FONT_SIZE } from "../../scripts/visualize/measure.js";
 import { renderDiagrams } from "../../scripts/visualize/renderDiagrams.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -34,6 +35,25 @@ describe("visualizations/ matches the machines", () => {
     const present = (await readdir(dir)).filter((f) => f.endsWith(".mmd") || f.endsWith(".svg"));
     for (const name of present)
       expect(files.has(name), `${name} has no machine any more: ${regenerate}`).toBe(true);
+  });
+
+  it("no text runs past the edges of its diagram (labels are not clipped)", () => {
+    const clipped: string[] = [];
+    for (const [name, svg] of files) {
+      if (!name.endsWith(".svg")) continue;
+      const width = Number(/<svg[^>]* width="([\d.]+)"/.exec(svg)?.[1]);
+      for (const m of svg.matchAll(/<text x="([\d.-]+)"([^>]*)>([^<]*)<\/text>/g)) {
+        const [, x, attributes, text] = m;
+        const size = Number(/font-size="([\d.]+)"/.exec(attributes!)?.[1] ?? FONT_SIZE);
+        const extent = text!.replace(/&\w+;/g, "x").length * CHAR_WIDTH * (size / FONT_SIZE);
+        const middle = attributes!.includes('text-anchor="middle"');
+        const left = Number(x) - (middle ? extent / 2 : 0);
+        const right = Number(x) + (middle ? extent / 2 : extent);
+        if (left < 0 || right > width)
+          clipped.push(`${name}: "${text}" spans ${left.toFixed(0)}..${right.toFixed(0)} of ${width}`);
+      }
+    }
+    expect(clipped).toEqual([]);
   });
 
   it("the connection diagram shows delays, invoke outcomes, nesting and final states", () => {

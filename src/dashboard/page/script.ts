@@ -193,6 +193,8 @@ export const script = String.raw`
       li.appendChild(ts);
       li.appendChild(ty);
       li.appendChild(document.createTextNode(line.text));
+      // A line longer than its panel ends in an ellipsis; hovering shows all of it.
+      li.title = line.text;
       ol.appendChild(li);
     });
     while (ol.children.length > max) ol.removeChild(ol.firstChild);

@@ -13,7 +13,9 @@ header h1 { font-size: 16px; margin: 0 8px 0 0; font-weight: 650; }
 .pill { padding: 2px 9px; border-radius: 999px; background: #394056; font-size: 12px; }
 .pill.good { background: #1f7a3c; } .pill.bad { background: #b3261e; } .pill.warn { background: #a35d00; }
 header .muted { color: #aab1c4; }
-main { padding: 14px 18px; display: grid; gap: 14px; }
+/* minmax(0, ...): a grid track grows to its widest unbreakable content (a log line that does not wrap)
+   unless told it may shrink; without it the page outgrew the window under errors. */
+main { padding: 14px 18px; display: grid; grid-template-columns: minmax(0, 1fr); gap: 14px; }
 section, .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 12px 14px; }
 h2 { font-size: 13px; margin: 0 0 8px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
 .stats { display: grid; grid-template-columns: repeat(auto-fill, minmax(118px, 1fr)); gap: 8px; }
@@ -38,7 +40,9 @@ figure svg { width: 100%; height: 70px; display: block; }
 .conn[data-state="retiring"] { background: var(--retiring); }
 .conn[data-state="closed"] { background: var(--closed); opacity: .6; }
 .conn[data-state="failed"] { background: var(--failed); opacity: .8; }
-.two { display: grid; grid-template-columns: minmax(240px, 1fr) 2fr; gap: 14px; background: none; border: 0; padding: 0; }
+.two { display: grid; grid-template-columns: minmax(240px, 1fr) minmax(0, 2fr); gap: 14px; background: none; border: 0; padding: 0; }
+.two > * { min-width: 0; }
+@media (max-width: 720px) { .two { grid-template-columns: minmax(0, 1fr); } }
 .breaker { display: flex; justify-content: space-between; gap: 8px; border-left: 6px solid var(--closed-breaker); padding: 6px 10px; margin-bottom: 6px; background: #fafbfd; border-radius: 6px; }
 .breaker[data-state="open"] { border-color: var(--open); } .breaker[data-state="halfOpen"] { border-color: var(--halfOpen); }
 .breaker .st { font-weight: 650; }
