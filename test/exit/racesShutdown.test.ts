@@ -25,11 +25,13 @@ function run(
   const child = spawn(process.execPath, ["--import", TSX_LOADER, SCRIPT, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
+  let stdout = "";
   let output = "";
   let reportAt: number | undefined;
   child.stdout.on("data", (chunk: Buffer) => {
-    output += chunk.toString("utf8");
-    if (reportAt === undefined && output.includes('{"shutdown"')) reportAt = performance.now();
+    stdout += chunk.toString("utf8");
+    output = (output + chunk.toString("utf8")).slice(-6_000);
+    if (reportAt === undefined && stdout.includes('{"shutdown"')) reportAt = performance.now();
   });
   child.stderr.on("data", (chunk: Buffer) => {
     // Without the engine's debug dump of change-feed commits (lines of bytes), which says nothing here.
@@ -48,7 +50,7 @@ function run(
     child.once("exit", (code, signal) => {
       clearTimeout(killer);
       clearInterval(watchdog);
-      const line = output.split("\n").find((l) => l.startsWith('{"shutdown"'));
+      const line = stdout.split("\n").find((l) => l.startsWith('{"shutdown"'));
       resolve({
         code,
         signal,
@@ -88,6 +90,7 @@ describe("work of every kind racing shutdown()", () => {
       ]);
       expect(outcome.signal, outcome.output).toBeNull();
       expect(outcome.code, outcome.output).toBe(0);
+      expect(outcome.report, outcome.output).toBeDefined();
       const report = outcome.report!;
       expect(report.pendingAfter, JSON.stringify(report.outcomes)).toBe(false);
       for (const key of Object.keys(report.outcomes)) expect(key).toMatch(SETTLED);
