@@ -189,6 +189,7 @@ export class EmbeddedConnector implements Connector {
 
 class EmbeddedSession implements RawConnection {
   baseline: SessionBaseline;
+  #closed = false;
 
   constructor(
     readonly db: SurrealSession,
@@ -210,11 +211,20 @@ class EmbeddedSession implements RawConnection {
   }
 
   async reset(undo: readonly string[]): Promise<void> {
-    this.baseline = await this.connector.track(resetSession(this.db, undo, this.baseline, this.auth));
+    this.baseline = await this.connector.track(
+      resetSession(this.db, undo, this.baseline, this.auth, () => this.#closed),
+    );
   }
 
+  /**
+   * Signed out first when the pool signs its sessions in: the SDK (2.0.8) forgets a closed session's
+   * token-renewal timer without clearing it, and that timer would keep the process alive.
+   */
   async close(): Promise<void> {
-    if (this.db.isValid) await this.connector.track(this.db.closeSession());
+    this.#closed = true;
+    if (!this.db.isValid) return;
+    if (this.auth) await this.connector.track(this.db.invalidate()).catch(() => {});
+    await this.connector.track(this.db.closeSession());
   }
 
   onBroken(): void {

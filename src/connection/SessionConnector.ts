@@ -107,7 +107,7 @@ export class SessionConnector implements Connector {
       }
       // Given up (or failed) while attaching: a session that still arrives is detached.
       void (session ? Promise.resolve(session) : forking).then(
-        (late) => detach(late, socket),
+        (late) => detach(late, socket, this.#authenticator !== undefined),
         () => {},
       );
       if (!session && this.#pooling === undefined && socket.usable && isRefusal(error)) {
@@ -140,7 +140,7 @@ export class SessionConnector implements Connector {
       return new SessionUnit(session, socket, baseline, this.#authOf(session), this);
     } catch (error) {
       socket.sessions--;
-      if (session) void detach(session, socket);
+      if (session) void detach(session, socket, this.#authenticator !== undefined);
       else if (!isRefusal(error)) {
         socket.closedToNew = true;
         this.suspectSocket(socket);
@@ -406,14 +406,14 @@ class SessionUnit implements RawConnection {
   }
 
   async reset(undo: readonly string[]): Promise<void> {
-    this.baseline = await resetSession(this.db, undo, this.baseline, this.auth);
+    this.baseline = await resetSession(this.db, undo, this.baseline, this.auth, () => this.#closed);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.socket.sessions--;
-    await detach(this.db, this.socket);
+    await detach(this.db, this.socket, this.auth !== undefined);
   }
 
   onBroken(listener: (error: Error) => void): void {
@@ -431,13 +431,17 @@ function isRefusal(error: unknown): boolean {
 /**
  * Detaches a session on a live socket (a dropped socket took it with it on the server already). Signed
  * out first: the SDK (2.0.8) forgets a closed session's token-renewal timer without clearing it, and
- * that timer would keep the process alive until the token expires.
+ * that timer would keep the process alive until the token expires. Signed out even when it holds no
+ * token now (`signedIn`: the pool signs its sessions in): a sign-in still in flight (a reset after a
+ * borrower signed out, racing this close) answers before the sign-out does (one socket, in order) and
+ * arms a timer the sign-out then clears; without it, the close's own round trip let that answer in
+ * after the check and the timer held a process for the token's lifetime after shutdown.
  */
-async function detach(session: SurrealSession, socket: SharedSocket): Promise<void> {
+async function detach(session: SurrealSession, socket: SharedSocket, signedIn: boolean): Promise<void> {
   try {
     if (!socket.usable || !session.isValid) return;
     // The SDK's getters throw once its connection is gone (a drop racing this detach): nothing to do then.
-    if (session.accessToken) await socket.whileOpen(session.invalidate()).catch(() => {});
+    if (signedIn || session.accessToken) await socket.whileOpen(session.invalidate()).catch(() => {});
     await socket.whileOpen(session.closeSession()).catch(() => {});
   } catch {
     // the socket went away meanwhile: the server ended the session with it

@@ -72,6 +72,8 @@ export class LiveRun implements HostedSubscription {
   #wake: (() => void) | undefined;
   /** A `live.subscribed` was published for it. */
   #subscribed = false;
+  /** Aborted when the run ends: its waits end with it. */
+  readonly #ending = new AbortController();
 
   constructor(id: string, request: LiveRequest, subscriber: Subscriber<LiveNotification>, room: LiveRunHost) {
     this.id = id;
@@ -268,7 +270,9 @@ export class LiveRun implements HostedSubscription {
   /** A read on a socket that stopped answering would hold every later one: each gets a deadline. */
   #withinDeadline<T>(read: Promise<T>, what = "reading the change feed"): Promise<T> {
     const ms = this.#room.readTimeoutMs;
-    return withDeadline(read, ms, () => new Error(`${what} timed out after ${ms} ms`));
+    // Ended with the run: a call left unanswered on a connection closed under it (shutdown) must not
+    // hold the process for its deadline.
+    return withDeadline(read, ms, () => new Error(`${what} timed out after ${ms} ms`), this.#ending.signal);
   }
 
   /** Hands out the changes that may go out now, and sets the timer for the first one still held. */
@@ -518,6 +522,7 @@ export class LiveRun implements HostedSubscription {
   stop(reason: LiveKillReason, error?: Error): Promise<void> {
     if (this.#ended) return Promise.resolve();
     this.#state = "ended";
+    this.#ending.abort(new LiveError("closed", this.id, "the subscription ended"));
     this.#generation++;
     this.#wake?.();
     this.#unlisten?.();

@@ -1,20 +1,26 @@
 // One process that starts work of every kind and, without waiting, shuts down with a short timeout: live
 // subscriptions made just before (they once re-opened the embedded engine after it was closed, and the
-// process never exited), queries through leases and query(), transactions, health checks. Every call must
+// process never exited), queries through leases and query(), transactions, health checks, borrowers that
+// sign out (the re-sign-in on their return, racing the close, once left the SDK a token-renewal timer that
+// held the process for the token's lifetime). Every call must
 // settle, with a value or a typed error (none hangs, none reaches the closed engine: a call executing in it
 // when it is freed aborts the process), and the process must then exit by itself. Prints one JSON line.
 //
 //   node --import tsx test/exit/racesShutdown.ts --mode embedded|ws [--url URL] [--timeout MS]
 import { parseArgs } from "node:util";
 import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { startFaultProxy } from "../support/faultProxy.js";
 
 const { values } = parseArgs({
   options: { mode: { type: "string" }, url: { type: "string" }, timeout: { type: "string", default: "50" } },
 });
 const credentials = { username: "root", password: "root" };
-const pool = { minConnections: 2, maxConnections: 6 };
+const pool = { minConnections: 2, maxConnections: 6, validationTimeoutMs: 300 };
+// ws://: through a proxy of this process's own, which delays every byte for a while below.
+const port = Number(new URL(values.url ?? "ws://127.0.0.1:0").port);
+const proxy = values.mode === "ws" ? await startFaultProxy({ target: port }) : undefined;
 const manager = await ConnectionManager.create(
-  values.mode === "ws" ? { mode: { kind: "local", endpoint: values.url! }, credentials, pool } : { pool },
+  proxy ? { mode: { kind: "local", endpoint: proxy.url }, credentials, pool } : { pool },
 );
 await manager.executeWithRetry((db) => db.query("DEFINE TABLE fed CHANGEFEED 1h; DEFINE TABLE plain"));
 
@@ -52,6 +58,16 @@ for (let i = 0; i < 20; i++) {
   );
 }
 calls.push(settle("healthCheck", manager.healthCheck()));
+if (proxy) {
+  // A borrower that signs out: its return signs the session in again, and over a slow socket that
+  // outlasts validationTimeoutMs, so the session is closed while its sign-in is still in flight.
+  const lease = await manager.acquire();
+  await lease.db.invalidate();
+  proxy.setMode({ kind: "latency", ms: 400 });
+  await lease.release();
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  proxy.setMode("pass");
+}
 const started = performance.now();
 await manager.shutdown({ timeoutMs: Number(values.timeout) });
 const shutdownMs = performance.now() - started;
@@ -60,6 +76,11 @@ const pendingAfter = await Promise.race([
   new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 3_000).unref()),
 ]);
 for (const s of subscriptions) s.unsubscribe();
+await proxy?.close();
 process.stdout.write(
   `${JSON.stringify({ shutdown: Date.now(), shutdownMs, pendingAfter, outcomes: Object.fromEntries(outcomes) })}\n`,
 );
+// Still alive 3 s later (this timer does not hold it): say what holds it, for the test's message.
+setTimeout(() => {
+  process.stdout.write(`${JSON.stringify({ alive: process.getActiveResourcesInfo() })}\n`);
+}, 3_000).unref();
