@@ -9,6 +9,7 @@ import { createConnector } from "../connection/createConnector.js";
 import type { DashboardOptions, DashboardServer } from "../dashboard/serveDashboard.js";
 import { ArgumentError } from "../errors/ArgumentError.js";
 import { ConfigError } from "../errors/ConfigError.js";
+import { isOperationTimeoutError } from "../errors/OperationTimeoutError.js";
 import { EventBus } from "../events/EventBus.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
 import type { LiveNotification } from "../live/LiveNotification.js";
@@ -408,6 +409,11 @@ export class ConnectionManager implements AsyncDisposable {
   }
 
   #recordOutcome(endpoint: string, error: unknown): void {
+    // A call past its deadline says that its caller stopped waiting, not that the endpoint failed (a
+    // slow query with a short timeoutMs would open the breaker for every caller). Whether the endpoint
+    // still answers is decided by checking the connection: the shared socket is pinged, a leased
+    // connection is replaced, and those checks' failures count.
+    if (isOperationTimeoutError(error)) return;
     // Calls failed by one socket's drop are one failure of the endpoint, not one per call.
     if (error !== undefined && !this.#failures.first(error)) return;
     this.#pool.endpoints.find((e) => e.endpoint === endpoint)?.record(error);
