@@ -1,7 +1,8 @@
-import type { Observable, Observer, Subscription } from "rxjs";
+import type { Observable, Subscription } from "rxjs";
 import type { SurrealTransaction } from "surrealdb";
 import { createBalancer } from "../balancer/createBalancer.js";
 import type { BreakerStatus } from "../breaker/CircuitBreaker.js";
+import { checkEventsObserver, type EventsObserverOf, guardEvents } from "../config/guardObservers.js";
 import type { ConnectionManagerOptions } from "../config/options.js";
 import { type ResolvedConfig, resolveConfig } from "../config/resolveConfig.js";
 import type { PooledDb } from "../connection/Connector.js";
@@ -47,8 +48,12 @@ export interface ExecuteOptions {
   timeoutMs?: number;
 }
 
-/** Receives every event from `pool.started` on: an RxJS observer, or a function. */
-export type EventsObserver = Partial<Observer<PoolEvent>> | ((event: PoolEvent) => void);
+/**
+ * Receives every event from `pool.started` on: an RxJS observer, or a function. One that throws (or
+ * rejects) never reaches the pool: its first failure is reported once (a process warning, and a warn
+ * line with a logger), later ones are dropped.
+ */
+export type EventsObserver = EventsObserverOf<PoolEvent>;
 
 export interface CreateOptions extends ConnectionManagerOptions {
   /**
@@ -93,7 +98,7 @@ export class ConnectionManager implements AsyncDisposable {
     this.events$ = this.#bus.events$;
     // The caller's observer and the metrics subscribe first, before any event exists, so both see
     // the whole stream.
-    if (events) this.#subscriptions.push(this.events$.subscribe(asObserver(events)));
+    if (events) this.#subscriptions.push(this.events$.subscribe(guardEvents(events, config.logger)));
     this.#metrics = new PoolMetrics(this.#bus);
     if (config.logger) this.#subscriptions.push(logEvents(this.events$, config.logger));
     const endpoints = endpointsOf(config);
@@ -171,15 +176,7 @@ export class ConnectionManager implements AsyncDisposable {
       resolveConfig(options as ConnectionManagerOptions);
       throw new ConfigError([{ path: "", message: "options could not be read; pass a plain object" }]);
     }
-    if (
-      events !== undefined &&
-      typeof events !== "function" &&
-      (typeof events !== "object" || events === null)
-    ) {
-      throw new ConfigError([
-        { path: "events", message: "events must be an RxJS observer ({ next }) or a function" },
-      ]);
-    }
+    events = checkEventsObserver<PoolEvent>(events);
     const config = resolveConfig((isObject ? rest : options) as ConnectionManagerOptions | undefined);
     const manager = new ConnectionManager(config, events);
     manager.#bus.emit({
@@ -507,8 +504,4 @@ function endpointsOf(config: ResolvedConfig): string[] {
     case "hybrid":
       return [config.mode.localCache];
   }
-}
-
-function asObserver(events: EventsObserver): Partial<Observer<PoolEvent>> {
-  return typeof events === "function" ? { next: events } : events;
 }
