@@ -24,7 +24,13 @@ import { type RetryInfo, retry } from "../retry/retry.js";
 import { HybridSync } from "../sync/HybridSync.js";
 import type { SyncReport, UnsyncedRemote } from "../sync/SyncReport.js";
 import { runTransaction, type TransactionOptions } from "../transaction/runTransaction.js";
-import { optionalDuration, optionalSignal, optionsObject, requiredFunction } from "../util/arguments.js";
+import {
+  describe,
+  optionalDuration,
+  optionalSignal,
+  optionsObject,
+  requiredFunction,
+} from "../util/arguments.js";
 import { asError } from "../util/asError.js";
 import { type AcquireOptions, ConnectionPool, type ShutdownReport } from "./ConnectionPool.js";
 import { FailureOnce } from "./FailureOnce.js";
@@ -356,7 +362,7 @@ export class ConnectionManager implements AsyncDisposable {
       ) {
         throw new ArgumentError(
           "executeHedged(fn, options).percentile",
-          `must be a number between 0 and 1, got ${String(o.percentile)}`,
+          `must be a number between 0 and 1, got ${describe(o.percentile)}`,
         );
       }
       return hedge(fn, { ...o, runner: this.#runner, latency: this.#latency, publish: this.#publish });
