@@ -32,6 +32,7 @@ import {
   requiredFunction,
 } from "../util/arguments.js";
 import { asError } from "../util/asError.js";
+import { withinDeadline } from "../util/withinDeadline.js";
 import { type AcquireOptions, ConnectionPool, type ShutdownReport } from "./ConnectionPool.js";
 import { FailureOnce } from "./FailureOnce.js";
 import { type HedgeOptions, hedge, LatencyTracker } from "./hedge.js";
@@ -478,7 +479,12 @@ export class ConnectionManager implements AsyncDisposable {
     const started = performance.now();
     // Open agent sessions close first, so their logs flush while connections still exist.
     const left = () => Math.max(0, deadline - performance.now());
-    await Promise.allSettled([...this.#beforeShutdown].map((hook) => hook(left())));
+    const hooks = Promise.allSettled([...this.#beforeShutdown].map((hook) => hook(left())));
+    // Not waited for past the deadline (closing live queries' sockets takes round trips and a close
+    // handshake each); what is still running then goes on in the background, and an embedded engine is
+    // closed only after it settled, so none of it reaches a closed engine.
+    this.#pool.cutOff([hooks]);
+    await withinDeadline(hooks, deadline);
     // Hybrid: the final sync runs inside the pool's shutdown, after the drain, within what is left.
     this.#sync?.setDeadline(deadline);
     const report = await this.#pool.shutdown({ timeoutMs: Math.max(0, deadline - started) });
