@@ -25,6 +25,10 @@ export {
   isAuthenticationFailedError,
 } from "./errors/AuthenticationFailedError.js";
 export { CircuitOpenError, isCircuitOpenError } from "./errors/CircuitOpenError.js";
+export {
+  CommitOutcomeUnknownError,
+  isCommitOutcomeUnknownError,
+} from "./errors/CommitOutcomeUnknownError.js";
 export { ConfigError, type ConfigIssue, isConfigError } from "./errors/ConfigError.js";
 export { ConnectError, isConnectError } from "./errors/ConnectError.js";
 export { isLeaseReleasedError, LeaseReleasedError } from "./errors/LeaseReleasedError.js";

@@ -3,6 +3,8 @@ import { Authenticator } from "../credentials/Authenticator.js";
 import { authRenewed } from "../credentials/renewAuth.js";
 import { SessionAuth } from "../credentials/SessionAuth.js";
 import { withUnitRenewal } from "../credentials/withRenewal.js";
+import { ConnectError } from "../errors/ConnectError.js";
+import { PoolClosedError } from "../errors/PoolClosedError.js";
 import type { AuthRenewed } from "../events/LeaseSessionEvent.js";
 import type { SocketEvent } from "../events/SocketEvent.js";
 import { withDeadline } from "../util/withDeadline.js";
@@ -196,7 +198,7 @@ export class SessionConnector implements Connector {
         return best;
       }
     }
-    if (!opening) throw new Error(`no socket to ${this.endpoint} is open or opening`);
+    if (!opening) throw new ConnectError(this.endpoint, `no socket to ${this.endpoint} is open or opening`);
     this.#opening.set(opening, (this.#opening.get(opening) ?? 0) + 1);
     try {
       const socket = await opening;
@@ -211,7 +213,13 @@ export class SessionConnector implements Connector {
   #openSocket(): Promise<SharedSocket> {
     const controller = new AbortController();
     const timer = setTimeout(
-      () => controller.abort(new Error(`opening a socket to ${this.endpoint} timed out`)),
+      () =>
+        controller.abort(
+          new ConnectError(
+            this.endpoint,
+            `opening a socket to ${this.endpoint} did not finish within ${2 * this.#options.connectTimeoutMs} ms; check that the endpoint is up and reachable`,
+          ),
+        ),
       // Twice the connect deadline: each waiting session's own deadline (the machine's) speaks first.
       2 * this.#options.connectTimeoutMs,
     );
@@ -344,7 +352,8 @@ export class SessionConnector implements Connector {
   }
 
   async dispose(): Promise<void> {
-    this.#disposing.abort(new Error(`connector of ${this.endpoint} disposed`));
+    // Disposed at shutdown: a socket still opening is given up, and whoever waited for it is told so.
+    this.#disposing.abort(new PoolClosedError("closed"));
     await Promise.allSettled([...this.#opening.keys()]);
     const sockets = [...this.#sockets.splice(0), ...this.#spare.splice(0)];
     await Promise.all(sockets.map((socket) => this.#closeSocket(socket)));

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { optionalDuration, optionalName, optionalPort, optionsObject } from "../util/arguments.js";
 import { DashboardFeed, type DashboardSource, type DashboardStats } from "./DashboardFeed.js";
 import type { LiveConnection } from "./DashboardModel.js";
 import { dashboardPage } from "./page/dashboardPage.js";
@@ -38,10 +39,13 @@ export interface DashboardExtras {
 export async function serveDashboard(
   source: DashboardSource,
   extras: DashboardExtras,
-  options: DashboardOptions = {},
+  options?: DashboardOptions,
 ): Promise<DashboardServer> {
-  const host = options.host ?? "127.0.0.1";
-  const intervalMs = options.intervalMs ?? 200;
+  // Refused before anything listens or subscribes.
+  const o = optionsObject<DashboardOptions>("serveDashboard(options)", options);
+  const port = optionalPort("serveDashboard(options).port", o.port) ?? 0;
+  const host = optionalName("serveDashboard(options).host", o.host) ?? "127.0.0.1";
+  const intervalMs = optionalDuration("serveDashboard(options).intervalMs", o.intervalMs) ?? 200;
   const feed = new DashboardFeed(source, extras.connections(), intervalMs);
   const page = dashboardPage();
 
@@ -81,7 +85,7 @@ export async function serveDashboard(
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
+    server.listen(port, host, () => {
       server.off("error", reject);
       resolve();
     });

@@ -21,7 +21,8 @@ export type SurrealPoolErrorCode =
   | "SESSION_CONFLICT"
   | "SYNC_FAILED"
   | "MISSING_DEPENDENCY"
-  | "LIVE_FAILED";
+  | "LIVE_FAILED"
+  | "COMMIT_OUTCOME_UNKNOWN";
 
 /**
  * Base of every error this library throws. Carries a brand so `isSurrealPoolError` works across

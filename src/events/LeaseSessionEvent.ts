@@ -32,10 +32,19 @@ export interface TransactionCommitted extends Base {
  * - `timeout`: the attempt ran past `timeoutMs`;
  * - `aborted`: the caller's signal fired;
  * - `conflict`: the commit lost a write race (the server already dropped it; retried when allowed);
- * - `failed`: the connection failed under it (dropped, or the commit's outcome is unknown);
+ * - `failed`: the connection failed under it (dropped), or its commit's outcome is unknown (`error` is
+ *   then a `CommitOutcomeUnknownError`);
+ * - `cancelled`: `fn` cancelled it itself (the call resolves with `fn`'s value);
  * - `abandoned`: a lease was released with a transaction still open; the pool cancelled it.
  */
-export type TransactionCancelReason = "threw" | "timeout" | "aborted" | "conflict" | "failed" | "abandoned";
+export type TransactionCancelReason =
+  | "threw"
+  | "timeout"
+  | "aborted"
+  | "conflict"
+  | "failed"
+  | "cancelled"
+  | "abandoned";
 
 export interface TransactionCancelled extends Base {
   type: "transaction.cancelled";

@@ -1,7 +1,8 @@
-import { Observable, type Observer, type Subscription } from "rxjs";
+import { Observable, type Subscription } from "rxjs";
 import type { SurrealTransaction } from "surrealdb";
 import { createBalancer } from "../balancer/createBalancer.js";
 import type { BreakerStatus } from "../breaker/CircuitBreaker.js";
+import { checkEventsObserver, type EventsObserverOf, guardEvents } from "../config/guardObservers.js";
 import type { ConnectionManagerOptions } from "../config/options.js";
 import { type ResolvedConfig, resolveConfig } from "../config/resolveConfig.js";
 import type { PooledDb } from "../connection/Connector.js";
@@ -10,6 +11,7 @@ import { parseDashboardOptions } from "../dashboard/dashboardOptions.js";
 import type { DashboardOptions, DashboardServer } from "../dashboard/serveDashboard.js";
 import { ArgumentError } from "../errors/ArgumentError.js";
 import { ConfigError } from "../errors/ConfigError.js";
+import { isOperationTimeoutError } from "../errors/OperationTimeoutError.js";
 import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { EventBus } from "../events/EventBus.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
@@ -24,7 +26,13 @@ import { type RetryInfo, retry } from "../retry/retry.js";
 import { HybridSync } from "../sync/HybridSync.js";
 import type { SyncReport, UnsyncedRemote } from "../sync/SyncReport.js";
 import { runTransaction, type TransactionOptions } from "../transaction/runTransaction.js";
-import { optionalDuration, optionalSignal, optionsObject, requiredFunction } from "../util/arguments.js";
+import {
+  describe,
+  optionalDuration,
+  optionalSignal,
+  optionsObject,
+  requiredFunction,
+} from "../util/arguments.js";
 import { asError } from "../util/asError.js";
 import { withinDeadline } from "../util/withinDeadline.js";
 import { type AcquireOptions, ConnectionPool, type ShutdownReport } from "./ConnectionPool.js";
@@ -50,8 +58,12 @@ export interface ExecuteOptions {
   timeoutMs?: number;
 }
 
-/** Receives every event from `pool.started` on: an RxJS observer, or a function. */
-export type EventsObserver = Partial<Observer<PoolEvent>> | ((event: PoolEvent) => void);
+/**
+ * Receives every event from `pool.started` on: an RxJS observer, or a function. One that throws (or
+ * rejects) never reaches the pool: its first failure is reported once (a process warning, and a warn
+ * line with a logger), later ones are dropped.
+ */
+export type EventsObserver = EventsObserverOf<PoolEvent>;
 
 export interface CreateOptions extends ConnectionManagerOptions {
   /**
@@ -100,7 +112,7 @@ export class ConnectionManager implements AsyncDisposable {
     this.events$ = this.#bus.events$;
     // The caller's observer and the metrics subscribe first, before any event exists, so both see
     // the whole stream.
-    if (events) this.#subscriptions.push(this.events$.subscribe(asObserver(events)));
+    if (events) this.#subscriptions.push(this.events$.subscribe(guardEvents(events, config.logger)));
     this.#metrics = new PoolMetrics(this.#bus);
     if (config.logger) this.#subscriptions.push(logEvents(this.events$, config.logger));
     const endpoints = endpointsOf(config);
@@ -185,15 +197,7 @@ export class ConnectionManager implements AsyncDisposable {
       resolveConfig(options as ConnectionManagerOptions);
       throw new ConfigError([{ path: "", message: "options could not be read; pass a plain object" }]);
     }
-    if (
-      events !== undefined &&
-      typeof events !== "function" &&
-      (typeof events !== "object" || events === null)
-    ) {
-      throw new ConfigError([
-        { path: "events", message: "events must be an RxJS observer ({ next }) or a function" },
-      ]);
-    }
+    events = checkEventsObserver<PoolEvent>(events);
     const config = resolveConfig((isObject ? rest : options) as ConnectionManagerOptions | undefined);
     const manager = new ConnectionManager(config, events);
     manager.#bus.emit({
@@ -394,7 +398,7 @@ export class ConnectionManager implements AsyncDisposable {
       ) {
         throw new ArgumentError(
           "executeHedged(fn, options).percentile",
-          `must be a number between 0 and 1, got ${String(o.percentile)}`,
+          `must be a number between 0 and 1, got ${describe(o.percentile)}`,
         );
       }
       return hedge(fn, { ...o, runner: this.#runner, latency: this.#latency, publish: this.#publish });
@@ -451,6 +455,11 @@ export class ConnectionManager implements AsyncDisposable {
   }
 
   #recordOutcome(endpoint: string, error: unknown): void {
+    // A call past its deadline says that its caller stopped waiting, not that the endpoint failed (a
+    // slow query with a short timeoutMs would open the breaker for every caller). Whether the endpoint
+    // still answers is decided by checking the connection: the shared socket is pinged, a leased
+    // connection is replaced, and those checks' failures count.
+    if (isOperationTimeoutError(error)) return;
     // Calls failed by one socket's drop are one failure of the endpoint, not one per call.
     if (error !== undefined && !this.#failures.first(error)) return;
     this.#pool.endpoints.find((e) => e.endpoint === endpoint)?.record(error);
@@ -529,7 +538,12 @@ export class ConnectionManager implements AsyncDisposable {
     const started = performance.now();
     // Open agent sessions close first, so their logs flush while connections still exist.
     const left = () => Math.max(0, deadline - performance.now());
-    await Promise.allSettled([...this.#beforeShutdown].map((hook) => hook(left())));
+    const hooks = Promise.allSettled([...this.#beforeShutdown].map((hook) => hook(left())));
+    // Not waited for past the deadline (closing live queries' sockets takes round trips and a close
+    // handshake each); what is still running then goes on in the background, and an embedded engine is
+    // closed only after it settled, so none of it reaches a closed engine.
+    this.#pool.cutOff([hooks]);
+    await withinDeadline(hooks, deadline);
     // Hybrid: the final sync runs inside the pool's shutdown, after the drain, within what is left.
     this.#sync?.setDeadline(deadline);
     const report = await this.#pool.shutdown({ timeoutMs: Math.max(0, deadline - started) });
@@ -571,8 +585,4 @@ function endpointsOf(config: ResolvedConfig): string[] {
     case "hybrid":
       return [config.mode.localCache];
   }
-}
-
-function asObserver(events: EventsObserver): Partial<Observer<PoolEvent>> {
-  return typeof events === "function" ? { next: events } : events;
 }

@@ -3,6 +3,7 @@ import type { Balancer } from "../balancer/Balancer.js";
 import { ArgumentError } from "../errors/ArgumentError.js";
 import { OperationTimeoutError } from "../errors/OperationTimeoutError.js";
 import { describe, optionalDuration, optionalSignal, optionsObject } from "../util/arguments.js";
+import { startsLiveQuery } from "../util/startsLiveQuery.js";
 import { withDeadline } from "../util/withDeadline.js";
 import type { Endpoint } from "./Endpoint.js";
 import type { RunResult } from "./runOnLease.js";
@@ -153,6 +154,14 @@ export function runQuery<T extends unknown[]>(
 function parseQueryArguments(text: unknown, vars: unknown, options: unknown): QueryOptions {
   if (typeof text !== "string" || text.trim() === "") {
     throw new ArgumentError("query(text)", `must be a non-empty SurrealQL string, got ${describe(text)}`);
+  }
+  // The shared session belongs to no borrower: a live query registered there would outlive the call,
+  // delivering to no one, and nothing would ever kill it.
+  if (startsLiveQuery(text)) {
+    throw new ArgumentError(
+      "query(text)",
+      "contains a LIVE SELECT, which would stay registered on a shared session that nothing kills; use manager.live(table or statement) for a stream that survives reconnects, or a lease (acquire()), whose release kills it",
+    );
   }
   if (vars !== undefined && (typeof vars !== "object" || vars === null || Array.isArray(vars))) {
     throw new ArgumentError("query(text, vars)", `must be an object of variables, got ${describe(vars)}`);

@@ -1,3 +1,5 @@
+import { startsLiveQuery } from "../util/startsLiveQuery.js";
+
 /**
  * What a revocable handle asks of its lease before and during every call.
  */
@@ -116,7 +118,7 @@ function guardResult(
 /** LIVE SELECT in query text (a string, or the SDK's BoundQuery with a `query` string). */
 function mentionsLive(text: unknown): boolean {
   const source = typeof text === "string" ? text : (text as { query?: unknown } | undefined)?.query;
-  return typeof source === "string" && /\bLIVE\s+SELECT\b/i.test(source);
+  return typeof source === "string" && startsLiveQuery(source);
 }
 
 /**

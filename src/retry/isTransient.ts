@@ -22,6 +22,7 @@ export type ErrorCategory =
   | "config" // our configuration, credentials or usage is wrong: a retry cannot fix it
   | "aborted" // the caller gave up: retrying would ignore the caller
   | "exhausted" // retries already ran out below us: retrying again would multiply the attempts
+  | "indeterminate" // a write may have been applied (a commit whose answer never came): a rerun could repeat it
   | "unknown"; // not recognised: never retried blindly
 
 /** The verdict on one error. */
@@ -160,6 +161,11 @@ function ownError(error: unknown, depth: number): Transience | undefined {
       return verdict("aborted", "the acquire was aborted by the caller");
     case "RETRIES_EXHAUSTED":
       return verdict("exhausted", "retries already ran out for this operation");
+    case "COMMIT_OUTCOME_UNKNOWN":
+      return verdict(
+        "indeterminate",
+        "a commit was sent and may have been applied; running it again could apply it twice",
+      );
     case "CONFIG_INVALID":
       return verdict("config", "the pool's options are invalid");
     case "AUTHENTICATION_FAILED":

@@ -76,6 +76,15 @@ export function optionalName(argument: string, value: unknown): string | undefin
   return value;
 }
 
+/** An optional TCP port: a whole number from 0 (any free port) to 65535. */
+export function optionalPort(argument: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 65_535) {
+    throw new ArgumentError(argument, `must be a whole number from 0 to 65535, got ${describe(value)}`);
+  }
+  return value;
+}
+
 /** A function argument. */
 export function requiredFunction<F>(argument: string, value: unknown): F {
   if (typeof value !== "function")
@@ -100,5 +109,7 @@ function describeValue(value: unknown): string {
   }
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === "function") return "a function";
+  // `5n` would read as the number 5 in a message about numbers.
+  if (typeof value === "bigint") return `${value}n (a bigint)`;
   return String(value);
 }

@@ -2,8 +2,9 @@
 // the pool down: found by the config fuzzer (test/fuzz), where it surfaced as uncaught exceptions and
 // unhandled rejections, and as create() rejecting with the inspector's own error.
 import pino from "pino";
+import { Subject } from "rxjs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ConnectionManager } from "../../src/index.js";
+import { type ConfigError, ConnectionManager, isConfigError, type PoolEvent } from "../../src/index.js";
 
 const escaped: unknown[] = [];
 const record = (e: unknown) => escaped.push(e);
@@ -49,5 +50,85 @@ describe("observers that fail are contained", () => {
     await manager.shutdown();
     expect(lines.some((l) => l.includes("connection opened") && l.includes('"connectionId"'))).toBe(true);
     expect(inspected).toContain("@xstate.actor");
+  });
+
+  describe("the events observer given to create()", () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    beforeEach(() => {
+      warnings.length = 0;
+      process.on("warning", onWarning);
+    });
+    afterEach(() => {
+      process.off("warning", onWarning);
+    });
+
+    it.each([
+      ["a function that throws", () => boom],
+      ["an async function that rejects", () => async () => boom()],
+      ["an observer whose next() throws", () => ({ next: boom })],
+      ["an observer whose complete() throws", () => ({ next: () => {}, complete: boom })],
+    ])(
+      "%s: the pool works under concurrent load, nothing escapes, it is reported once",
+      async (_what, make) => {
+        const lines: string[] = [];
+        const logger = pino({ level: "warn" }, { write: (line: string) => void lines.push(line) });
+        const manager = await ConnectionManager.create({
+          events: make() as never,
+          logger,
+          pool: { minConnections: 2 },
+        });
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            i % 2 === 0
+              ? manager.query<[number]>(`RETURN ${i}`)
+              : manager.executeWithRetry((db) => db.query<[number]>(`RETURN ${i}`)),
+          ),
+        );
+        expect(results.map(([n]) => n)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+        await manager.shutdown();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(escaped).toEqual([]);
+        const mine = warnings.filter((w) => (w as { code?: string }).code === "SURREAL_POOL_EVENTS_OBSERVER");
+        expect(mine).toHaveLength(1);
+        expect(mine[0]!.message).toMatch(/events observer.*threw.*observer failed/);
+        expect(lines.filter((l) => l.includes("events observer"))).toHaveLength(1);
+      },
+    );
+
+    it.each([
+      ["{ next: 5 }", () => ({ next: 5 }), "events.next"],
+      ["{ next, error: 'x' }", () => ({ next: () => {}, error: "x" }), "events.error"],
+      ["{ complete: null }", () => ({ complete: null }), "events.complete"],
+      ["an empty object", () => ({}), "events"],
+      ["a number", () => 5, "events"],
+      [
+        "a getter that throws",
+        () => ({
+          get next() {
+            throw new Error("nope");
+          },
+        }),
+        "events.next",
+      ],
+    ])("%s is a ConfigError naming it, before anything opens", async (_what, events, path) => {
+      const error = await ConnectionManager.create({ events: events() as never }).catch((e: unknown) => e);
+      expect(isConfigError(error), String(error)).toBe(true);
+      expect((error as ConfigError).issues.map((i) => i.path)).toEqual([path]);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(escaped).toEqual([]);
+    });
+
+    it("a working observer (an RxJS Subject too) still sees every event, itself as `this`", async () => {
+      const subject = new Subject<PoolEvent>();
+      const seen: string[] = [];
+      subject.subscribe((e) => seen.push(e.type));
+      const manager = await ConnectionManager.create({ events: subject, pool: { minConnections: 1 } });
+      await manager.query("RETURN 1");
+      await manager.shutdown();
+      expect(seen[0]).toBe("pool.started");
+      expect(seen).toContain("operation.succeeded");
+      expect(subject.closed || subject.isStopped).toBe(true);
+    });
   });
 });

@@ -1,7 +1,7 @@
 // Bad arguments of the public functions: a typed ArgumentError (or a rejection with it) naming the
 // argument, and nothing changed before the refusal: no request, no event, no timer, no slot.
 import { describe, expect, it } from "vitest";
-import { isArgumentError, type PoolEvent } from "../../src/index.js";
+import { isArgumentError, isConfigError, type PoolEvent } from "../../src/index.js";
 import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
 import { AgentSession } from "../../src/session/AgentSession.js";
 
@@ -124,6 +124,61 @@ describe("bad arguments are refused, typed, before anything changes", () => {
       expect(isArgumentError(await refusal(() => agent.close(null as never)))).toBe(true);
       await agent.close();
       expect(agent.state).toBe("closed");
+    } finally {
+      await manager.shutdown();
+    }
+  });
+
+  it("BigInts where a number or a string goes: typed errors that show the value, never a TypeError", async () => {
+    const manager = await ConnectionManager.create({ pool: { minConnections: 1, maxConnections: 2 } });
+    try {
+      const calls: [string, () => Promise<unknown>][] = [
+        ["acquire", () => manager.acquire({ timeoutMs: 5n as never })],
+        ["acquire options", () => manager.acquire(5n as never)],
+        ["query text", () => manager.query(5n as never)],
+        ["query timeout", () => manager.query("RETURN 1", {}, { timeoutMs: 5n as never })],
+        ["executeWithRetry", () => manager.executeWithRetry(async () => 1, { timeoutMs: 5n as never })],
+        ["executeHedged", () => manager.executeHedged(async () => 1, { percentile: 5n as never })],
+        ["transaction", () => manager.transaction(async () => 1, { maxAttempts: 5n as never })],
+        ["shutdown", () => manager.shutdown({ timeoutMs: 5n as never })],
+        ["dashboard port", () => manager.serveDashboard({ port: 5n as never })],
+        ["dashboard interval", () => manager.serveDashboard({ intervalMs: 5n as never })],
+        ["dashboard host", () => manager.serveDashboard({ host: 5n as never })],
+        ["dashboard options", () => manager.serveDashboard(5n as never)],
+      ];
+      const errors = await Promise.all(calls.map(([, call]) => refusal(call)));
+      for (const [i, error] of errors.entries()) {
+        expect(isArgumentError(error), `${calls[i]![0]}: ${String(error)}`).toBe(true);
+        expect((error as Error).message, calls[i]![0]).toMatch(/5n \(a bigint\)/);
+      }
+      const created = await ConnectionManager.create({ pool: { maxConnections: 5n as never } }).catch(
+        (e: unknown) => e,
+      );
+      expect(isConfigError(created), String(created)).toBe(true);
+      // Nothing was refused for a reason of its own: the pool still serves.
+      expect(await manager.query<[number]>("RETURN 1")).toEqual([1]);
+    } finally {
+      await manager.shutdown();
+    }
+  });
+
+  it("serveDashboard: bad options are refused before anything listens", async () => {
+    const manager = await ConnectionManager.create({ pool: { minConnections: 1, maxConnections: 2 } });
+    try {
+      for (const [options, message] of [
+        [{ port: -1 }, /serveDashboard\(options\)\.port must be a whole number from 0 to 65535/],
+        [{ port: 70_000 }, /port must be a whole number from 0 to 65535/],
+        [{ port: 1.5 }, /port must be a whole number/],
+        [{ host: "" }, /serveDashboard\(options\)\.host must be a non-empty string/],
+        [{ intervalMs: 0 }, /serveDashboard\(options\)\.intervalMs must be a finite number/],
+        [[], /serveDashboard\(options\) must be an options object/],
+      ] as const) {
+        const error = await refusal(() => manager.serveDashboard(options as never));
+        expect(isArgumentError(error), String(error)).toBe(true);
+        expect((error as Error).message).toMatch(message);
+      }
+      const dashboard = await manager.serveDashboard({ port: 0, intervalMs: 100 });
+      await dashboard.close();
     } finally {
       await manager.shutdown();
     }

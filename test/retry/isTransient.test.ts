@@ -20,7 +20,9 @@ import {
 } from "surrealdb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CircuitOpenError } from "../../src/errors/CircuitOpenError.js";
+import { CommitOutcomeUnknownError } from "../../src/errors/CommitOutcomeUnknownError.js";
 import { ConfigError } from "../../src/errors/ConfigError.js";
+import { OperationTimeoutError } from "../../src/errors/OperationTimeoutError.js";
 import { RetriesExhaustedError } from "../../src/errors/RetriesExhaustedError.js";
 import { SurrealPoolError } from "../../src/errors/SurrealPoolError.js";
 import { classifyError, describeTransience, isTransient } from "../../src/retry/isTransient.js";
@@ -250,6 +252,13 @@ describe("isTransient with socket, abort and our own errors", () => {
       reason: "maxAttempts",
     });
     expect(classifyError(exhausted).category).toBe("exhausted");
+  });
+
+  it("a commit whose outcome is unknown is never transient, even when what reported it is", () => {
+    const late = new CommitOutcomeUnknownError("ws://db/rpc", new OperationTimeoutError(50, "ws://db/rpc"));
+    expect(isTransient(late.cause)).toBe(true);
+    expect(classifyError(late)).toMatchObject({ transient: false, category: "indeterminate" });
+    expect(isTransient(new CommitOutcomeUnknownError("ws://db/rpc", nodeError("ECONNRESET")))).toBe(false);
   });
 
   it("an unknown wrapper is judged by its cause; unknown errors and non-errors are not transient", () => {

@@ -4,7 +4,12 @@
 // and nothing hangs: not a second call on the same socket, not a transaction's commit.
 import { Table } from "surrealdb";
 import { describe, expect, it } from "vitest";
-import { ConnectionManager, isOperationTimeoutError, type PoolEvent } from "../../src/index.js";
+import {
+  ConnectionManager,
+  isCommitOutcomeUnknownError,
+  isOperationTimeoutError,
+  type PoolEvent,
+} from "../../src/index.js";
 import { waitFor } from "../remote/helpers.js";
 import { useProxiedEndpoint } from "./proxiedEndpoint.js";
 
@@ -81,8 +86,9 @@ describe("a deadline on every call through a lease", () => {
           { maxAttempts: 3 },
         )
         .catch((e: unknown) => e);
-      // The commit may have been applied: rethrown as it is, not retried.
-      expect(isOperationTimeoutError(error)).toBe(true);
+      // The commit may have been applied: not retried, and the error says so (the deadline as its cause).
+      expect(isCommitOutcomeUnknownError(error)).toBe(true);
+      expect(isOperationTimeoutError((error as Error).cause)).toBe(true);
       expect(events.filter((e) => e.type === "transaction.retried")).toHaveLength(0);
       expect(performance.now() - started).toBeLessThan(300 + BOUND_MS + 1_000);
       expect(events).toContainEqual(

@@ -177,6 +177,64 @@ describe("manager.transaction()", () => {
     expect(await count(m, "item")).toBe(0);
   });
 
+  it("when fn commits its own transaction, the pool does not commit again: fn's value, written once", async () => {
+    const m = await open({ maxConnections: 8 });
+    await m.executeWithRetry((db) => db.query("DEFINE TABLE IF NOT EXISTS item"));
+    const runs = new Map<number, number>();
+    const own = (i: number) =>
+      m.transaction(async (tx) => {
+        runs.set(i, (runs.get(i) ?? 0) + 1);
+        await tx.query("CREATE type::record('item', $i)", { i });
+        // Every other one does not await its commit: the pool waits for it.
+        if (i % 2 === 0) await tx.commit();
+        else void tx.commit();
+        return i;
+      });
+    const ids = Array.from({ length: 8 }, (_, i) => i);
+    expect(await Promise.all(ids.map(own))).toEqual(ids);
+    expect(await count(m, "item")).toBe(8);
+    expect([...runs.values()]).toEqual(ids.map(() => 1));
+    expect(ofType("transaction.committed")).toHaveLength(8);
+    expect(ofType("transaction.cancelled")).toHaveLength(0);
+    expect(m.healthStatus().inUse).toBe(0);
+  });
+
+  it("when fn commits and then throws, its error comes back and fn is not run again (the write stands)", async () => {
+    const m = await open();
+    await m.executeWithRetry((db) => db.query("DEFINE TABLE IF NOT EXISTS item"));
+    // A transient-looking error after the commit: running fn again would write twice.
+    const late = Object.assign(new Error("socket hang up after the commit"), { code: "ECONNRESET" });
+    let runs = 0;
+    const error = await m
+      .transaction(async (tx) => {
+        runs++;
+        await tx.query("CREATE item SET n = 1");
+        await tx.commit();
+        throw late;
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBe(late);
+    expect(runs).toBe(1);
+    expect(await count(m, "item")).toBe(1);
+    expect(ofType("transaction.retried")).toHaveLength(0);
+    expect(ofType("transaction.committed")).toHaveLength(1);
+  });
+
+  it("when fn cancels its own transaction, nothing is written and the call resolves with fn's value", async () => {
+    const m = await open();
+    await m.executeWithRetry((db) => db.query("DEFINE TABLE IF NOT EXISTS item"));
+    const value = await m.transaction(async (tx) => {
+      await tx.query("CREATE item:undone");
+      await tx.cancel();
+      return "changed my mind";
+    });
+    expect(value).toBe("changed my mind");
+    expect(await count(m, "item")).toBe(0);
+    expect(ofType("transaction.cancelled").map((e) => e.reason)).toEqual(["cancelled"]);
+    expect(ofType("transaction.committed")).toHaveLength(0);
+    expect(m.healthStatus().inUse).toBe(0);
+  });
+
   it("refuses bad arguments with ArgumentError before beginning anything", async () => {
     const m = await open();
     const before = events.length;
