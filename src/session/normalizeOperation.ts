@@ -1,4 +1,5 @@
 import type { TransactionOperation } from "../events/TransactionOperation.js";
+import { describe } from "../util/arguments.js";
 import { TransactionLogError } from "./errors/TransactionLogError.js";
 
 const kinds = ["write", "read", "delete", "query", "custom"] as const;
@@ -27,9 +28,7 @@ export function normalizeOperation(agentId: string, operation: unknown): Transac
   const text = (field: string): string => {
     const value = op[field];
     if (typeof value !== "string" || value.length === 0) {
-      fail(
-        `a "${String(op.type)}" operation needs a non-empty string "${field}", got ${JSON.stringify(value)}`,
-      );
+      fail(`a "${String(op.type)}" operation needs a non-empty string "${field}", got ${describe(value)}`);
     }
     return value as string;
   };
@@ -58,7 +57,7 @@ export function normalizeOperation(agentId: string, operation: unknown): Transac
     }
     default:
       return fail(
-        `operation.type must be one of ${kinds.map((k) => `"${k}"`).join(", ")}, got ${JSON.stringify(op.type)}`,
+        `operation.type must be one of ${kinds.map((k) => `"${k}"`).join(", ")}, got ${describe(op.type)}`,
       );
   }
 }

@@ -1,4 +1,5 @@
 import { ConfigError, type ConfigIssue } from "../errors/ConfigError.js";
+import { describe } from "../util/arguments.js";
 import type { AgentSessionOptions } from "./AgentSessionOptions.js";
 import type { SessionPool } from "./SessionPool.js";
 import { assertTableName } from "./SurrealTxLogStore.js";
@@ -111,7 +112,7 @@ export function checkSessionNames(
     if (typeof value !== "string" || value.length === 0) {
       issues.push({
         path: `agentSession.${path}`,
-        message: `must be a non-empty string, got ${JSON.stringify(value)}`,
+        message: `must be a non-empty string, got ${describe(value)}`,
       });
     }
   }
