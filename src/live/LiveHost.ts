@@ -38,6 +38,8 @@ export class LiveHost {
   readonly #timer: ReturnType<typeof setInterval>;
   readonly #options: LiveHostOptions;
   #pinging = false;
+  /** Aborted when it is lost or closed: a ping still waiting then must not hold the process. */
+  readonly #ended = new AbortController();
 
   constructor(options: LiveHostOptions) {
     this.#options = options;
@@ -65,6 +67,7 @@ export class LiveHost {
         this.raw.ping(),
         keepaliveTimeoutMs,
         () => new Error(`keepalive ping to ${this.endpoint} got no answer within ${keepaliveTimeoutMs} ms`),
+        this.#ended.signal,
       );
       return true;
     } catch (error) {
@@ -96,6 +99,7 @@ export class LiveHost {
     if (this.#lost) return;
     this.#lost = error;
     clearInterval(this.#timer);
+    this.#ended.abort(error);
     this.#options.onLost(this, error);
     for (const subscription of [...this.subscriptions]) subscription.hostLost(error);
     this.subscriptions.clear();
@@ -106,6 +110,7 @@ export class LiveHost {
   close(): Promise<void> {
     if (!this.#lost) this.#lost = new Error("closed");
     clearInterval(this.#timer);
+    this.#ended.abort(this.#lost);
     return this.raw.close().catch(() => {});
   }
 }

@@ -64,7 +64,7 @@ function run(
 
 /** What a call racing shutdown may end with: its value, or one of the pool's typed errors. */
 const SETTLED =
-  /: (ok|POOL_CLOSED|LEASE_RELEASED|OPERATION_TIMEOUT|RETRIES_EXHAUSTED|ACQUIRE_TIMEOUT|CONNECT_FAILED|CIRCUIT_OPEN|LIVE_FAILED)$/;
+  /: (ok|POOL_CLOSED|LEASE_RELEASED|OPERATION_TIMEOUT|RETRIES_EXHAUSTED|ACQUIRE_TIMEOUT|CONNECT_FAILED|CIRCUIT_OPEN|LIVE_FAILED|COMMIT_OUTCOME_UNKNOWN)$/;
 
 describe("work of every kind racing shutdown()", () => {
   let endpoint: EndpointHandle;

@@ -80,7 +80,7 @@ await proxy?.close();
 process.stdout.write(
   `${JSON.stringify({ shutdown: Date.now(), shutdownMs, pendingAfter, outcomes: Object.fromEntries(outcomes) })}\n`,
 );
-// Still alive 3 s later (this timer does not hold it): say what holds it, for the test's message.
+// Still alive 1 s later (this timer does not hold it): say what holds it, for the test's message.
 setTimeout(() => {
   process.stdout.write(`${JSON.stringify({ alive: process.getActiveResourcesInfo() })}\n`);
-}, 3_000).unref();
+}, 1_000).unref();

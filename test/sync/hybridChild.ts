@@ -8,6 +8,7 @@
 // down and exits. Every step is one JSON line on stdout; the engine's debug dumps go to stderr, which the
 // parent drains and ignores.
 import { parseArgs } from "node:util";
+import { LANDING_HORIZON_MS } from "../../src/feed/FeedCursor.js";
 import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
 import { contents, hybridOptions } from "./helpers.js";
 import { writeMany } from "./writes.js";
@@ -48,8 +49,8 @@ if (writes > 0) {
   await writeMany(manager, "item", writes);
   await manager.executeWithRetry((db) => db.query("DELETE item:1; UPDATE item:2 SET n = -2"));
   say({ written: writes });
-  // Past the horizon (1 s), so each batch's point can be acknowledged as soon as it is applied.
-  await new Promise((resolve) => setTimeout(resolve, 1_200));
+  // Past the landing horizon, so each batch's point can be acknowledged as soon as it is applied.
+  await new Promise((resolve) => setTimeout(resolve, LANDING_HORIZON_MS + 200));
 }
 const report = await manager.syncNow();
 say({ report: report.remotes.map((r) => ({ ok: r.ok, records: r.records, batches: r.batches })) });
