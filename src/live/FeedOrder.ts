@@ -3,7 +3,7 @@ import { type FeedRead, readChanges } from "../feed/changeFeed.js";
 import { FeedCursor, LANDING_HORIZON_MS, type ReadFrom } from "../feed/FeedCursor.js";
 import type { TableFeed } from "../feed/feedOf.js";
 import { timeOfVersionstamp } from "../feed/versionstamp.js";
-import { canonical } from "./changeKey.js";
+import { canonical } from "./canonical.js";
 import type { LiveAction, LiveChange, LiveNotification } from "./LiveNotification.js";
 import { type Pending, PendingChanges } from "./PendingChanges.js";
 
@@ -66,7 +66,8 @@ interface Note {
  * when it keeps originals; the record's previous change in this subscription (after a write: an update,
  * after a delete: a create); its notification. A change whose action only its notification can give
  * waits for it, until notifications have been quiet `STALL_MS` or changes far enough after it had
- * theirs; then it goes out as an `update` marked `backfilled`.
+ * theirs; then it goes out as an `update` marked `backfilled`. A change whose record's create was
+ * notified but not yet read (it landed late) waits for the window read that finds the create.
  */
 export class FeedOrder {
   readonly table: string;

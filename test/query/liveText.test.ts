@@ -84,6 +84,12 @@ describe("LIVE SELECT through manager.query()", () => {
     } finally {
       await lease.release();
     }
+    // The release gives the connection up; closing its session (in the background, slower on a loaded
+    // machine) is what kills the live query: bounded, not immediate.
+    const deadline = performance.now() + 5_000;
+    while ((await livesOn("visitor")) !== 0 && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     expect(await livesOn("visitor")).toBe(0);
   });
 });
