@@ -7,6 +7,7 @@
 //   node --import tsx test/chaos/nemesisClient.ts '<ClientConfig as JSON>'
 import { ConnectionManager, isRetriesExhaustedError, isSurrealPoolError } from "../../src/index.js";
 import { percentile } from "../load/support/percentile.js";
+import { parentStop } from "../support/parentStop.js";
 import { DB, NS, writeOp } from "./writes.js";
 
 export interface ClientConfig {
@@ -97,17 +98,7 @@ const manager = await ConnectionManager.create({
 });
 
 // "stop" on stdin ends the load; EOF (the parent died) ends this process too.
-let stopRequested: () => void = () => {};
-const stopped = new Promise<void>((resolve) => {
-  stopRequested = resolve;
-});
-let buffered = "";
-process.stdin.on("data", (chunk: Buffer) => {
-  buffered += chunk.toString("utf8");
-  if (buffered.includes("stop\n")) stopRequested();
-});
-process.stdin.on("end", () => process.exit(3));
-process.stdin.resume();
+const stopped = parentStop();
 
 const records: CallRecord[] = [];
 const acked: number[][] = Array.from({ length: config.workers }, () => []);

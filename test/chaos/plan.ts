@@ -1,5 +1,7 @@
 // The nemesis's plan: which faults, on which nodes, for how long, in what order, all drawn from a seed.
 // The plan replays exactly from its seed; the interleaving with the workers' calls does not (timing).
+import type { Cluster } from "../support/cluster.js";
+import type { FaultProxy } from "../support/faultProxy.js";
 import type { Random } from "./prng.js";
 
 export type Fault =
@@ -86,4 +88,43 @@ export function faultCounts(steps: readonly Step[]): Record<string, number> {
     counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Applies one fault to the cluster and heals it (each kind bounded by its own duration). */
+export async function applyFault(fault: Fault, cluster: Cluster, proxies: FaultProxy[]): Promise<void> {
+  switch (fault.kind) {
+    case "kill": {
+      const victims = fault.nodes.map((i) => cluster.nodes[i]!);
+      await Promise.all(victims.map((n) => n.kill()));
+      await sleep(fault.downMs);
+      await Promise.all(victims.map((n) => n.restart()));
+      return;
+    }
+    case "freeze": {
+      const node = cluster.nodes[fault.node]!;
+      node.pause();
+      await sleep(fault.ms);
+      node.resume();
+      return;
+    }
+    case "partition":
+      for (const p of proxies) p.setMode("blackhole");
+      await sleep(fault.ms);
+      for (const p of proxies) p.setMode("pass");
+      return;
+    default: {
+      const proxy = proxies[fault.node]!;
+      proxy.setMode(
+        fault.kind === "latency"
+          ? { kind: "latency", ms: fault.delayMs }
+          : fault.kind === "reset"
+            ? "reset"
+            : "blackhole",
+      );
+      await sleep(fault.ms);
+      proxy.setMode("pass");
+    }
+  }
 }

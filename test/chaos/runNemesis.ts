@@ -11,7 +11,7 @@ import { type FaultProxy, startFaultProxy } from "../support/faultProxy.js";
 import { type ChildExit, type JsonLinesChild, spawnJsonLinesChild } from "../support/jsonLinesChild.js";
 import { closeQuietly, connectWs } from "../support/wsClient.js";
 import type { CallRecord, ClientConfig, ClientReport } from "./nemesisClient.js";
-import { describeFault, type Fault, faultCounts, planNemesis } from "./plan.js";
+import { applyFault, describeFault, faultCounts, planNemesis } from "./plan.js";
 import { seededRandom } from "./prng.js";
 import { type AppliedRow, DB, NS, opValue, READ_APPLIED, READ_OPS, SETUP, type StoredOp } from "./writes.js";
 
@@ -109,7 +109,7 @@ export async function runNemesis(seed: number, size: NemesisSize): Promise<Nemes
     await sleep(1_000);
     for (const step of plan) {
       await sleep(step.calmMs);
-      await apply(step.fault, cluster, proxies);
+      await applyFault(step.fault, cluster, proxies);
     }
     await sleep(1_000);
     client.send("stop");
@@ -143,42 +143,6 @@ export async function runNemesis(seed: number, size: NemesisSize): Promise<Nemes
 
 const root = (cluster: Cluster) => ({ username: cluster.username, password: cluster.password });
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function apply(fault: Fault, cluster: Cluster, proxies: FaultProxy[]): Promise<void> {
-  switch (fault.kind) {
-    case "kill": {
-      const victims = fault.nodes.map((i) => cluster.nodes[i]!);
-      await Promise.all(victims.map((n) => n.kill()));
-      await sleep(fault.downMs);
-      await Promise.all(victims.map((n) => n.restart()));
-      return;
-    }
-    case "freeze": {
-      const node = cluster.nodes[fault.node]!;
-      node.pause();
-      await sleep(fault.ms);
-      node.resume();
-      return;
-    }
-    case "partition":
-      for (const p of proxies) p.setMode("blackhole");
-      await sleep(fault.ms);
-      for (const p of proxies) p.setMode("pass");
-      return;
-    default: {
-      const proxy = proxies[fault.node]!;
-      proxy.setMode(
-        fault.kind === "latency"
-          ? { kind: "latency", ms: fault.delayMs }
-          : fault.kind === "reset"
-            ? "reset"
-            : "blackhole",
-      );
-      await sleep(fault.ms);
-      proxy.setMode("pass");
-    }
-  }
-}
 
 async function readStore(cluster: Cluster): Promise<{ ops: StoredOp[]; applied: AppliedRow[] }> {
   const db = await connectWs(cluster.urls[0]!, {

@@ -58,6 +58,26 @@ async function waitForSuccessAfter(successes: number[], after: number, limitMs: 
   }
 }
 
+/**
+ * After OUTAGE_MS of nothing listening on `port` (callers calling all along), starts listening there and
+ * expects a caller served within WITHIN_MS. Returns the listening proxy.
+ */
+async function listenAfterOutage(
+  manager: ConnectionManager,
+  port: number,
+  successes: number[],
+): Promise<FaultProxy> {
+  await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+  expect(manager.breakers()[0]!.state).not.toBe("closed");
+  const proxy = await startFaultProxy({ target: endpoint, port });
+  const listening = performance.now();
+  const recoveredMs = await waitForSuccessAfter(successes, listening, 40_000);
+  expect(recoveredMs, `first success ${recoveredMs.toFixed(0)} ms after the port listened`).toBeLessThan(
+    WITHIN_MS,
+  );
+  return proxy;
+}
+
 describe("recovery with default settings", () => {
   it("a database that starts listening 5 s after create() is used within 2 s of listening", async () => {
     const port = await freePort();
@@ -70,14 +90,7 @@ describe("recovery with default settings", () => {
     const calls = keepCalling(manager);
     let proxy: FaultProxy | undefined;
     try {
-      await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
-      expect(manager.breakers()[0]!.state).not.toBe("closed");
-      proxy = await startFaultProxy({ target: endpoint, port });
-      const listening = performance.now();
-      const recoveredMs = await waitForSuccessAfter(calls.successes, listening, 40_000);
-      expect(recoveredMs, `first success ${recoveredMs.toFixed(0)} ms after the port listened`).toBeLessThan(
-        WITHIN_MS,
-      );
+      proxy = await listenAfterOutage(manager, port, calls.successes);
     } finally {
       await calls.stop();
       await manager.shutdown({ timeoutMs: 2_000 });
@@ -96,14 +109,7 @@ describe("recovery with default settings", () => {
     try {
       await waitForSuccessAfter(calls.successes, 0, 10_000);
       await proxy.close(); // every socket drops, the port refuses
-      await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
-      expect(manager.breakers()[0]!.state).not.toBe("closed");
-      proxy = await startFaultProxy({ target: endpoint, port });
-      const listening = performance.now();
-      const recoveredMs = await waitForSuccessAfter(calls.successes, listening, 40_000);
-      expect(recoveredMs, `first success ${recoveredMs.toFixed(0)} ms after the port listened`).toBeLessThan(
-        WITHIN_MS,
-      );
+      proxy = await listenAfterOutage(manager, port, calls.successes);
     } finally {
       await calls.stop();
       await manager.shutdown({ timeoutMs: 2_000 });

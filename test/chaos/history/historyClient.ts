@@ -10,6 +10,7 @@
 //   node --import tsx test/chaos/history/historyClient.ts '<HistoryConfig as JSON>'
 import { writeFileSync } from "node:fs";
 import { AgentSession, ConnectionManager } from "../../../src/index.js";
+import { parentStop } from "../../support/parentStop.js";
 import { seededRandom } from "../prng.js";
 import { DB, type HistoryConfig, NS } from "./config.js";
 import { History } from "./history.js";
@@ -29,17 +30,7 @@ process.on("unhandledRejection", (reason) =>
 );
 process.on("uncaughtException", (error) => uncaughtExceptions.push(String(error?.stack ?? error)));
 
-let stopRequested: () => void = () => {};
-const stopped = new Promise<void>((resolve) => {
-  stopRequested = resolve;
-});
-let buffered = "";
-process.stdin.on("data", (chunk: Buffer) => {
-  buffered += chunk.toString("utf8");
-  if (buffered.includes("stop\n")) stopRequested();
-});
-process.stdin.on("end", () => process.exit(3)); // the parent died
-process.stdin.resume();
+const stopped = parentStop();
 
 const credentials = { username: "root", password: "root" };
 const { timeoutMs, retryPolicy } = config;

@@ -3,7 +3,7 @@
 import type { Cluster } from "../../support/cluster.js";
 import type { EndpointHandle } from "../../support/endpoint.js";
 import type { FaultProxy } from "../../support/faultProxy.js";
-import { describeFault as describeNodeFault, type Fault } from "../plan.js";
+import { applyFault as applyNodeFault, describeFault as describeNodeFault, type Fault } from "../plan.js";
 import type { Random } from "../prng.js";
 
 export type HistoryFault = Fault | { kind: "remote"; action: "kill" | "blackhole" | "reset"; ms: number };
@@ -74,48 +74,17 @@ export async function applyFault(
   fault: HistoryFault,
   at: { cluster: Cluster; proxies: FaultProxy[]; remote: EndpointHandle; remoteProxy: FaultProxy },
 ): Promise<void> {
-  switch (fault.kind) {
-    case "remote":
-      if (fault.action === "kill") {
-        await at.remote.kill();
-        await sleep(fault.ms);
-        await at.remote.restart();
-      } else {
-        at.remoteProxy.setMode(fault.action);
-        await sleep(fault.ms);
-        at.remoteProxy.setMode("pass");
-      }
-      return;
-    case "kill": {
-      const victims = fault.nodes.map((i) => at.cluster.nodes[i]!);
-      await Promise.all(victims.map((n) => n.kill()));
-      await sleep(fault.downMs);
-      await Promise.all(victims.map((n) => n.restart()));
-      return;
-    }
-    case "freeze": {
-      const node = at.cluster.nodes[fault.node]!;
-      node.pause();
-      await sleep(fault.ms);
-      node.resume();
-      return;
-    }
-    case "partition":
-      for (const p of at.proxies) p.setMode("blackhole");
-      await sleep(fault.ms);
-      for (const p of at.proxies) p.setMode("pass");
-      return;
-    default: {
-      const proxy = at.proxies[fault.node]!;
-      proxy.setMode(
-        fault.kind === "latency"
-          ? { kind: "latency", ms: fault.delayMs }
-          : fault.kind === "reset"
-            ? "reset"
-            : "blackhole",
-      );
-      await sleep(fault.ms);
-      proxy.setMode("pass");
-    }
+  if (fault.kind !== "remote") {
+    await applyNodeFault(fault, at.cluster, at.proxies);
+    return;
+  }
+  if (fault.action === "kill") {
+    await at.remote.kill();
+    await sleep(fault.ms);
+    await at.remote.restart();
+  } else {
+    at.remoteProxy.setMode(fault.action);
+    await sleep(fault.ms);
+    at.remoteProxy.setMode("pass");
   }
 }
