@@ -63,6 +63,10 @@ describe(`history checker, ${LONG ? "long" : "short"} form (${size.faults} fault
     expect(result("hybrid").counts.local).toBeGreaterThan(5);
   });
 
+  it("writes: every acknowledged write and delete is in the store, nothing committed that was not written", () => {
+    noViolations("writes");
+  });
+
   it("live: every committed change delivered once, in its record's order, or covered by a gap; nothing else", () => {
     noViolations("live");
   });

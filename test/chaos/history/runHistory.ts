@@ -23,6 +23,7 @@ import { checkHybrid } from "./checkers/checkHybrid.js";
 import { checkIsolation } from "./checkers/checkIsolation.js";
 import { type Committed, checkLive, type WatchInfo } from "./checkers/checkLive.js";
 import { checkRun } from "./checkers/checkRun.js";
+import { checkWrites } from "./checkers/checkWrites.js";
 import { type CheckResult, describeViolation } from "./checkers/violation.js";
 import { DB, type HistoryConfig, NS, setupQuery } from "./config.js";
 import type { Op } from "./history.js";
@@ -139,6 +140,7 @@ export async function runHistory(seed: number, size: HistorySize): Promise<Histo
       readHybrid(config.hybrid.localDir, remote),
     ]);
     const results = [
+      checkWrites(ops, committed),
       checkLive(ops, committed, meta.watches, meta.stopAt),
       checkBank(ops, bank.accounts, bank.rows, size.bankClients),
       checkIsolation(ops),
