@@ -41,13 +41,13 @@ export interface ConnectionContext extends ConnectionInput {
   opened: boolean;
   retireReason: RetireReason | null;
   /** What the last borrower changed, handed to the `reset` effect. */
-  undo: string[];
+  undo: readonly string[];
   lastError: Error | null;
 }
 
 export type ConnectionMachineEvent =
   | { type: "connection.validate" }
-  | { type: "connection.reset"; undo: string[] }
+  | { type: "connection.reset"; undo: readonly string[] }
   | { type: "connection.retire"; reason: RetireReason }
   /** The transport reported the connection dead (socket closed): retire it now. */
   | { type: "connection.broken"; error: Error }
@@ -94,7 +94,7 @@ export interface ConnectionValidated extends ConnectionRef {
 export interface ConnectionReset extends ConnectionRef {
   type: "connection.reset";
   /** What the previous borrower changed and the reset undid (e.g. "use", "vars", "auth"). */
-  undone: string[];
+  undone: readonly string[];
   ok: boolean;
   /** The reset was cut short because the connection is being retired. */
   cancelled?: boolean;
@@ -141,7 +141,7 @@ export interface EffectInput {
   connectionId: string;
   endpoint: string;
   resource: unknown;
-  undo?: string[];
+  undo?: readonly string[];
 }
 
 const notProvided = (name: string) =>

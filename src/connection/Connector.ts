@@ -1,22 +1,16 @@
 import type { SurrealSession } from "surrealdb";
+import type { Unit, UnitSource } from "../core/Unit.js";
 import type { SessionAuth } from "../credentials/SessionAuth.js";
 import type { SessionBaseline } from "./sessionDrift.js";
 
 /** What a borrower gets as `lease.db`: an SDK session (embedded, ws:// of SurrealDB 3) or a whole SDK client (2.x). */
 export type PooledDb = SurrealSession;
 
-/** One open pooled unit, as a connector made it. */
-export interface RawConnection {
+/** One open pooled unit, as a connector made it: a SurrealDB session (or client) the core pools. */
+export interface RawConnection extends Unit {
   readonly db: PooledDb;
   /** Namespace, database and token every borrower starts with. */
   readonly baseline: SessionBaseline;
-  /** Round trip that proves the unit answers; the machine puts a deadline on it. */
-  ping(): Promise<void>;
-  /** Put the unit back to the pool's namespace/database, variables and auth. `undo` says what changed. */
-  reset(undo: readonly string[]): Promise<void>;
-  close(): Promise<void>;
-  /** Called at most once when the transport reports the unit dead (socket closed). */
-  onBroken(listener: (error: Error) => void): void;
   /** The pool's sign-in of this unit over time; absent without credentials. */
   readonly auth?: SessionAuth;
   /** Signs the unit in again (its sign-in expired or is about to); updates the baseline's token. */
@@ -29,11 +23,8 @@ export interface RawConnection {
   renewedInPing?: (reason: "expiring" | "refused", durationMs: number) => void;
 }
 
-/** Opens pooled units against one endpoint. */
-export interface Connector {
-  /** The endpoint URL, as configured (used in events, logs and errors). */
-  readonly endpoint: string;
-  /** Opens one unit. Must honour `signal` by closing what it opened once aborted. */
+/** Opens pooled SurrealDB units against one endpoint; the core sees it as a `UnitSource`. */
+export interface Connector extends UnitSource {
   open(signal: AbortSignal): Promise<RawConnection>;
   /**
    * Opens a unit on a socket of its own, shared with nothing else (the connections kept for live
@@ -41,18 +32,6 @@ export interface Connector {
    * them along). Connectors whose units share nothing need not have it: `open` is used then.
    */
   openDedicated?(signal: AbortSignal): Promise<RawConnection>;
-  /**
-   * True when `dispose()` must wait for calls a lease gave up on that still run on its units: an
-   * in-process engine must not close under a running query. Socket connectors dispose at once (a call
-   * stuck on a silent socket would otherwise keep its socket, and the process, alive).
-   */
-  readonly disposeAfterCalls?: boolean;
-  /**
-   * Checks many of its units with one round trip, when they share one (sessions of an in-process
-   * engine cannot fail one by one: there is no transport between them). Resolves with each unit's
-   * verdict, in order: undefined when it is fine. Absent: each unit is pinged on its own.
-   */
-  pingAll?(units: readonly RawConnection[]): Promise<(Error | undefined)[]>;
   /**
    * Runs one stateless call on a session the connector shares between callers (a shared socket's
    * default session, an engine's root session) without a lease, or returns undefined when it has none
@@ -69,8 +48,6 @@ export interface Connector {
   suspect?(db: SurrealSession): void;
   /** How its units are pooled and how many sockets carry them (health status). */
   socketHealth?(): SocketHealth;
-  /** Releases what the connector shares between units (an embedded engine, shared sockets). */
-  dispose(): Promise<void>;
 }
 
 /** How a `ws(s)://` endpoint's units are carried. */

@@ -7,8 +7,8 @@ import {
   type RetireReason,
   type Timed,
 } from "../../machines/connection.machine.js";
+import type { Unit, UnitSource } from "../core/Unit.js";
 import type { ConnectionEvent } from "../events/PoolEvent.js";
-import type { Connector, RawConnection } from "./Connector.js";
 
 /**
  * Where a connection is in the pool, as its Endpoint files it. One field instead of flags: a
@@ -24,7 +24,7 @@ export type ConnectionPlace = "opening" | "idle" | "leased" | "checking" | "reti
 
 export interface PooledConnectionOptions {
   id: string;
-  connector: Connector;
+  connector: UnitSource;
   connectTimeoutMs: number;
   validationTimeoutMs: number;
   closeTimeoutMs: number;
@@ -83,7 +83,7 @@ export class PooledConnection {
   readonly createdAt = performance.now();
   readonly expiresAt: number;
   /** Set once open; undefined before and after a failed connect. */
-  raw: RawConnection | undefined;
+  raw: Unit | undefined;
 
   // --- written by Endpoint only -----------------------------------------------------------------
   place: ConnectionPlace = "opening";
@@ -100,7 +100,7 @@ export class PooledConnection {
   readonly opened: Promise<void>;
   readonly closed: Promise<void>;
   readonly #actor: Actor<typeof pooledConnectionMachine>;
-  readonly #connector: Connector;
+  readonly #connector: UnitSource;
   readonly #onEvent: PooledConnectionOptions["onEvent"];
   #settleCheck: ((ok: boolean) => void) | null = null;
   #resolveOpened!: () => void;
@@ -156,7 +156,7 @@ export class PooledConnection {
   }
 
   /** Undoes a borrower's changes; resolves false when that failed (it is then retiring). */
-  reset(undo: string[]): Promise<boolean> {
+  reset(undo: readonly string[]): Promise<boolean> {
     return this.#check({ type: "connection.reset", undo });
   }
 
@@ -202,7 +202,7 @@ export class PooledConnection {
   }
 
   /** @internal */
-  requireRaw(): RawConnection {
+  requireRaw(): Unit {
     if (!this.raw) throw new Error(`connection ${this.id} is not open`);
     return this.raw;
   }
@@ -213,7 +213,7 @@ export class PooledConnection {
   }
 
   #check(
-    event: { type: "connection.validate" } | { type: "connection.reset"; undo: string[] },
+    event: { type: "connection.validate" } | { type: "connection.reset"; undo: readonly string[] },
   ): Promise<boolean> {
     if (this.state !== "ready") return Promise.resolve(false);
     return new Promise<boolean>((resolve) => {

@@ -1,5 +1,6 @@
 import { Observable } from "rxjs";
 import type { RawConnection } from "../connection/Connector.js";
+import { connectorOf } from "../connection/rawOf.js";
 import { switchTo } from "../connection/switchTo.js";
 import { authRenewed } from "../credentials/renewAuth.js";
 import type { AuthRenewed } from "../events/LeaseSessionEvent.js";
@@ -210,7 +211,7 @@ export class LiveRoom {
     const abort = new AbortController();
     let raw: RawConnection;
     try {
-      const { connector } = endpoint;
+      const connector = connectorOf(endpoint);
       const opening = connector.openDedicated
         ? connector.openDedicated(abort.signal)
         : connector.open(abort.signal);

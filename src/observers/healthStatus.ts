@@ -1,5 +1,6 @@
 import type { ConnectionStateValue } from "../../machines/connection.machine.js";
 import type { Connector } from "../connection/Connector.js";
+import { connectorOf } from "../connection/rawOf.js";
 import type { BreakerState } from "../events/PoolEvent.js";
 import type { LiveHealth } from "../live/LiveRoom.js";
 import type { ConnectionPool, PoolState } from "../pool/ConnectionPool.js";
@@ -62,7 +63,22 @@ export interface HealthStatus {
  * Reads the pool's Endpoints (not the metrics fold), so it is exact at any moment. Every count is
  * derived from where each Endpoint files its connections.
  */
-export function healthStatusOf(pool: ConnectionPool): HealthStatus {
+/** What health status reads of a pool (any lease type). */
+export type PoolReading = Pick<
+  ConnectionPool,
+  | "endpoints"
+  | "connections"
+  | "state"
+  | "size"
+  | "idle"
+  | "leased"
+  | "waiting"
+  | "pending"
+  | "checking"
+  | "retiring"
+>;
+
+export function healthStatusOf(pool: PoolReading): HealthStatus {
   const endpoints = pool.endpoints.map((e) => {
     const breaker = e.breakerState;
     return {
@@ -76,7 +92,7 @@ export function healthStatusOf(pool: ConnectionPool): HealthStatus {
       checking: e.checking,
       retiring: e.retiring,
       breaker,
-      ...socketsOf(e.connector),
+      ...socketsOf(connectorOf(e)),
     };
   });
   const connectionStates: Partial<Record<ConnectionStateValue, number>> = {};

@@ -1,6 +1,5 @@
 import type { PoolOptions } from "../config/options.js";
 import { PooledConnection } from "../connection/PooledConnection.js";
-import { authRenewed } from "../credentials/renewAuth.js";
 import type { ConnectionEvent, PoolEvent, RetireReason } from "../events/PoolEvent.js";
 import { createBackoffMs } from "./createBackoff.js";
 import type { Endpoint } from "./Endpoint.js";
@@ -109,11 +108,6 @@ export class ConnectionLifecycle {
       case "connection.opened": {
         // Published first: a breaker transition this outcome causes comes after what caused it.
         host.publish(event);
-        const raw = connection.raw;
-        if (raw?.auth) {
-          const target = { connectionId: connection.id, endpoint: connection.endpoint };
-          raw.renewedInPing = (reason, durationMs) => host.publish(authRenewed(target, reason, durationMs));
-        }
         endpoint.recordConnect(connection.createdAt, undefined);
         endpoint.toIdle(connection, performance.now(), false);
         host.opened(connection);

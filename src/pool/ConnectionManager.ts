@@ -7,6 +7,8 @@ import type { ConnectionManagerOptions } from "../config/options.js";
 import { type ResolvedConfig, resolveConfig } from "../config/resolveConfig.js";
 import type { PooledDb } from "../connection/Connector.js";
 import { createConnector } from "../connection/createConnector.js";
+import { connectorOf } from "../connection/rawOf.js";
+import { SessionLeases } from "../connection/SessionLeases.js";
 import { parseDashboardOptions } from "../dashboard/dashboardOptions.js";
 import type { DashboardOptions, DashboardServer } from "../dashboard/serveDashboard.js";
 import { ArgumentError } from "../errors/ArgumentError.js";
@@ -41,6 +43,7 @@ import { type HedgeOptions, hedge, LatencyTracker } from "./hedge.js";
 import { registerInternals } from "./internals.js";
 import { KeepAlive } from "./KeepAlive.js";
 import type { Lease } from "./Lease.js";
+import type { PooledLease } from "./PooledLease.js";
 import { type QueryHost, type QueryOptions, runQuery } from "./query.js";
 import { type LeaseRunner, type RunResult, runOnLease } from "./runOnLease.js";
 
@@ -85,7 +88,7 @@ export class ConnectionManager implements AsyncDisposable {
   readonly #bus: EventBus<PoolEvent>;
   /** The one publisher handed to the pool, the sync, hedging and the library's internals. */
   readonly #publish = (event: PoolEvent): void => this.#bus.emit(event);
-  readonly #pool: ConnectionPool;
+  readonly #pool: ConnectionPool<PooledLease>;
   readonly #metrics: PoolMetrics;
   readonly #subscriptions: Subscription[] = [];
   readonly #runner: LeaseRunner;
@@ -124,8 +127,9 @@ export class ConnectionManager implements AsyncDisposable {
       connectors[0] = this.#sync.connector;
     }
     const balancer = config.mode.kind === "remote" ? createBalancer(config.mode.loadBalancing) : undefined;
-    this.#pool = new ConnectionPool({
+    this.#pool = new ConnectionPool<PooledLease>({
       connectors,
+      hooks: new SessionLeases(config.pool.connectTimeoutMs, this.#publish),
       pool: config.pool,
       publish: this.#publish,
       circuitBreaker: config.circuitBreaker,
@@ -169,9 +173,9 @@ export class ConnectionManager implements AsyncDisposable {
       },
       openSession: (place) => {
         // Spread agents' sessions over the endpoints that serve now, in turn.
-        const serving = pool.endpoints.filter((e) => e.canServe() && e.connector.openSession);
+        const serving = pool.endpoints.filter((e) => e.canServe() && connectorOf(e).openSession);
         const endpoint = serving[this.#agentTurn++ % Math.max(1, serving.length)];
-        return endpoint?.connector.openSession?.(place);
+        return endpoint && connectorOf(endpoint).openSession?.(place);
       },
       beforeShutdown: (hook) => {
         this.#beforeShutdown.add(hook);

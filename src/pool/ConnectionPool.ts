@@ -1,10 +1,10 @@
 import type { Balancer } from "../balancer/Balancer.js";
 import { RoundRobinBalancer } from "../balancer/RoundRobinBalancer.js";
 import type { CircuitBreakerOptions, PoolOptions } from "../config/options.js";
-import type { Connector } from "../connection/Connector.js";
 import type { PooledConnection } from "../connection/PooledConnection.js";
-import { sessionDrift } from "../connection/sessionDrift.js";
-import { renewAuth } from "../credentials/renewAuth.js";
+import { type CoreLease, connectionOf } from "../core/CoreLease.js";
+import type { UnitSource } from "../core/Unit.js";
+import type { LeaseOwner, UnitHooks } from "../core/UnitHooks.js";
 import { AcquireAbortedError } from "../errors/AcquireAbortedError.js";
 import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { PoolSaturatedError } from "../errors/PoolSaturatedError.js";
@@ -20,16 +20,16 @@ import { Endpoint } from "./Endpoint.js";
 import { Housekeeper, type HousekeeperHost } from "./Housekeeper.js";
 import { LeakDetector } from "./LeakDetector.js";
 import { leaseReleased } from "./leaseEvents.js";
-import { connectionOf, type LeaseOwner, PooledLease } from "./PooledLease.js";
 import { Rebalancer } from "./Rebalancer.js";
-import { readyForBorrower } from "./readyForBorrower.js";
 import { Waiter, Waiters } from "./Waiters.js";
 
 export type { AcquireOptions } from "./acquireOptions.js";
 export type { AbandonedLease, ShutdownReport } from "./closeEndpoints.js";
 
-export interface ConnectionPoolOptions {
-  connectors: Connector[];
+export interface ConnectionPoolOptions<L extends CoreLease> {
+  connectors: UnitSource[];
+  /** The layer that knows what a unit is: makes its leases, readies them, judges their return. */
+  hooks: UnitHooks<L>;
   pool: PoolOptions;
   /** Each endpoint's breaker. Default 5 failures, 30 s open, 1 probe. */
   circuitBreaker?: CircuitBreakerOptions;
@@ -45,9 +45,9 @@ export interface ConnectionPoolOptions {
 
 export type PoolState = "starting" | "running" | "draining" | "closed";
 
-class AcquireWaiter extends Waiter<PooledLease> {
+class AcquireWaiter<L> extends Waiter<L> {
   constructor(
-    resolve: (lease: PooledLease) => void,
+    resolve: (lease: L) => void,
     reject: (error: Error) => void,
     readonly requestId: number,
     readonly start: number,
@@ -59,7 +59,6 @@ class AcquireWaiter extends Waiter<PooledLease> {
 }
 
 const RESOLVED = Promise.resolve();
-const NO_DRIFT: string[] = [];
 const DEFAULT_BREAKER: CircuitBreakerOptions = {
   failureThreshold: 5,
   resetTimeoutMs: 30_000,
@@ -74,14 +73,15 @@ const DEFAULT_BREAKER: CircuitBreakerOptions = {
  * it. Periodic work lives in the Housekeeper; leasing is bookkeeping (not a machine transition) and
  * every lease is still an event on `events$`.
  */
-export class ConnectionPool implements LeaseOwner {
+export class ConnectionPool<L extends CoreLease = CoreLease> implements LeaseOwner {
   readonly endpoints: readonly Endpoint[];
   readonly #options: PoolOptions;
   readonly #publish: (event: PoolEvent) => void;
+  readonly #hooks: UnitHooks<L>;
   readonly #balancer: Balancer;
   readonly #inspect: unknown;
   readonly #closeTimeoutMs: number;
-  readonly #waiters = new Waiters<AcquireWaiter>({
+  readonly #waiters = new Waiters<AcquireWaiter<L>>({
     onTimeout: (waiter) => this.#failWaiter(waiter, "timeout", this.#timeoutError(waiter.request.timeoutMs)),
     onAbort: (waiter) => this.#failWaiter(waiter, "aborted", new AcquireAbortedError(waiter.signal?.reason)),
   });
@@ -104,9 +104,10 @@ export class ConnectionPool implements LeaseOwner {
   #closing = false;
   readonly #defaultRequest: AcquireRequest;
 
-  constructor(options: ConnectionPoolOptions) {
+  constructor(options: ConnectionPoolOptions<L>) {
     this.#options = options.pool;
     this.#publish = options.publish;
+    this.#hooks = options.hooks;
     this.#balancer = options.balancer ?? new RoundRobinBalancer();
     this.#inspect = options.inspect;
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
@@ -176,7 +177,7 @@ export class ConnectionPool implements LeaseOwner {
    * Borrows a connection. `internal`: the library's own work during shutdown (agent logs flushing
    * while their sessions close), served until the drain begins although every other acquire is refused.
    */
-  acquire(options?: AcquireOptions, internal = false): Promise<PooledLease> {
+  acquire(options?: AcquireOptions, internal = false): Promise<L> {
     let request: AcquireRequest;
     try {
       // Refused before anything changes: a bad argument costs no request id, no event, no slot.
@@ -207,11 +208,7 @@ export class ConnectionPool implements LeaseOwner {
       const found = this.#takeIdle(start, request.avoidEndpoints);
       if (found)
         return Promise.resolve(
-          readyForBorrower(
-            this.#grant(found, requestId, start, false, stack, request, start),
-            request,
-            this.#renewExpiring,
-          ),
+          this.#hooks.prepare(this.#grant(found, requestId, start, false, stack, request, start), request),
         );
     }
     const limit = this.#options.maxWaitingClients;
@@ -220,7 +217,7 @@ export class ConnectionPool implements LeaseOwner {
       this.#publishFailure(requestId, "saturated", false, 0, error);
       return Promise.reject(error);
     }
-    return new Promise<PooledLease>((resolve, reject) => {
+    return new Promise<L>((resolve, reject) => {
       const waiter = new AcquireWaiter(resolve, reject, requestId, start, request, stack);
       this.#waiters.add(waiter, request.timeoutMs, request.signal, start);
       this.#publish({ type: "acquire.queued", ts: Date.now(), requestId, waiting: this.#waiters.size });
@@ -228,7 +225,7 @@ export class ConnectionPool implements LeaseOwner {
     });
   }
 
-  #failWaiter(waiter: AcquireWaiter, reason: AcquireFailed["reason"], error: Error): void {
+  #failWaiter(waiter: AcquireWaiter<L>, reason: AcquireFailed["reason"], error: Error): void {
     if (waiter.settled) return;
     this.#publishFailure(waiter.requestId, reason, true, performance.now() - waiter.start, error);
     this.#waiters.fail(waiter, error);
@@ -325,9 +322,9 @@ export class ConnectionPool implements LeaseOwner {
         now,
       );
       // A lease with no namespace to switch is handed over as it is: no promise in between.
-      const switched = readyForBorrower(lease, waiter.request, this.#renewExpiring);
-      if (switched === lease) waiter.resolve(lease);
-      else (switched as Promise<PooledLease>).then(waiter.resolve, waiter.reject);
+      const ready = this.#hooks.prepare(lease, waiter.request);
+      if (ready === lease) waiter.resolve(lease);
+      else (ready as Promise<L>).then(waiter.resolve, waiter.reject);
     }
   }
 
@@ -397,8 +394,8 @@ export class ConnectionPool implements LeaseOwner {
     stack: string | undefined,
     request: AcquireRequest,
     now = performance.now(),
-  ): PooledLease {
-    const lease = new PooledLease(connection, this, now, stack, request.queryTimeoutMs);
+  ): L {
+    const lease = this.#hooks.lease(connection, this, now, stack, request);
     this.#lifecycle.endpointOf(connection).lease(connection, lease);
     this.#publish({
       type: "lease.acquired",
@@ -411,19 +408,6 @@ export class ConnectionPool implements LeaseOwner {
       waitMs: now - start,
     });
     return lease;
-  }
-
-  readonly #renewExpiring = (lease: PooledLease) => this.reauthenticate(lease, "expiring");
-
-  /** Signs a lease's connection in again (before use, or after a refusal as expired). */
-  reauthenticate(lease: PooledLease, reason: "expiring" | "refused" = "refused"): Promise<void> {
-    const connection = connectionOf(lease);
-    return renewAuth(
-      { connectionId: connection.id, endpoint: connection.endpoint, raw: connection.raw! },
-      reason,
-      this.#options.connectTimeoutMs,
-      this.#publish,
-    );
   }
 
   // --- release ------------------------------------------------------------------------------------
@@ -441,7 +425,7 @@ export class ConnectionPool implements LeaseOwner {
     }
   }
 
-  release(lease: PooledLease, discard: boolean): Promise<void> {
+  release(lease: CoreLease, discard: boolean): Promise<void> {
     const connection = connectionOf(lease);
     const endpoint = this.#lifecycle.endpointOf(connection);
     if (endpoint.leaseOf(connection) !== lease) return RESOLVED; // revoked already
@@ -449,8 +433,8 @@ export class ConnectionPool implements LeaseOwner {
     // Only latency-aware balancing reads the estimate: a single endpoint has nothing to choose from.
     if (this.endpoints.length > 1) endpoint.observeLatency(now - lease.acquiredAt, now);
     this.#publish(leaseReleased(lease, now, undefined));
-    const raw = connection.raw!;
-    if (discard || !raw.db.isValid) {
+    const verdict = discard ? "discard" : this.#hooks.returned(lease as L);
+    if (verdict === "discard") {
       endpoint.observeFailure(now);
       this.#retire(connection, "broken");
     } else if (this.#options.maxUses !== null && connection.uses >= this.#options.maxUses) {
@@ -462,17 +446,16 @@ export class ConnectionPool implements LeaseOwner {
     } else if (endpoint.surplus > 0) {
       endpoint.surplus--;
       this.#retire(connection, "rebalance");
+    } else if (verdict.length > 0) {
+      return this.#resetThenReturn(connection, endpoint, verdict);
     } else {
-      // A lease that called no session-changing method has nothing to undo (the handle saw every call).
-      const undo = lease.sessionChanged ? sessionDrift(raw.db, raw.baseline) : NO_DRIFT;
-      if (undo.length > 0) return this.#resetThenReturn(connection, endpoint, undo);
       endpoint.toIdle(connection, now, true);
     }
     this.#dispatch();
     return RESOLVED;
   }
 
-  #resetThenReturn(connection: PooledConnection, endpoint: Endpoint, undo: string[]): Promise<void> {
+  #resetThenReturn(connection: PooledConnection, endpoint: Endpoint, undo: readonly string[]): Promise<void> {
     endpoint.toChecking(connection);
     return connection.reset(undo).then((ok) => {
       if (ok && connection.place === "checking") endpoint.toIdle(connection, performance.now(), true);
@@ -499,7 +482,10 @@ export class ConnectionPool implements LeaseOwner {
       publish: this.#publish,
       running: () => this.#state === "running",
       changed: () => this.#dispatch(),
-      opened: (connection) => this.#rebalancer.opened(this.#housekeeperHost(), connection),
+      opened: (connection) => {
+        this.#hooks.opened(connection);
+        this.#rebalancer.opened(this.#housekeeperHost(), connection);
+      },
       left: () => this.#drain.check(),
     };
   }
@@ -642,7 +628,7 @@ export class ConnectionPool implements LeaseOwner {
   }
 
   /** The lease holding `connection`, if any (the dashboard's seed). */
-  leaseOf(connection: PooledConnection): PooledLease | undefined {
+  leaseOf(connection: PooledConnection): CoreLease | undefined {
     return this.#lifecycle.endpointOf(connection)?.leaseOf(connection);
   }
 }

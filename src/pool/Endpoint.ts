@@ -2,15 +2,15 @@ import type { Subscription } from "rxjs";
 import { EndpointScore } from "../balancer/EndpointScore.js";
 import type { EndpointStats } from "../balancer/EndpointStats.js";
 import { type BreakerOptions, CircuitBreaker } from "../breaker/CircuitBreaker.js";
-import type { Connector } from "../connection/Connector.js";
 import type { ConnectionPlace, PooledConnection } from "../connection/PooledConnection.js";
+import { type CoreLease, connectionOf } from "../core/CoreLease.js";
+import type { UnitSource } from "../core/Unit.js";
 import type { CircuitOpenError } from "../errors/CircuitOpenError.js";
 import type { BreakerState, BreakerTransition } from "../events/PoolEvent.js";
-import { connectionOf, type PooledLease } from "./PooledLease.js";
 import { ReachabilityProbe } from "./ReachabilityProbe.js";
 
 export interface EndpointOptions {
-  connector: Connector;
+  connector: UnitSource;
   /** The endpoint's circuit breaker (its `endpoint` is the connector's). */
   breaker: Omit<BreakerOptions, "endpoint">;
   /** Told of every breaker transition (the pool publishes it and dispatches). */
@@ -26,7 +26,7 @@ export interface EndpointOptions {
  * surplus sinks to the bottom where the idle reaper finds it.
  */
 export class Endpoint implements EndpointStats {
-  readonly connector: Connector;
+  readonly connector: UnitSource;
   readonly breaker: CircuitBreaker;
   readonly #score = new EndpointScore();
   readonly #idle: PooledConnection[] = [];
@@ -34,7 +34,7 @@ export class Endpoint implements EndpointStats {
    * The leases out, each at its connection's `leaseSlot`: taking and returning one is an index write
    * and a swap with the last, where a Map's set and delete on every lease cost a hash and its rehashes.
    */
-  readonly #leased: PooledLease[] = [];
+  readonly #leased: CoreLease[] = [];
   readonly #checking = new Set<PooledConnection>();
   readonly #retiring = new Set<PooledConnection>();
   readonly #opening = new Set<PooledConnection>();
@@ -100,11 +100,11 @@ export class Endpoint implements EndpointStats {
   }
 
   /** The leases in flight, with their connections (leak scans, shutdown). */
-  *leases(): IterableIterator<[PooledConnection, PooledLease]> {
+  *leases(): IterableIterator<[PooledConnection, CoreLease]> {
     for (const lease of this.#leased) yield [connectionOf(lease), lease];
   }
 
-  leaseOf(connection: PooledConnection): PooledLease | undefined {
+  leaseOf(connection: PooledConnection): CoreLease | undefined {
     return connection.place === "leased" ? this.#leased[connection.leaseSlot] : undefined;
   }
 
@@ -128,7 +128,7 @@ export class Endpoint implements EndpointStats {
   }
 
   /** Hands a connection to a borrower. */
-  lease(connection: PooledConnection, lease: PooledLease): void {
+  lease(connection: PooledConnection, lease: CoreLease): void {
     this.#unfile(connection);
     connection.place = "leased";
     connection.uses++;

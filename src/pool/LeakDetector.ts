@@ -1,20 +1,20 @@
 import type { PooledConnection } from "../connection/PooledConnection.js";
+import type { CoreLease } from "../core/CoreLease.js";
 import type { LeaseLeaked } from "../events/PoolEvent.js";
-import type { PooledLease } from "./PooledLease.js";
 
 /**
  * Reports each lease held longer than the threshold, once, with the stack of its acquire() when it
  * was captured. A periodic scan rather than a timer per lease: leases are the hot path, scans are not.
  */
 export class LeakDetector {
-  readonly #reported = new WeakSet<PooledLease>();
+  readonly #reported = new WeakSet<CoreLease>();
 
   constructor(
     private readonly thresholdMs: number,
     private readonly report: (event: LeaseLeaked) => void,
   ) {}
 
-  scan(leases: Iterable<[PooledConnection, PooledLease]>, now: number): void {
+  scan(leases: Iterable<[PooledConnection, CoreLease]>, now: number): void {
     for (const [connection, lease] of leases) {
       if (this.#reported.has(lease)) continue;
       const heldMs = now - lease.acquiredAt;

@@ -1,28 +1,15 @@
-import type { PooledDb } from "../connection/Connector.js";
+import type { PooledDb, RawConnection } from "../connection/Connector.js";
 import type { PooledConnection } from "../connection/PooledConnection.js";
+import { rawOf } from "../connection/rawOf.js";
+import { CoreLease } from "../core/CoreLease.js";
+import type { LeaseOwner } from "../core/UnitHooks.js";
 import { type LeaseEnd, LeaseReleasedError } from "../errors/LeaseReleasedError.js";
 import { OperationTimeoutError } from "../errors/OperationTimeoutError.js";
-import type { PoolEvent } from "../events/PoolEvent.js";
 import { LeaseLive } from "../live/leaseLive.js";
 import { OpenTransactions } from "../transaction/OpenTransactions.js";
 import type { Lease } from "./Lease.js";
 import { callTimedOut, leaseLiveKilled, transactionsAbandoned } from "./leaseEvents.js";
 import { type CallGuard, revocable } from "./revocable.js";
-
-/** What the pool must do when a lease ends. */
-export interface LeaseOwner {
-  /** `discard`: give the connection up (broken, or calls were cut off) instead of returning it. */
-  release(lease: PooledLease, discard: boolean): Promise<void>;
-  /** Calls the lease stopped waiting for, which still run on the connection (shutdown waits for them). */
-  cutOff?(calls: readonly PromiseLike<unknown>[]): void;
-  /** What happened on the lease (a call past its deadline, abandoned transactions, live queries killed). */
-  publish?(event: PoolEvent): void;
-  /** Signs the lease's connection in again after the server refused a call as expired. */
-  reauthenticate?(lease: PooledLease): Promise<void>;
-}
-
-/** The connection a lease holds: for the pool's own files, never exported from the package. */
-export let connectionOf: (lease: PooledLease) => PooledConnection;
 
 /** Bound on cancelling a borrower's abandoned transactions at release (a stuck socket is discarded). */
 const ABANDONED_CANCEL_MS = 5_000;
@@ -37,18 +24,16 @@ interface InFlight {
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
+/** Signs a lease's unit in again (before use when expiring, or after the server refused a call as expired). */
+export type Reauthenticate = (lease: PooledLease, reason?: "expiring" | "refused") => Promise<void>;
+
 /**
- * The pool's side of a lease: the borrowed connection, the calls in flight through `db`, what the
+ * A lease of a SurrealDB unit: the revocable handle, the calls in flight through `db`, what the
  * borrower changed or left open. Handed out typed as the public `Lease` (./Lease.ts), which shows none
- * of this. The connection is a private field, read by the pool through `connectionOf()`: a property
- * would let a kept lease reach the raw session after release (`lease.connection.raw.db`).
+ * of this.
  */
-export class PooledLease implements Lease, CallGuard {
-  readonly #connection: PooledConnection;
-  /** performance.now() when handed out. */
-  readonly acquiredAt: number;
-  /** Stack of the acquire() call, when leak detection is on. */
-  readonly acquiredStack: string | undefined;
+export class PooledLease extends CoreLease implements Lease, CallGuard {
+  readonly #raw: RawConnection;
   /** Deadline of each call through `db`, ms; undefined: none. */
   readonly queryTimeoutMs: number | undefined;
   readonly #owner: LeaseOwner;
@@ -68,9 +53,8 @@ export class PooledLease implements Lease, CallGuard {
   /** Live queries the borrower started: made on the first one (src/live/leaseLive.ts). */
   #live: LeaseLive | undefined;
 
-  static {
-    connectionOf = (lease) => lease.#connection;
-  }
+  /** Absent: the pool does not sign its units in, so there is nothing to renew. */
+  readonly #reauthenticate: Reauthenticate | undefined;
 
   constructor(
     connection: PooledConnection,
@@ -78,19 +62,19 @@ export class PooledLease implements Lease, CallGuard {
     acquiredAt: number,
     acquiredStack?: string,
     queryTimeoutMs?: number,
+    reauthenticate?: Reauthenticate,
   ) {
-    this.#connection = connection;
+    super(connection, acquiredAt, acquiredStack);
+    this.#raw = rawOf(connection);
     this.#owner = owner;
-    this.acquiredAt = acquiredAt;
-    this.acquiredStack = acquiredStack;
     this.queryTimeoutMs = queryTimeoutMs;
+    this.#reauthenticate = reauthenticate;
   }
 
   /** The SurrealDB SDK session to query with (`lease.db.query(...)`), as a revocable handle. */
   get db(): PooledDb {
     if (this.#ended) throw this.endedError();
-    // A connection is only leased once open, so raw is set.
-    this.#db ??= revocable(this.#connection.raw!.db, this);
+    this.#db ??= revocable(this.#raw.db, this);
     return this.#db;
   }
 
@@ -100,14 +84,6 @@ export class PooledLease implements Lease, CallGuard {
    */
   guard<T extends object>(target: T): T {
     return revocable(target, this);
-  }
-
-  get connectionId(): string {
-    return this.#connection.id;
-  }
-
-  get endpoint(): string {
-    return this.#connection.endpoint;
   }
 
   get released(): boolean {
@@ -151,10 +127,10 @@ export class PooledLease implements Lease, CallGuard {
    * it, and every call still running, fails with `LeaseReleasedError` (its `cause`: the transport's
    * error, when the connection broke); "broken" counts as transient, so a retry runs elsewhere.
    */
-  revoke(reason: Exclude<LeaseEnd, "released">, cause?: Error): void {
+  override revoke(reason: Exclude<LeaseEnd, "released">, cause?: Error): void {
     if (this.#ended) return;
     this.#ended = reason;
-    this.#endedError = new LeaseReleasedError(this.#connection.id, reason, cause ? { cause } : undefined);
+    this.#endedError = new LeaseReleasedError(this.connectionId, reason, cause ? { cause } : undefined);
     this.#done = Promise.resolve();
     this.#interrupt(this.#endedError);
   }
@@ -169,7 +145,7 @@ export class PooledLease implements Lease, CallGuard {
   endedError(): Error | undefined {
     if (this.#ended === undefined) return undefined;
     // Made when first needed: an Error captures a stack, too dear for every release.
-    this.#endedError ??= new LeaseReleasedError(this.#connection.id, this.#ended);
+    this.#endedError ??= new LeaseReleasedError(this.connectionId, this.#ended);
     return this.#endedError;
   }
 
@@ -195,9 +171,7 @@ export class PooledLease implements Lease, CallGuard {
   }
 
   get renews(): boolean {
-    return (
-      !this.#authTaken && this.#connection.raw?.auth !== undefined && this.#owner.reauthenticate !== undefined
-    );
+    return !this.#authTaken && this.#raw.auth !== undefined && this.#reauthenticate !== undefined;
   }
 
   track<T>(call: PromiseLike<T>, method?: string, redo?: () => PromiseLike<T>): Promise<T> {
@@ -208,8 +182,8 @@ export class PooledLease implements Lease, CallGuard {
         entry.timer = setTimeout(() => {
           this.#inFlight?.delete(entry);
           this.#timedOut = true;
-          reject(new OperationTimeoutError(timeoutMs, this.#connection.endpoint));
-          this.#owner.publish?.(callTimedOut(this, String(method ?? "call"), timeoutMs));
+          reject(new OperationTimeoutError(timeoutMs, this.endpoint));
+          this.#owner.publish(callTimedOut(this, String(method ?? "call"), timeoutMs));
         }, timeoutMs);
       }
       this.#inFlight ??= new Set();
@@ -222,7 +196,7 @@ export class PooledLease implements Lease, CallGuard {
           if (!this.#settle(entry)) return;
           // The pool's own sign-in expired under the call (refused, so it did not run): renew once and
           // send it again, as a call of its own (a release meanwhile cuts it off like any other).
-          if (redo && this.#connection.raw?.auth?.expiredRefusal(error)) {
+          if (redo && this.#raw.auth?.expiredRefusal(error)) {
             resolve(this.track(this.#renewThen(redo), method));
           } else reject(error);
         },
@@ -231,7 +205,7 @@ export class PooledLease implements Lease, CallGuard {
   }
 
   async #renewThen<T>(redo: () => PromiseLike<T>): Promise<T> {
-    await this.#owner.reauthenticate!(this);
+    await this.#reauthenticate!(this);
     const ended = this.endedError();
     if (ended) throw ended;
     return redo();
@@ -253,7 +227,7 @@ export class PooledLease implements Lease, CallGuard {
       entry.reject(error);
     }
     inFlight.clear();
-    this.#owner.cutOff?.(calls);
+    this.#owner.cutOff(calls);
   }
 
   #end(reason: LeaseEnd, discard: boolean): Promise<void> {
@@ -278,7 +252,7 @@ export class PooledLease implements Lease, CallGuard {
     let mustDiscard = false;
     if (this.#live) {
       const { killed, discard } = await this.#live.kill();
-      this.#owner.publish?.(leaseLiveKilled(this, killed));
+      this.#owner.publish(leaseLiveKilled(this, killed));
       mustDiscard ||= discard;
     }
     if (this.openTransactions > 0 && !(await this.#cancelAbandoned())) mustDiscard = true;
@@ -294,7 +268,7 @@ export class PooledLease implements Lease, CallGuard {
     const outcome = await this.#transactions!.cancelAll(
       Math.min(this.queryTimeoutMs ?? ABANDONED_CANCEL_MS, ABANDONED_CANCEL_MS),
     );
-    this.#owner.publish?.(transactionsAbandoned(this, outcome));
+    this.#owner.publish(transactionsAbandoned(this, outcome));
     return outcome.error === undefined;
   }
 }

@@ -1,5 +1,6 @@
 import type { SurrealSession } from "surrealdb";
 import type { Balancer } from "../balancer/Balancer.js";
+import { connectorOf } from "../connection/rawOf.js";
 import { ArgumentError } from "../errors/ArgumentError.js";
 import { OperationTimeoutError } from "../errors/OperationTimeoutError.js";
 import { describe, optionalDuration, optionalSignal, optionsObject } from "../util/arguments.js";
@@ -48,7 +49,7 @@ export function runOnShared<T>(
   work: (db: SurrealSession) => Promise<T>,
   options: SharedRunOptions,
 ): Promise<RunResult<T>> | undefined {
-  const candidates = host.endpoints.filter((e) => e.canServe() && e.connector.runShared);
+  const candidates = host.endpoints.filter((e) => e.canServe() && connectorOf(e).runShared);
   while (candidates.length > 0) {
     const endpoint =
       candidates.length === 1 ? candidates[0]! : (host.balancer?.pick(candidates) ?? candidates[0]!);
@@ -65,7 +66,7 @@ function attemptOn<T>(
   work: (db: SurrealSession) => Promise<T>,
   { signal, timeoutMs, note }: SharedRunOptions,
 ): Promise<RunResult<T>> | undefined {
-  const connector = endpoint.connector;
+  const connector = connectorOf(endpoint);
   const began = performance.now();
   let used: SurrealSession | undefined;
   const running = connector.runShared!((db) => {

@@ -1,9 +1,11 @@
 import type { PoolOptions } from "../../src/config/options.js";
+import { SessionLeases } from "../../src/connection/SessionLeases.js";
 import { EventBus } from "../../src/events/EventBus.js";
 import type { PoolEvent, PoolEventOf, PoolEventType } from "../../src/events/PoolEvent.js";
 import { foldMetrics } from "../../src/observers/metrics.js";
 import { PoolMetrics } from "../../src/observers/PoolMetrics.js";
 import { ConnectionPool, type ConnectionPoolOptions } from "../../src/pool/ConnectionPool.js";
+import type { PooledLease } from "../../src/pool/PooledLease.js";
 import { FakeConnector, type FakeConnectorOptions } from "../support/fakeConnector.js";
 
 /** Pool options for tests: small, fast, and nothing periodic unless a test asks for it. */
@@ -33,9 +35,9 @@ export function testPoolOptions(overrides: Partial<PoolOptions> = {}): PoolOptio
 export interface PoolHarnessOptions {
   pool?: Partial<PoolOptions>;
   connector?: FakeConnector | FakeConnectorOptions;
-  extra?: Partial<Omit<ConnectionPoolOptions, "connectors" | "pool" | "publish">>;
+  extra?: Partial<Omit<ConnectionPoolOptions<PooledLease>, "connectors" | "pool" | "publish" | "hooks">>;
   /** Called after each event is recorded (e.g. to check an invariant at every step). */
-  onEvent?: (event: PoolEvent, pool: ConnectionPool) => void;
+  onEvent?: (event: PoolEvent, pool: ConnectionPool<PooledLease>) => void;
 }
 
 /**
@@ -49,14 +51,17 @@ export function poolHarness(options: PoolHarnessOptions = {}) {
   const bus = new EventBus<PoolEvent>();
   const metrics = new PoolMetrics(bus.events$);
   const poolOptions = testPoolOptions(options.pool);
-  const pool = new ConnectionPool({
+  const publish = (event: PoolEvent) => {
+    events.push(event);
+    bus.emit(event);
+    options.onEvent?.(event, pool);
+  };
+  // The SurrealDB layer's hooks, as the manager wires them: the fake units are SurrealDB-shaped.
+  const pool: ConnectionPool<PooledLease> = new ConnectionPool({
     connectors: [connector],
+    hooks: new SessionLeases(poolOptions.connectTimeoutMs, publish),
     pool: poolOptions,
-    publish: (event) => {
-      events.push(event);
-      bus.emit(event);
-      options.onEvent?.(event, pool);
-    },
+    publish,
     ...options.extra,
   });
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { connectionOf } from "../../src/pool/PooledLease.js";
+import { connectionOf } from "../../src/core/CoreLease.js";
 import { poolHarness, settle, sleep, until } from "./harness.js";
 
 describe("retiring connections between leases", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { connectionOf } from "../../src/pool/PooledLease.js";
+import { rawOf } from "../../src/connection/rawOf.js";
+import { connectionOf } from "../../src/core/CoreLease.js";
 import { poolHarness, sleep, until } from "./harness.js";
 
 describe("checking connections", () => {
@@ -37,7 +38,7 @@ describe("checking connections", () => {
     expect(h.of("connection.validated")).toMatchObject([{ ok: false }]);
     expect(h.of("connection.retiring")).toMatchObject([{ reason: "broken" }]);
     expect(h.connector.connections[0]!.closed).toBe(true);
-    expect(h.connector.byDb(connectionOf(lease).raw!.db)).toBe(h.connector.connections[1]);
+    expect(h.connector.byDb(rawOf(connectionOf(lease)).db)).toBe(h.connector.connections[1]);
     expect(h.metrics.snapshot()).toMatchObject({ healthChecksFailed: 1, connectionsCreated: 2 });
     await lease.release();
     await h.pool.shutdown();
@@ -52,7 +53,7 @@ describe("checking connections", () => {
     expect(h.of("connection.retiring")).toMatchObject([{ reason: "broken" }]);
     expect(h.connector.connections).toHaveLength(3);
     const leases = [await h.pool.acquire(), await h.pool.acquire()];
-    expect(leases.map((l) => h.connector.byDb(connectionOf(l).raw!.db))).not.toContain(victim);
+    expect(leases.map((l) => h.connector.byDb(rawOf(connectionOf(l)).db))).not.toContain(victim);
     await Promise.all(leases.map((l) => l.release()));
     await h.pool.shutdown();
   });
@@ -62,7 +63,7 @@ describe("checking connections", () => {
     await h.pool.start();
     const lease = await h.pool.acquire();
     const db = lease.db;
-    h.connector.byDb(connectionOf(lease).raw!.db)!.breakTransport();
+    h.connector.byDb(rawOf(connectionOf(lease)).db)!.breakTransport();
     // The machine retires it (no polled flag): the lease ends with it, and says why.
     expect(h.of("connection.retiring")).toMatchObject([{ reason: "broken" }]);
     expect(h.of("lease.released")).toMatchObject([{ connectionId: lease.connectionId, revoked: "broken" }]);
@@ -84,7 +85,7 @@ describe("checking connections", () => {
     await lease.release();
     expect(fake.resets).toEqual([["use", "vars"]]);
     const next = await h.pool.acquire();
-    expect(h.connector.byDb(connectionOf(next).raw!.db)).toBe(fake);
+    expect(h.connector.byDb(rawOf(connectionOf(next)).db)).toBe(fake);
     expect(fake.fake.namespace).toBe("test_ns");
     expect(fake.fake.database).toBe("test_db");
     expect(fake.fake.parameters).toEqual({});
@@ -104,7 +105,7 @@ describe("checking connections", () => {
     expect(h.of("connection.reset")).toMatchObject([{ ok: false, undone: ["vars"] }]);
     expect(h.of("connection.retiring")).toMatchObject([{ reason: "broken" }]);
     const next = await h.pool.acquire();
-    expect(h.connector.byDb(connectionOf(next).raw!.db)).toBe(h.connector.connections[1]);
+    expect(h.connector.byDb(rawOf(connectionOf(next)).db)).toBe(h.connector.connections[1]);
     expect(next.db.parameters).toEqual({});
     expect(h.metrics.snapshot().resetFailures).toBe(1);
     await next.release();
@@ -115,7 +116,7 @@ describe("checking connections", () => {
     const h = poolHarness({ pool: { minConnections: 1, maxConnections: 1 } });
     await h.pool.start();
     const lease = await h.pool.acquire();
-    h.connector.byDb(connectionOf(lease).raw!.db)!.fake.isValid = false;
+    h.connector.byDb(rawOf(connectionOf(lease)).db)!.fake.isValid = false;
     await lease.release();
     expect(h.of("connection.retiring")).toMatchObject([{ reason: "broken" }]);
     await h.pool.shutdown();

@@ -4,13 +4,15 @@
 // can no longer commit, so what it wrote never becomes visible.
 import type { SurrealTransaction } from "surrealdb";
 import { describe, expect, it } from "vitest";
+import { rawOf } from "../../src/connection/rawOf.js";
+import { connectionOf } from "../../src/core/CoreLease.js";
 import { ConnectionManager, type Lease, type PoolEvent } from "../../src/index.js";
-import { connectionOf, type PooledLease } from "../../src/pool/PooledLease.js";
+import type { PooledLease } from "../../src/pool/PooledLease.js";
 import { useProxiedEndpoint } from "./proxiedEndpoint.js";
 
 /** Records the raw SDK transaction every beginTransaction() on this lease's connection makes. */
 function captureTransactions(lease: Lease): SurrealTransaction[] {
-  const raw = connectionOf(lease as PooledLease).raw!.db;
+  const raw = rawOf(connectionOf(lease as PooledLease)).db;
   const begin = raw.beginTransaction.bind(raw);
   const captured: SurrealTransaction[] = [];
   raw.beginTransaction = async () => {

@@ -1,5 +1,6 @@
 import type fc from "fast-check";
 import { expect } from "vitest";
+import { rawOf } from "../../../src/connection/rawOf.js";
 import { checkInvariants, type PoolModel, type PoolReal, settle } from "./model.js";
 
 /** The transport of one idle connection reports it dead: it is retired, and replaced only up to min. */
@@ -14,7 +15,7 @@ export class BreakIdleCommand implements fc.AsyncCommand<PoolModel, PoolReal> {
     const idle = r.h.pool.connections().filter((c) => c.place === "idle");
     expect(idle.length).toBe(m.size - m.held);
     const victim = idle[this.index % idle.length]!;
-    r.h.connector.byDb(victim.raw!.db)!.breakTransport();
+    r.h.connector.byDb(rawOf(victim).db)!.breakTransport();
     await settle();
     expect(victim.state).toBe("closed");
     m.size = Math.max(m.min, m.size - 1);
