@@ -1,12 +1,14 @@
-import type { BreakerState } from "../events/PoolEvent.js";
 import { isSurrealPoolError, SurrealPoolError } from "./SurrealPoolError.js";
+
+/** The breaker states that refuse a call (errors sit below the machines, so the names are spelled here). */
+export type RefusingBreakerState = "open" | "halfOpen";
 
 /** What a `CircuitOpenError` reports. */
 export interface CircuitOpenDetails {
   /** The endpoint whose breaker refused the call. */
   endpoint: string;
   /** The breaker's state: `open`, or `halfOpen` with every probe slot taken. */
-  state: Exclude<BreakerState, "closed">;
+  state: RefusingBreakerState;
   /** Epoch milliseconds when the breaker entered that state. */
   since: number;
   /** Milliseconds until the breaker lets a probe through; `undefined` when isolated or half-open. */
@@ -24,7 +26,7 @@ export interface CircuitOpenDetails {
  */
 export class CircuitOpenError extends SurrealPoolError {
   readonly endpoint: string;
-  readonly state: Exclude<BreakerState, "closed">;
+  readonly state: RefusingBreakerState;
   readonly since: number;
   readonly retryAfterMs: number | undefined;
   readonly isolated: boolean;

@@ -1,9 +1,9 @@
 import type { PoolOptions } from "../config/options.js";
 import { PooledConnection } from "../connection/PooledConnection.js";
+import { leaseReleased } from "../core/leaseReleased.js";
 import type { ConnectionEvent, PoolEvent, RetireReason } from "../events/PoolEvent.js";
 import { createBackoffMs } from "./createBackoff.js";
 import type { Endpoint } from "./Endpoint.js";
-import { leaseReleased } from "./leaseEvents.js";
 
 /** What the lifecycle tells the pool, and asks of it. */
 export interface LifecycleHost {

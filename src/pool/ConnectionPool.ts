@@ -1,15 +1,23 @@
 import type { Balancer } from "../balancer/Balancer.js";
 import { RoundRobinBalancer } from "../balancer/RoundRobinBalancer.js";
-import type { CircuitBreakerOptions, PoolOptions } from "../config/options.js";
+import type { PoolOptions } from "../config/options.js";
 import type { PooledConnection } from "../connection/PooledConnection.js";
+import { AcquireWaiter, AcquireWaiters } from "../core/AcquireWaiters.js";
+import {
+  type ConnectionPoolOptions,
+  DEFAULT_BREAKER,
+  type PoolState,
+} from "../core/ConnectionPoolOptions.js";
 import { type CoreLease, connectionOf } from "../core/CoreLease.js";
-import type { UnitSource } from "../core/Unit.js";
+import { EndpointCounts } from "../core/EndpointCounts.js";
+import { leaseReleased } from "../core/leaseReleased.js";
 import type { LeaseOwner, UnitHooks } from "../core/UnitHooks.js";
 import { AcquireAbortedError } from "../errors/AcquireAbortedError.js";
 import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { PoolSaturatedError } from "../errors/PoolSaturatedError.js";
-import type { AcquireFailed, PoolEvent, RetireReason } from "../events/PoolEvent.js";
+import type { PoolEvent, RetireReason } from "../events/PoolEvent.js";
 import { classifyError } from "../retry/isTransient.js";
+import { captureStack } from "../util/captureStack.js";
 import { unrefClock } from "../util/unrefClock.js";
 import { acquireTimeoutError, unavailableError, warmUpError } from "./acquireErrors.js";
 import { type AcquireOptions, type AcquireRequest, parseAcquireOptions } from "./acquireOptions.js";
@@ -19,52 +27,13 @@ import { DrainWait } from "./DrainWait.js";
 import { Endpoint } from "./Endpoint.js";
 import { Housekeeper, type HousekeeperHost } from "./Housekeeper.js";
 import { LeakDetector } from "./LeakDetector.js";
-import { leaseReleased } from "./leaseEvents.js";
 import { Rebalancer } from "./Rebalancer.js";
-import { Waiter, Waiters } from "./Waiters.js";
 
+export type { ConnectionPoolOptions, PoolState } from "../core/ConnectionPoolOptions.js";
 export type { AcquireOptions } from "./acquireOptions.js";
 export type { AbandonedLease, ShutdownReport } from "./closeEndpoints.js";
 
-export interface ConnectionPoolOptions<L extends CoreLease> {
-  connectors: UnitSource[];
-  /** The layer that knows what a unit is: makes its leases, readies them, judges their return. */
-  hooks: UnitHooks<L>;
-  pool: PoolOptions;
-  /** Each endpoint's breaker. Default 5 failures, 30 s open, 1 probe. */
-  circuitBreaker?: CircuitBreakerOptions;
-  publish: (event: PoolEvent) => void;
-  balancer?: Balancer;
-  // biome-ignore lint/suspicious/noExplicitAny: XState inspection observer.
-  inspect?: any;
-  /** Deadline of closing one connection. Default 5 000. */
-  closeTimeoutMs?: number;
-  /** Interval of the idle reaper, lifetime and leak checks. Default min(1 000, idleTimeoutMs / 2). */
-  housekeepingIntervalMs?: number;
-}
-
-export type PoolState = "starting" | "running" | "draining" | "closed";
-
-class AcquireWaiter<L> extends Waiter<L> {
-  constructor(
-    resolve: (lease: L) => void,
-    reject: (error: Error) => void,
-    readonly requestId: number,
-    readonly start: number,
-    readonly request: AcquireRequest,
-    readonly stack: string | undefined,
-  ) {
-    super(resolve, reject);
-  }
-}
-
 const RESOLVED = Promise.resolve();
-const DEFAULT_BREAKER: CircuitBreakerOptions = {
-  failureThreshold: 5,
-  resetTimeoutMs: 30_000,
-  baseResetTimeoutMs: 250,
-  halfOpenMaxProbes: 1,
-};
 
 /**
  * The pool proper: Endpoints (each with its connections and breaker), the waiters, and ONE dispatch
@@ -73,7 +42,7 @@ const DEFAULT_BREAKER: CircuitBreakerOptions = {
  * it. Periodic work lives in the Housekeeper; leasing is bookkeeping (not a machine transition) and
  * every lease is still an event on `events$`.
  */
-export class ConnectionPool<L extends CoreLease = CoreLease> implements LeaseOwner {
+export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCounts implements LeaseOwner {
   readonly endpoints: readonly Endpoint[];
   readonly #options: PoolOptions;
   readonly #publish: (event: PoolEvent) => void;
@@ -81,10 +50,7 @@ export class ConnectionPool<L extends CoreLease = CoreLease> implements LeaseOwn
   readonly #balancer: Balancer;
   readonly #inspect: unknown;
   readonly #closeTimeoutMs: number;
-  readonly #waiters = new Waiters<AcquireWaiter<L>>({
-    onTimeout: (waiter) => this.#failWaiter(waiter, "timeout", this.#timeoutError(waiter.request.timeoutMs)),
-    onAbort: (waiter) => this.#failWaiter(waiter, "aborted", new AcquireAbortedError(waiter.signal?.reason)),
-  });
+  readonly #waiters: AcquireWaiters<L>;
   readonly #housekeeper: Housekeeper;
   readonly #rebalancer = new Rebalancer();
   readonly #lifecycle: ConnectionLifecycle;
@@ -105,9 +71,17 @@ export class ConnectionPool<L extends CoreLease = CoreLease> implements LeaseOwn
   readonly #defaultRequest: AcquireRequest;
 
   constructor(options: ConnectionPoolOptions<L>) {
+    super();
     this.#options = options.pool;
     this.#publish = options.publish;
     this.#hooks = options.hooks;
+    this.#waiters = new AcquireWaiters<L>(
+      {
+        onTimeout: (w) => this.#waiters.failOne(w, "timeout", this.#timeoutError(w.request.timeoutMs)),
+        onAbort: (w) => this.#waiters.failOne(w, "aborted", new AcquireAbortedError(w.signal?.reason)),
+      },
+      this.#publish,
+    );
     this.#balancer = options.balancer ?? new RoundRobinBalancer();
     this.#inspect = options.inspect;
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
@@ -192,12 +166,12 @@ export class ConnectionPool<L extends CoreLease = CoreLease> implements LeaseOwn
     // An already-aborted signal wins even over a free connection: the caller no longer wants one.
     if (request.signal?.aborted) {
       const error = new AcquireAbortedError(request.signal.reason);
-      this.#publishFailure(requestId, "aborted", false, 0, error);
+      this.#waiters.published(requestId, "aborted", false, 0, error);
       return Promise.reject(error);
     }
-    const unavailable = this.#unavailableError();
+    const unavailable = unavailableError(this.endpoints);
     if (unavailable) {
-      this.#publishFailure(requestId, "unavailable", false, 0, unavailable);
+      this.#waiters.published(requestId, "unavailable", false, 0, unavailable);
       return Promise.reject(unavailable);
     }
     const start = performance.now();
@@ -214,7 +188,7 @@ export class ConnectionPool<L extends CoreLease = CoreLease> implements LeaseOwn
     const limit = this.#options.maxWaitingClients;
     if (limit !== null && this.#waiters.size >= limit) {
       const error = new PoolSaturatedError(this.#waiters.size, limit);
-      this.#publishFailure(requestId, "saturated", false, 0, error);
+      this.#waiters.published(requestId, "saturated", false, 0, error);
       return Promise.reject(error);
     }
     return new Promise<L>((resolve, reject) => {
@@ -222,21 +196,6 @@ export class ConnectionPool<L extends CoreLease = CoreLease> implements LeaseOwn
       this.#waiters.add(waiter, request.timeoutMs, request.signal, start);
       this.#publish({ type: "acquire.queued", ts: Date.now(), requestId, waiting: this.#waiters.size });
       this.#dispatch();
-    });
-  }
-
-  #failWaiter(waiter: AcquireWaiter<L>, reason: AcquireFailed["reason"], error: Error): void {
-    if (waiter.settled) return;
-    this.#publishFailure(waiter.requestId, reason, true, performance.now() - waiter.start, error);
-    this.#waiters.fail(waiter, error);
-  }
-
-  #failAllWaiters(reason: AcquireFailed["reason"], errorFor: () => Error): void {
-    const now = performance.now();
-    this.#waiters.failAll((waiter) => {
-      const error = errorFor();
-      this.#publishFailure(waiter.requestId, reason, true, now - waiter.start, error);
-      return error;
     });
   }
 
@@ -252,22 +211,7 @@ export class ConnectionPool<L extends CoreLease = CoreLease> implements LeaseOwn
 
   #refuse(requestId: number): Error {
     const error = new PoolClosedError(this.#state === "draining" ? "draining" : "closed");
-    this.#publishFailure(requestId, "closed", false, 0, error);
-    return error;
-  }
-
-  #publishFailure(
-    requestId: number,
-    reason: AcquireFailed["reason"],
-    queued: boolean,
-    waitMs: number,
-    error: Error,
-  ): void {
-    this.#publish({ type: "acquire.failed", ts: Date.now(), requestId, reason, queued, waitMs, error });
-  }
-
-  #unavailableError(): Error | undefined {
-    return unavailableError(this.endpoints);
+    return this.#waiters.published(requestId, "closed", false, 0, error);
   }
 
   // --- the dispatch -------------------------------------------------------------------------------
@@ -334,16 +278,16 @@ export class ConnectionPool<L extends CoreLease = CoreLease> implements LeaseOwn
    */
   #failHopelessWaiters(): void {
     if (this.#waiters.size === 0) return;
-    const unavailable = this.#unavailableError();
+    const unavailable = unavailableError(this.endpoints);
     if (unavailable) {
-      this.#failAllWaiters("unavailable", () => this.#unavailableError() ?? unavailable);
+      this.#waiters.failEvery("unavailable", () => unavailableError(this.endpoints) ?? unavailable);
       return;
     }
     if (this.size > 0) return;
     const refused = this.endpoints.find(
       (e) => e.lastConnectError && classifyError(e.lastConnectError).category === "config",
     )?.lastConnectError;
-    if (refused) this.#failAllWaiters("unavailable", () => refused);
+    if (refused) this.#waiters.failEvery("unavailable", () => refused);
   }
 
   /** Opens connections while there is demand (waiters, or fewer than minConnections) and room. */
@@ -552,7 +496,7 @@ export class ConnectionPool<L extends CoreLease = CoreLease> implements LeaseOwn
     this.#publish({ type: "pool.shutdown", ts: Date.now(), phase: "draining", abandoned: 0 });
     this.#housekeeper.stop();
     this.#lifecycle.stopRetrying();
-    this.#failAllWaiters("closed", () => new PoolClosedError("draining"));
+    this.#waiters.failEvery("closed", () => new PoolClosedError("draining"));
     for (const endpoint of this.endpoints) {
       for (const connection of [...endpoint.connections()]) {
         if (connection.place === "opening") this.#retire(connection, "shutdown");
@@ -572,7 +516,7 @@ export class ConnectionPool<L extends CoreLease = CoreLease> implements LeaseOwn
   async #drainAndClose(timeoutMs: number): Promise<ShutdownReport> {
     this.beginShutdown();
     this.#closing = true;
-    this.#failAllWaiters("closed", () => new PoolClosedError("draining"));
+    this.#waiters.failEvery("closed", () => new PoolClosedError("draining"));
     const deadline = this.#shutdownStarted + timeoutMs;
     // Closing gets the last part of the budget (a socket's close takes a round trip), the drain the rest.
     const closeReserve = Math.min(this.#closeTimeoutMs, timeoutMs / 4);
@@ -590,57 +534,12 @@ export class ConnectionPool<L extends CoreLease = CoreLease> implements LeaseOwn
 
   // --- introspection: every count is derived from the Endpoints ------------------------------------
 
-  /** Open connections (leased, idle, being checked or closing). */
-  get size(): number {
-    return sum(this.endpoints, (e) => e.open);
-  }
-
-  /** Connections still connecting. */
-  get pending(): number {
-    return sum(this.endpoints, (e) => e.pending);
-  }
-
-  get idle(): number {
-    return sum(this.endpoints, (e) => e.idle);
-  }
-
-  get leased(): number {
-    return sum(this.endpoints, (e) => e.leased);
-  }
-
-  get checking(): number {
-    return sum(this.endpoints, (e) => e.checking);
-  }
-
-  get retiring(): number {
-    return sum(this.endpoints, (e) => e.retiring);
-  }
-
   get waiting(): number {
     return this.#waiters.size;
-  }
-
-  /** Every connection the pool tracks, for health status and the dashboard. */
-  connections(): PooledConnection[] {
-    const all: PooledConnection[] = [];
-    for (const e of this.endpoints) all.push(...e.connections());
-    return all;
   }
 
   /** The lease holding `connection`, if any (the dashboard's seed). */
   leaseOf(connection: PooledConnection): CoreLease | undefined {
     return this.#lifecycle.endpointOf(connection)?.leaseOf(connection);
   }
-}
-
-function sum(endpoints: readonly Endpoint[], count: (endpoint: Endpoint) => number): number {
-  let n = 0;
-  for (const endpoint of endpoints) n += count(endpoint);
-  return n;
-}
-
-function captureStack(): string | undefined {
-  const holder: { stack?: string } = {};
-  Error.captureStackTrace(holder, captureStack);
-  return holder.stack?.split("\n").slice(1).join("\n");
 }

@@ -1,8 +1,8 @@
 import type { PooledConnection } from "../connection/PooledConnection.js";
+import { leaseReleased } from "../core/leaseReleased.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
 import { withinDeadline } from "../util/withinDeadline.js";
 import type { Endpoint } from "./Endpoint.js";
-import { leaseReleased } from "./leaseEvents.js";
 
 /** A leased connection that shutdown took back after its drain timeout. */
 export interface AbandonedLease {

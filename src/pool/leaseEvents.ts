@@ -1,4 +1,4 @@
-import type { LeaseReleased, PoolEvent } from "../events/PoolEvent.js";
+import type { PoolEvent } from "../events/PoolEvent.js";
 import type { AbandonedOutcome } from "../transaction/OpenTransactions.js";
 
 /**
@@ -10,22 +10,6 @@ interface LeaseFacts {
   readonly endpoint: string;
   /** performance.now() when handed out. */
   readonly acquiredAt: number;
-}
-
-export function leaseReleased(
-  lease: LeaseFacts,
-  now: number,
-  revoked: LeaseReleased["revoked"] | undefined,
-): LeaseReleased {
-  const event: LeaseReleased = {
-    type: "lease.released",
-    ts: Date.now(),
-    connectionId: lease.connectionId,
-    endpoint: lease.endpoint,
-    heldMs: now - lease.acquiredAt,
-  };
-  if (revoked) event.revoked = revoked; // only when the pool ended it: the hot path keeps one shape
-  return event;
 }
 
 /** A call through the lease ran past its deadline (`method`: the SDK method, e.g. "query"). */

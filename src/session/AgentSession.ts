@@ -1,11 +1,7 @@
 import { setMaxListeners } from "node:events";
 import type { Observable } from "rxjs";
-import { type Actor, createActor, fromPromise, waitFor } from "xstate";
-import {
-  type AgentSessionEmitted,
-  type AgentSessionMachineEvent,
-  agentSessionMachine,
-} from "../../machines/agentSession.machine.js";
+import { type Actor, createActor, waitFor } from "xstate";
+import type { AgentSessionEmitted, AgentSessionMachineEvent } from "../../machines/agentSession.machine.js";
 import type { Logger } from "../config/Logger.js";
 import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { EventBus } from "../events/EventBus.js";
@@ -14,100 +10,38 @@ import type { TransactionOperation } from "../events/TransactionOperation.js";
 import { internalsOf, type ManagerInternals } from "../pool/internals.js";
 import { MAX_TIMER_MS, optionalDuration, optionalSignal, optionsObject } from "../util/arguments.js";
 import { withinDeadline } from "../util/withinDeadline.js";
+import type {
+  AgentSessionState,
+  SessionAcquireOptions,
+  SessionCloseOptions,
+  SessionCloseReport,
+} from "./AgentSessionCalls.js";
 import type { AgentSessionCreateOptions } from "./AgentSessionCreateOptions.js";
 import type { AgentSessionOptions, AgentSessionRestoreOptions } from "./AgentSessionOptions.js";
+import { agentSessionLogic, sessionEffects } from "./agentSessionLogic.js";
 import { anySignal } from "./anySignal.js";
-import { assertManager, createArguments } from "./createArguments.js";
-import { createDurableSink, loadDurableLog, prepareDurableLog } from "./durableLog.js";
+import { createDurableSink } from "./durableLog.js";
 import { SessionAcquireAbortedError } from "./errors/SessionAcquireAbortedError.js";
 import { SessionAcquireTimeoutError } from "./errors/SessionAcquireTimeoutError.js";
 import { SessionClosedError } from "./errors/SessionClosedError.js";
-import { TransactionLogError } from "./errors/TransactionLogError.js";
 import { LeaseGate } from "./LeaseGate.js";
 import type { OwnSession } from "./OwnSession.js";
 import { OwnSessions } from "./OwnSessions.js";
-import { assertAgentIdFree, claimAgentId, releaseAgentId } from "./openSessions.js";
-import {
-  checkSessionNames,
-  type ResolvedSessionOptions,
-  type ResolvedSinkOptions,
-  resolveSessionOptions,
-} from "./resolveSessionOptions.js";
+import { claimAgentId, releaseAgentId } from "./openSessions.js";
+import type { ResolvedSessionOptions } from "./resolveSessionOptions.js";
 import { SessionLease } from "./SessionLease.js";
 import type { PoolLease, SessionPool } from "./SessionPool.js";
-import type { SessionPlace } from "./SurrealTxLogStore.js";
+import { type SessionSetup, setupForCreate, setupForRestore } from "./sessionSetup.js";
 import type { TransactionEntry } from "./TransactionEntry.js";
 import { TransactionLog } from "./TransactionLog.js";
 import type { TxLogSink } from "./TxLogSink.js";
 
-/** Options of `session.acquire()`. */
-export interface SessionAcquireOptions {
-  /** Abandons the acquire when it fires, in the session's queue or the pool's. */
-  signal?: AbortSignal;
-  /** Longest wait over both queues. Default: the session's `acquireTimeoutMs`. */
-  timeoutMs?: number;
-}
-
-/** Options of `session.close()`. */
-export interface SessionCloseOptions {
-  /** Overrides the session's `closeTimeoutMs` for this close. */
-  timeoutMs?: number;
-}
-
-/** What `close()` reports. */
-export interface SessionCloseReport {
-  agentId: string;
-  /** Leases closing released itself because the agent had not within the timeout. */
-  forcedReleases: number;
-  /** Transactions left pending; they stay pending in the (durable) log. */
-  pendingTransactions: number;
-  /** Log events in total, all durable when a sink is configured. */
-  logEvents: number;
-}
-
-/** Where an agent session is in its life (the machine's top-level state). */
-export type AgentSessionState = "creating" | "active" | "closing" | "closed" | "failed";
-
-interface SessionSetup {
-  agentId: string;
-  pool: SessionPool;
-  place: SessionPlace;
-  options: ResolvedSessionOptions;
-  restored: readonly TxLogEvent[];
-  inspect: AgentSessionOptions["inspect"];
-  logger: Logger | undefined;
-}
-
-/** What the agent session machine's effects do, for one session (the machine's `resource`). */
-interface SessionEffects {
-  prepare(): Promise<void>;
-  flushLog(): Promise<void>;
-  abortQueuedAcquires(): void;
-  releaseLeases(): void;
-}
-
-function effectsOf(holder: { resource?: unknown }): SessionEffects {
-  return holder.resource as SessionEffects;
-}
-
-/**
- * The machine with its effects, provided once for every session: each effect calls the session's own
- * through the machine's `resource`.
- */
-const agentSessionLogic = agentSessionMachine.provide({
-  actors: {
-    prepare: fromPromise<void, { agentId: string; resource: unknown }>(({ input }) =>
-      effectsOf(input).prepare(),
-    ),
-    flushLog: fromPromise<void, { agentId: string; resource: unknown }>(({ input }) =>
-      effectsOf(input).flushLog(),
-    ),
-  },
-  actions: {
-    abortQueuedAcquires: ({ context }) => effectsOf(context).abortQueuedAcquires(),
-    releaseLeases: ({ context }) => effectsOf(context).releaseLeases(),
-  },
-});
+export type {
+  AgentSessionState,
+  SessionAcquireOptions,
+  SessionCloseOptions,
+  SessionCloseReport,
+} from "./AgentSessionCalls.js";
 
 /**
  * One AI agent's session on a shared pool: its own namespace/database, a fair share of the pool, and an
@@ -170,19 +104,7 @@ export class AgentSession {
     options?: AgentSessionOptions,
   ): Promise<AgentSession>;
   static async create(...args: unknown[]): Promise<AgentSession> {
-    const { agentId, manager, namespace, database, options: o, namesChecked } = createArguments(args);
-    const db = database ?? manager.config?.database;
-    if (!namesChecked) checkSessionNames(agentId, namespace, db);
-    const resolved = resolveSessionOptions(manager, o, false);
-    return AgentSession.#open({
-      agentId: agentId as string,
-      pool: manager,
-      place: { namespace: namespace as string, database: db as string },
-      options: resolved,
-      restored: [],
-      inspect: o.inspect ?? (manager.config.inspect as AgentSessionOptions["inspect"]),
-      logger: o.logger ?? manager.config.logger,
-    });
+    return AgentSession.#open(setupForCreate(args));
   }
 
   /**
@@ -195,37 +117,7 @@ export class AgentSession {
     manager: SessionPool,
     restoreOptions?: AgentSessionRestoreOptions,
   ): Promise<AgentSession> {
-    assertManager("AgentSession.restore(agentId, manager)", manager);
-    const options = optionsObject<AgentSessionRestoreOptions>(
-      "AgentSession.restore(agentId, manager, options)",
-      restoreOptions,
-    );
-    checkSessionNames(agentId, options.namespace, options.database, true);
-    const resolved = resolveSessionOptions(manager, { ...options, sink: options.sink || true }, true);
-    const sink = resolved.sink as ResolvedSinkOptions;
-    // Checked again when the session claims the id; checked first so a busy agent is not read half-written.
-    assertAgentIdFree(manager, agentId);
-    const stored = await loadDurableLog(manager, sink, agentId);
-    const namespace = options.namespace ?? stored.place?.namespace;
-    if (namespace === undefined) {
-      throw new TransactionLogError(
-        "unknownAgent",
-        agentId,
-        undefined,
-        `agent "${agentId}" has no stored log in ${sink.namespace}/${sink.database}.${sink.table}: start one with ` +
-          `AgentSession.create({ id: "${agentId}", manager, namespace, sink: true }), or pass { namespace } to restore.`,
-      );
-    }
-    const database = options.database ?? stored.place?.database ?? manager.config.database;
-    return AgentSession.#open({
-      agentId,
-      pool: manager,
-      place: { namespace, database },
-      options: resolved,
-      restored: stored.events,
-      inspect: options.inspect ?? (manager.config.inspect as AgentSessionOptions["inspect"]),
-      logger: options.logger ?? manager.config.logger,
-    });
+    return AgentSession.#open(await setupForRestore(agentId, manager, restoreOptions));
   }
 
   static async #open(setup: SessionSetup): Promise<AgentSession> {
@@ -278,31 +170,17 @@ export class AgentSession {
         })
       : null;
 
-    const effects: SessionEffects = {
-      // A restored session read its stored log already; a new one must not fork one.
-      prepare: async () => {
-        if (options.sink && setup.restored.length === 0) await prepareDurableLog(pool, options.sink, agentId);
-      },
-      flushLog: async () => {
-        await this.#sink?.close();
-      },
-      abortQueuedAcquires: () => {
-        const closed = new SessionClosedError(agentId, "acquire a connection", "closing");
-        this.#gate.rejectAll(closed);
-        this.#closeController.abort(closed);
-      },
-      releaseLeases: () => {
-        // Runs again when a shutdown shortens the wait: only leases not yet released are news.
-        const kept = [...this.#held].filter((lease) => !lease.released);
-        if (kept.length === 0) return;
-        this.#logger?.warn({ leases: kept.length }, "agent kept leases past closeTimeoutMs; releasing them");
-        for (const lease of kept) {
-          lease
-            .forceRelease()
-            .catch((err: unknown) => this.#logger?.error({ err }, "forced lease release failed"));
-        }
-      },
-    };
+    const effects = sessionEffects({
+      agentId,
+      pool,
+      options,
+      restored: setup.restored.length > 0,
+      sink: this.#sink,
+      gate: this.#gate,
+      closeController: this.#closeController,
+      held: this.#held,
+      logger: this.#logger,
+    });
     this.#actor = createActor(agentSessionLogic, {
       id: `agentSession:${agentId}`,
       input: {

@@ -1,5 +1,7 @@
 import pino from "pino";
 import { describe, expectTypeOf, it } from "vitest";
+import type { BreakerState } from "../../machines/circuitBreaker.machine.js";
+import type { RefusingBreakerState } from "../../src/errors/CircuitOpenError.js";
 import type {
   ConnectionManagerOptions,
   Lease,
@@ -35,5 +37,11 @@ describe("public types", () => {
 
   it("a remote's sync error is a SyncError (its stage is readable)", () => {
     expectTypeOf<NonNullable<RemoteSyncResult["error"]>>().toEqualTypeOf<SyncError>();
+  });
+});
+
+describe("CircuitOpenError's state", () => {
+  it("names exactly the breaker states that refuse a call", () => {
+    expectTypeOf<RefusingBreakerState>().toEqualTypeOf<Exclude<BreakerState, "closed">>();
   });
 });

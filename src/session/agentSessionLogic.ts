@@ -1,0 +1,84 @@
+import { fromPromise } from "xstate";
+import { agentSessionMachine } from "../../machines/agentSession.machine.js";
+import type { Logger } from "../config/Logger.js";
+import { prepareDurableLog } from "./durableLog.js";
+import { SessionClosedError } from "./errors/SessionClosedError.js";
+import type { LeaseGate } from "./LeaseGate.js";
+import type { ResolvedSessionOptions } from "./resolveSessionOptions.js";
+import type { SessionLease } from "./SessionLease.js";
+import type { SessionPool } from "./SessionPool.js";
+import type { TxLogSink } from "./TxLogSink.js";
+
+/** What the agent session machine's effects do, for one session (the machine's `resource`). */
+export interface SessionEffects {
+  prepare(): Promise<void>;
+  flushLog(): Promise<void>;
+  abortQueuedAcquires(): void;
+  releaseLeases(): void;
+}
+
+function effectsOf(holder: { resource?: unknown }): SessionEffects {
+  return holder.resource as SessionEffects;
+}
+
+/**
+ * The machine with its effects, provided once for every session: each effect calls the session's own
+ * through the machine's `resource`.
+ */
+export const agentSessionLogic = agentSessionMachine.provide({
+  actors: {
+    prepare: fromPromise<void, { agentId: string; resource: unknown }>(({ input }) =>
+      effectsOf(input).prepare(),
+    ),
+    flushLog: fromPromise<void, { agentId: string; resource: unknown }>(({ input }) =>
+      effectsOf(input).flushLog(),
+    ),
+  },
+  actions: {
+    abortQueuedAcquires: ({ context }) => effectsOf(context).abortQueuedAcquires(),
+    releaseLeases: ({ context }) => effectsOf(context).releaseLeases(),
+  },
+});
+
+/** What one session's effects work on. */
+export interface EffectParts {
+  agentId: string;
+  pool: SessionPool;
+  options: ResolvedSessionOptions;
+  /** Restored from a stored log (which it read already; a new one must not fork one). */
+  restored: boolean;
+  sink: TxLogSink | null;
+  gate: LeaseGate;
+  /** Aborts the agent's acquires waiting in the pool's queue. */
+  closeController: AbortController;
+  /** The agent's leases out now. */
+  held: ReadonlySet<SessionLease>;
+  logger: Logger | undefined;
+}
+
+/** One session's effects, as the machine calls them. */
+export function sessionEffects(parts: EffectParts): SessionEffects {
+  const { agentId, pool, options, sink, gate, closeController, held, logger } = parts;
+  return {
+    prepare: async () => {
+      if (options.sink && !parts.restored) await prepareDurableLog(pool, options.sink, agentId);
+    },
+    flushLog: async () => {
+      await sink?.close();
+    },
+    abortQueuedAcquires: () => {
+      const closed = new SessionClosedError(agentId, "acquire a connection", "closing");
+      gate.rejectAll(closed);
+      closeController.abort(closed);
+    },
+    releaseLeases: () => {
+      // Runs again when a shutdown shortens the wait: only leases not yet released are news.
+      const kept = [...held].filter((lease) => !lease.released);
+      if (kept.length === 0) return;
+      logger?.warn({ leases: kept.length }, "agent kept leases past closeTimeoutMs; releasing them");
+      for (const lease of kept) {
+        lease.forceRelease().catch((err: unknown) => logger?.error({ err }, "forced lease release failed"));
+      }
+    },
+  };
+}
