@@ -1,12 +1,6 @@
 import pino from "pino";
 import { describe, expectTypeOf, it } from "vitest";
-import type {
-  ConnectionManagerOptions,
-  Lease,
-  Logger,
-  RemoteSyncResult,
-  SyncError,
-} from "../../src/index.js";
+import type { ConnectionManagerOptions, Lease, Logger, SyncError, SyncReport } from "../../src/index.js";
 
 // Type-level: `npm run typecheck` compiles this file, so a type that lets more through fails there
 // (the packed-package test checks the same from a consumer's side, against the published .d.ts).
@@ -34,6 +28,6 @@ describe("public types", () => {
   });
 
   it("a remote's sync error is a SyncError (its stage is readable)", () => {
-    expectTypeOf<NonNullable<RemoteSyncResult["error"]>>().toEqualTypeOf<SyncError>();
+    expectTypeOf<NonNullable<SyncReport["remotes"][number]["error"]>>().toEqualTypeOf<SyncError>();
   });
 });
