@@ -7,7 +7,7 @@ import type { PoolLease } from "./SessionPool.js";
  * `await using` works. Nothing on it reaches the pooled connection behind it.
  */
 export interface SessionLease extends AsyncDisposable {
-  /** The SurrealDB session to query with; every use after the lease ends throws `LeaseReleasedError`. */
+  /** The SurrealDB session to query with; read after the lease ended, it throws `LeaseReleasedError`. */
   readonly db: SurrealSession;
   /** The agent that holds it. */
   readonly agentId: string;
