@@ -1,4 +1,5 @@
-import { ConnectionManager, reuseRatio } from "../src/index.js";
+import { ConnectionManager } from "../src/index.js";
+import { reuseRatio } from "../src/observers/metrics.js";
 import { drive } from "./drive.js";
 import { type Row, round } from "./measure.js";
 

@@ -29,7 +29,7 @@ import type { OwnSession } from "./OwnSession.js";
 import { OwnSessions } from "./OwnSessions.js";
 import { claimAgentId, releaseAgentId } from "./openSessions.js";
 import type { ResolvedSessionOptions } from "./resolveSessionOptions.js";
-import { SessionLease } from "./SessionLease.js";
+import { AgentSessionLease, type SessionLease } from "./SessionLease.js";
 import type { PoolLease, SessionPool } from "./SessionPool.js";
 import { type SessionSetup, setupForCreate, setupForRestore } from "./sessionSetup.js";
 import type { TransactionEntry } from "./TransactionEntry.js";
@@ -68,7 +68,7 @@ export class AgentSession {
   readonly #log: TransactionLog;
   readonly #sink: TxLogSink | null;
   readonly #gate: LeaseGate;
-  readonly #held = new Set<SessionLease>();
+  readonly #held = new Set<AgentSessionLease>();
   /** Aborts the agent's acquires that are in the pool's queue when the session closes. */
   readonly #closeController = new AbortController();
   readonly #actor: Actor<typeof agentSessionLogic>;
@@ -291,7 +291,7 @@ export class AgentSession {
       this.#gate.leave();
       throw new SessionClosedError(this.agentId, "acquire a connection", this.state);
     }
-    const sessionLease: SessionLease = new SessionLease(
+    const sessionLease: AgentSessionLease = new AgentSessionLease(
       this.agentId,
       lease,
       startedAt,
@@ -436,7 +436,7 @@ export class AgentSession {
   }
 
   async #returnLease(
-    lease: SessionLease,
+    lease: AgentSessionLease,
     inner: PoolLease,
     own: OwnSession | undefined,
     forced: boolean,

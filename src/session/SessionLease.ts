@@ -2,10 +2,32 @@ import type { SurrealSession } from "surrealdb";
 import type { PoolLease } from "./SessionPool.js";
 
 /**
- * A pool lease handed out by an agent session: the same `db`, `connectionId` and `endpoint`, and a
- * `release()` that also gives the session its fairness slot back. Idempotent; `await using` works.
+ * A lease handed out by an agent session: `db` (the agent's session, revocable like a pool lease's),
+ * facts about it, and a `release()` that also gives the session its fairness slot back. Idempotent;
+ * `await using` works. Nothing on it reaches the pooled connection behind it.
  */
-export class SessionLease implements PoolLease {
+export interface SessionLease extends AsyncDisposable {
+  /** The SurrealDB session to query with; read after the lease ended, it throws `LeaseReleasedError`. */
+  readonly db: SurrealSession;
+  /** The agent that holds it. */
+  readonly agentId: string;
+  /** The pooled connection's id (as in events and `healthStatus()`). */
+  readonly connectionId: string;
+  /** The endpoint URL the connection is open to. */
+  readonly endpoint: string;
+  /** Epoch ms when the session handed it out. */
+  readonly acquiredAt: number;
+  /** True once `release()` was called (or closing took it back). */
+  readonly released: boolean;
+  /** Returns the lease to the agent's session and the pool; releasing twice is harmless. */
+  release(): Promise<void>;
+}
+
+/**
+ * The session's side of a `SessionLease`: also what the session itself needs of it (cutting it off
+ * when the agent's own session drops, forcing it back at close), which the public type leaves out.
+ */
+export class AgentSessionLease implements SessionLease, PoolLease {
   readonly agentId: string;
   readonly connectionId: string;
   readonly endpoint: string;

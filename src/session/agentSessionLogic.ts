@@ -5,7 +5,7 @@ import { prepareDurableLog } from "./durableLog.js";
 import { SessionClosedError } from "./errors/SessionClosedError.js";
 import type { LeaseGate } from "./LeaseGate.js";
 import type { ResolvedSessionOptions } from "./resolveSessionOptions.js";
-import type { SessionLease } from "./SessionLease.js";
+import type { AgentSessionLease } from "./SessionLease.js";
 import type { SessionPool } from "./SessionPool.js";
 import type { TxLogSink } from "./TxLogSink.js";
 
@@ -52,7 +52,7 @@ export interface EffectParts {
   /** Aborts the agent's acquires waiting in the pool's queue. */
   closeController: AbortController;
   /** The agent's leases out now. */
-  held: ReadonlySet<SessionLease>;
+  held: ReadonlySet<AgentSessionLease>;
   logger: Logger | undefined;
 }
 

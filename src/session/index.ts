@@ -1,8 +1,7 @@
 // The agent-session part of the public API; src/index.ts re-exports it.
 
-export type * from "../events/SessionEvent.js";
-export { isSessionEvent, isTxLogEvent } from "../events/SessionEvent.js";
-export type * from "../events/TransactionOperation.js";
+export type { SessionEvent, TxLogEvent } from "../events/SessionEvent.js";
+export type { TransactionOperation } from "../events/TransactionOperation.js";
 export {
   AgentSession,
   type AgentSessionState,
@@ -25,18 +24,8 @@ export {
 } from "./errors/SessionAcquireTimeoutError.js";
 export { isSessionClosedError, SessionClosedError } from "./errors/SessionClosedError.js";
 export { isSessionConflictError, SessionConflictError } from "./errors/SessionConflictError.js";
-export {
-  isTransactionLogError,
-  TransactionLogError,
-  type TransactionLogErrorReason,
-} from "./errors/TransactionLogError.js";
-export {
-  foldTransactionLog,
-  foldTransactionLogState,
-  type TransactionLogState,
-} from "./foldTransactionLog.js";
+export { isTransactionLogError, TransactionLogError } from "./errors/TransactionLogError.js";
+export { foldTransactionLog } from "./foldTransactionLog.js";
 export type { SessionLease } from "./SessionLease.js";
-export { txLogSchema } from "./SurrealTxLogStore.js";
-export type { TransactionEntry, TransactionStatus } from "./TransactionEntry.js";
-export { TransactionLog, type TransactionLogOptions } from "./TransactionLog.js";
+export type { TransactionEntry } from "./TransactionEntry.js";
 export type { TxLogSinkOptions } from "./TxLogSinkOptions.js";

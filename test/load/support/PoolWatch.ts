@@ -1,4 +1,5 @@
-import type { ConnectionManager, PoolEvent, RetireReason } from "../../../src/index.js";
+import type { RetireReason } from "../../../machines/connection.machine.js";
+import type { ConnectionManager, PoolEvent } from "../../../src/index.js";
 
 /**
  * Watches a pool through its events: after every event it reads the live bookkeeping and keeps the
