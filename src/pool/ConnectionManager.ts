@@ -11,9 +11,7 @@ import { connectorOf } from "../connection/rawOf.js";
 import { SessionLeases } from "../connection/SessionLeases.js";
 import { parseDashboardOptions } from "../dashboard/dashboardOptions.js";
 import type { DashboardOptions, DashboardServer } from "../dashboard/serveDashboard.js";
-import { ArgumentError } from "../errors/ArgumentError.js";
 import { ConfigError } from "../errors/ConfigError.js";
-import { isOperationTimeoutError } from "../errors/OperationTimeoutError.js";
 import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { EventBus } from "../events/EventBus.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
@@ -23,43 +21,22 @@ import { DEFAULT_LIVE_SETTINGS, LiveRoom } from "../live/LiveRoom.js";
 import { type HealthStatus, healthStatusOf } from "../observers/healthStatus.js";
 import { logEvents } from "../observers/logging.js";
 import { PoolMetrics } from "../observers/PoolMetrics.js";
-import { RetryBudget } from "../retry/RetryBudget.js";
-import { type RetryInfo, retry } from "../retry/retry.js";
+import { type ExecuteOptions, Operations } from "../operations/Operations.js";
 import { HybridSync } from "../sync/HybridSync.js";
 import type { SyncReport, UnsyncedRemote } from "../sync/SyncReport.js";
-import { runTransaction, type TransactionOptions } from "../transaction/runTransaction.js";
-import {
-  describe,
-  optionalDuration,
-  optionalSignal,
-  optionsObject,
-  requiredFunction,
-} from "../util/arguments.js";
-import { asError } from "../util/asError.js";
+import type { TransactionOptions } from "../transaction/runTransaction.js";
+import { optionalDuration, optionsObject } from "../util/arguments.js";
 import { withinDeadline } from "../util/withinDeadline.js";
 import { type AcquireOptions, ConnectionPool, type ShutdownReport } from "./ConnectionPool.js";
-import { FailureOnce } from "./FailureOnce.js";
-import { type HedgeOptions, hedge, LatencyTracker } from "./hedge.js";
+import type { HedgeOptions } from "./hedge.js";
 import { registerInternals } from "./internals.js";
 import { KeepAlive } from "./KeepAlive.js";
 import type { Lease } from "./Lease.js";
 import type { PooledLease } from "./PooledLease.js";
-import { type QueryHost, type QueryOptions, runQuery } from "./query.js";
-import { type LeaseRunner, type RunResult, runOnLease } from "./runOnLease.js";
+import type { QueryOptions } from "./query.js";
 
+export type { ExecuteOptions } from "../operations/Operations.js";
 export type { QueryOptions } from "./query.js";
-
-export interface ExecuteOptions {
-  /** Aborts the current attempt's acquire and any backoff wait. */
-  signal?: AbortSignal;
-  /**
-   * Deadline of each attempt, ms: waiting for a connection and running `fn`. Past it the attempt fails
-   * with `OperationTimeoutError` (transient: retried on another connection), its connection is
-   * discarded and the calls still running on it are cut off. Default: none (each call through the
-   * lease still has `pool.queryTimeoutMs`).
-   */
-  timeoutMs?: number;
-}
 
 /**
  * Receives every event from `pool.started` on: an RxJS observer, or a function. One that throws (or
@@ -91,13 +68,9 @@ export class ConnectionManager implements AsyncDisposable {
   readonly #pool: ConnectionPool<PooledLease>;
   readonly #metrics: PoolMetrics;
   readonly #subscriptions: Subscription[] = [];
-  readonly #runner: LeaseRunner;
-  readonly #queryHost: QueryHost;
+  /** executeWithRetry, query, executeHedged, transaction: one retry budget and latency record. */
+  readonly #operations: Operations;
   readonly #beforeShutdown = new Set<(timeoutMs: number) => Promise<void>>();
-  /** Keeps retries from multiplying load in an outage: at most ~20% of recent calls (min 10/s). */
-  readonly #retryBudget = new RetryBudget();
-  readonly #latency = new LatencyTracker();
-  readonly #failures = new FailureOnce();
   #agentTurn = 0;
   /** Hybrid mode's sync to the remotes; undefined in the other modes. */
   readonly #sync: HybridSync | undefined;
@@ -137,24 +110,14 @@ export class ConnectionManager implements AsyncDisposable {
       inspect: config.inspect,
     });
     const pool = this.#pool;
-    this.#queryHost = {
-      endpoints: pool.endpoints,
-      balancer,
-      queryTimeoutMs: config.pool.queryTimeoutMs,
-      running: () => pool.state === "running",
-      record: (endpoint, error) => this.#recordOutcome(endpoint, error),
-      onLease: (fn, signal, timeoutMs, note) => this.#onLease(fn, signal, timeoutMs, note),
-      retried: (attempt, signal) => this.#retried(attempt, signal),
-    };
     this.#keepAlive = config.pool.allowExitOnIdle ? new KeepAlive(() => this.#busy()) : undefined;
-    this.#runner = {
-      acquire: (options) => {
-        this.#keepAlive?.poke();
-        return pool.acquire(options);
-      },
-      acquireTimeoutMs: config.pool.connectionTimeoutMs,
-      record: (endpoint, error) => this.#recordOutcome(endpoint, error),
-    };
+    this.#operations = new Operations({
+      pool,
+      balancer,
+      options: config.pool,
+      publish: this.#publish,
+      poke: () => this.#keepAlive?.poke(),
+    });
     this.#live = new LiveRoom({
       endpoints: () => pool.endpoints,
       namespace: config.namespace,
@@ -263,17 +226,7 @@ export class ConnectionManager implements AsyncDisposable {
    * discarded rather than returned.
    */
   executeWithRetry<T>(fn: (db: PooledDb) => Promise<T>, options?: ExecuteOptions): Promise<T> {
-    let signal: AbortSignal | undefined;
-    let timeoutMs: number | undefined;
-    try {
-      requiredFunction("executeWithRetry(fn)", fn);
-      const o = optionsObject<ExecuteOptions>("executeWithRetry(fn, options)", options);
-      signal = optionalSignal("executeWithRetry(fn, options).signal", o.signal);
-      timeoutMs = optionalDuration("executeWithRetry(fn, options).timeoutMs", o.timeoutMs);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.#retried((note) => this.#onLease(fn, signal, timeoutMs, note), signal);
+    return this.#operations.executeWithRetry(fn, options);
   }
 
   /**
@@ -289,7 +242,7 @@ export class ConnectionManager implements AsyncDisposable {
     vars?: Record<string, unknown>,
     options?: QueryOptions,
   ): Promise<T> {
-    const running = runQuery<T>(this.#queryHost, text, vars, options);
+    const running = this.#operations.query<T>(text, vars, options);
     return this.#keepAlive ? this.#held(running) : running;
   }
 
@@ -310,78 +263,6 @@ export class ConnectionManager implements AsyncDisposable {
     return pool.size - pool.idle + pool.pending + pool.waiting > 0 || this.#live.health().subscriptions > 0;
   }
 
-  /** One attempt of `fn` on a lease. */
-  async #onLease<T>(
-    fn: (db: PooledDb) => Promise<T>,
-    signal: AbortSignal | undefined,
-    timeoutMs: number | undefined,
-    note: (endpoint: string) => void,
-  ): Promise<RunResult<T>> {
-    // The caller's own signal, not retry()'s stand-in: that one is a single never-aborted signal
-    // shared by every call, and each queued acquire adds a listener to it (MaxListenersExceeded
-    // warnings once 11 calls wait at the same time).
-    const run = await runOnLease(this.#runner, fn, {
-      signal,
-      timeoutMs,
-      onLease: (lease) => note(lease.endpoint),
-    });
-    this.#latency.observe(run.durationMs);
-    return run;
-  }
-
-  /** Attempts with the retry policy and budget; `operation.*` events say how it went. */
-  async #retried<T>(
-    attempt: (note: (endpoint: string) => void) => Promise<RunResult<T>>,
-    signal: AbortSignal | undefined,
-  ): Promise<T> {
-    const started = performance.now();
-    let attempts = 0;
-    let endpoint: string | undefined;
-    try {
-      const result = await retry(
-        async (n) => {
-          attempts = n;
-          const run = await attempt((at) => {
-            endpoint = at;
-          });
-          return run.value;
-        },
-        {
-          policy: this.config.pool.retryPolicy,
-          signal,
-          budget: this.#retryBudget,
-          onRetry: (info: RetryInfo) =>
-            this.#bus.emit({
-              type: "operation.retried",
-              ts: Date.now(),
-              attempt: info.attempt,
-              delayMs: info.delayMs,
-              error: asError(info.error),
-              endpoint,
-            }),
-        },
-      );
-      this.#bus.emit({
-        type: "operation.succeeded",
-        ts: Date.now(),
-        attempts,
-        durationMs: performance.now() - started,
-        endpoint,
-      });
-      return result;
-    } catch (error) {
-      this.#bus.emit({
-        type: "operation.failed",
-        ts: Date.now(),
-        attempts,
-        durationMs: performance.now() - started,
-        error: asError(error),
-        endpoint,
-      });
-      throw error;
-    }
-  }
-
   /**
    * Runs an idempotent read with a hedge: when the first attempt has not answered within the
    * `percentile` of recent latencies, the same call also starts on another endpoint's connection and
@@ -389,26 +270,7 @@ export class ConnectionManager implements AsyncDisposable {
    * safe to run twice.
    */
   executeHedged<T>(fn: (db: PooledDb) => Promise<T>, options?: HedgeOptions): Promise<T> {
-    try {
-      requiredFunction("executeHedged(fn)", fn);
-      const o = optionsObject<HedgeOptions>("executeHedged(fn, options)", options);
-      optionalSignal("executeHedged(fn, options).signal", o.signal);
-      optionalDuration("executeHedged(fn, options).timeoutMs", o.timeoutMs);
-      optionalDuration("executeHedged(fn, options).minDelayMs", o.minDelayMs, true);
-      optionalDuration("executeHedged(fn, options).initialDelayMs", o.initialDelayMs, true);
-      if (
-        o.percentile !== undefined &&
-        !(typeof o.percentile === "number" && o.percentile > 0 && o.percentile < 1)
-      ) {
-        throw new ArgumentError(
-          "executeHedged(fn, options).percentile",
-          `must be a number between 0 and 1, got ${describe(o.percentile)}`,
-        );
-      }
-      return hedge(fn, { ...o, runner: this.#runner, latency: this.#latency, publish: this.#publish });
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.#operations.executeHedged(fn, options);
   }
 
   /**
@@ -417,16 +279,7 @@ export class ConnectionManager implements AsyncDisposable {
    * runs the whole `fn` again with the pool's retry policy, up to `maxAttempts`. See README, Transactions.
    */
   transaction<T>(fn: (tx: SurrealTransaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
-    return runTransaction(
-      {
-        runner: this.#runner,
-        publish: this.#publish,
-        retryPolicy: this.config.pool.retryPolicy,
-        budget: this.#retryBudget,
-      },
-      fn,
-      options,
-    );
+    return this.#operations.transaction(fn, options);
   }
 
   /**
@@ -456,17 +309,6 @@ export class ConnectionManager implements AsyncDisposable {
   /** Each endpoint's breaker: state, consecutive failures, when it opened and will probe again. */
   breakers(): BreakerStatus[] {
     return this.#pool.endpoints.map((e) => e.breaker.toJSON());
-  }
-
-  #recordOutcome(endpoint: string, error: unknown): void {
-    // A call past its deadline says that its caller stopped waiting, not that the endpoint failed (a
-    // slow query with a short timeoutMs would open the breaker for every caller). Whether the endpoint
-    // still answers is decided by checking the connection: the shared socket is pinged, a leased
-    // connection is replaced, and those checks' failures count.
-    if (isOperationTimeoutError(error)) return;
-    // Calls failed by one socket's drop are one failure of the endpoint, not one per call.
-    if (error !== undefined && !this.#failures.first(error)) return;
-    this.#pool.endpoints.find((e) => e.endpoint === endpoint)?.record(error);
   }
 
   /** The metrics, a fold over `events$`: `snapshot()` for the numbers. */
