@@ -25,9 +25,7 @@ import { ConnectionLifecycle, type LifecycleHost } from "./ConnectionLifecycle.j
 import { closeEndpoints, type ShutdownReport, takeBackLeases } from "./closeEndpoints.js";
 import { DrainWait } from "./DrainWait.js";
 import { Endpoint } from "./Endpoint.js";
-import { Housekeeper, type HousekeeperHost } from "./Housekeeper.js";
-import { LeakDetector } from "./LeakDetector.js";
-import { Rebalancer } from "./Rebalancer.js";
+import { Housekeeper } from "./Housekeeper.js";
 
 export type { ConnectionPoolOptions, PoolState } from "../core/ConnectionPoolOptions.js";
 export type { AcquireOptions } from "./acquireOptions.js";
@@ -52,7 +50,6 @@ export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCou
   readonly #closeTimeoutMs: number;
   readonly #waiters: AcquireWaiters<L>;
   readonly #housekeeper: Housekeeper;
-  readonly #rebalancer = new Rebalancer();
   readonly #lifecycle: ConnectionLifecycle;
   #state: PoolState = "starting";
   #requestSeq = 0;
@@ -106,11 +103,16 @@ export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCou
         }),
     );
     this.#lifecycle = new ConnectionLifecycle(this.#lifecycleHost());
-    const threshold = this.#options.leakDetectionThresholdMs;
-    const leaks = threshold === null ? undefined : new LeakDetector(threshold, (e) => this.#publish(e));
     const idle = this.#options.idleTimeoutMs;
-    const intervalMs = options.housekeepingIntervalMs ?? Math.min(1_000, idle ? idle / 2 : 1_000);
-    this.#housekeeper = new Housekeeper(this.#housekeeperHost(), this.#rebalancer, leaks, intervalMs);
+    this.#housekeeper = new Housekeeper({
+      endpoints: this.endpoints,
+      options: this.#options,
+      lifecycle: this.#lifecycle,
+      publish: this.#publish,
+      running: () => this.#state === "running",
+      dispatch: () => this.#dispatch(),
+      intervalMs: options.housekeepingIntervalMs ?? Math.min(1_000, idle ? idle / 2 : 1_000),
+    });
   }
 
   // --- lifecycle ----------------------------------------------------------------------------------
@@ -428,47 +430,13 @@ export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCou
       changed: () => this.#dispatch(),
       opened: (connection) => {
         this.#hooks.opened(connection);
-        this.#rebalancer.opened(this.#housekeeperHost(), connection);
+        this.#housekeeper.opened(connection);
       },
       left: () => this.#drain.check(),
     };
   }
 
   // --- housekeeping -------------------------------------------------------------------------------
-
-  #host: HousekeeperHost | undefined;
-
-  #housekeeperHost(): HousekeeperHost {
-    if (this.#host) return this.#host;
-    const pool = this;
-    this.#host = {
-      get endpoints() {
-        return pool.endpoints;
-      },
-      get options() {
-        return pool.#options;
-      },
-      get total() {
-        return pool.size + pool.pending;
-      },
-      get maxConnections() {
-        return pool.#options.maxConnections;
-      },
-      get staying() {
-        return pool.size - pool.retiring;
-      },
-      openOn: (endpoint) => (this.#state === "running" ? this.#lifecycle.open(endpoint) : undefined),
-      retireIdle: (endpoint) => {
-        const longestIdle = endpoint.idleConnections[0];
-        if (!longestIdle) return false;
-        this.#retire(longestIdle, "rebalance");
-        return true;
-      },
-      retire: (connection, reason) => this.#retire(connection, reason),
-      dispatch: () => this.#dispatch(),
-    };
-    return this.#host;
-  }
 
   /** Runs one health pass now: pings every idle connection. */
   healthCheck(): Promise<{ passed: number; failed: number }> {

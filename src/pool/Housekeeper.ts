@@ -1,18 +1,23 @@
 import type { PoolOptions } from "../config/options.js";
 import type { PooledConnection } from "../connection/PooledConnection.js";
-import type { RetireReason } from "../events/PoolEvent.js";
+import type { PoolEvent } from "../events/PoolEvent.js";
+import type { ConnectionLifecycle } from "./ConnectionLifecycle.js";
 import type { Endpoint } from "./Endpoint.js";
-import type { LeakDetector } from "./LeakDetector.js";
-import type { RebalanceHost, Rebalancer } from "./Rebalancer.js";
+import { LeakDetector } from "./LeakDetector.js";
+import { type RebalanceHost, Rebalancer } from "./Rebalancer.js";
 
-/** What the housekeeper may do to the pool. */
-export interface HousekeeperHost extends RebalanceHost {
-  readonly options: PoolOptions;
-  /** Connections that stay open (open, not retiring). */
-  readonly staying: number;
-  retire(connection: PooledConnection, reason: RetireReason): void;
+/** What the housekeeper works on: the pool's endpoints, through the lifecycle that moves connections. */
+export interface HousekeeperOptions {
+  endpoints: readonly Endpoint[];
+  options: PoolOptions;
+  lifecycle: ConnectionLifecycle;
+  publish(event: PoolEvent): void;
+  /** True while the pool takes work (the rebalancer opens connections only then). */
+  running(): boolean;
   /** Runs the pool's one dispatch (serve waiters, open for demand). */
   dispatch(): void;
+  /** Interval of the lifetime, idle, leak and rebalance passes. */
+  intervalMs: number;
 }
 
 /**
@@ -20,31 +25,61 @@ export interface HousekeeperHost extends RebalanceHost {
  * rebalancing (every `intervalMs`), and the health pass (every `healthCheckIntervalMs`). It only
  * reads and moves connections through their Endpoints and the host, then calls the dispatch.
  */
-export class Housekeeper {
-  readonly #host: HousekeeperHost;
+export class Housekeeper implements RebalanceHost {
+  readonly endpoints: readonly Endpoint[];
+  readonly #host: HousekeeperOptions;
+  readonly #options: PoolOptions;
+  readonly #lifecycle: ConnectionLifecycle;
   readonly #leaks: LeakDetector | undefined;
-  readonly #rebalancer: Rebalancer;
+  readonly #rebalancer = new Rebalancer();
   readonly #intervalMs: number;
   #passTimer: ReturnType<typeof setInterval> | undefined;
   #healthTimer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(
-    host: HousekeeperHost,
-    rebalancer: Rebalancer,
-    leaks: LeakDetector | undefined,
-    intervalMs: number,
-  ) {
+  constructor(host: HousekeeperOptions) {
     this.#host = host;
-    this.#rebalancer = rebalancer;
-    this.#leaks = leaks;
-    this.#intervalMs = intervalMs;
+    this.endpoints = host.endpoints;
+    this.#options = host.options;
+    this.#lifecycle = host.lifecycle;
+    const threshold = host.options.leakDetectionThresholdMs;
+    this.#leaks = threshold === null ? undefined : new LeakDetector(threshold, (e) => host.publish(e));
+    this.#intervalMs = host.intervalMs;
+  }
+
+  // --- what the rebalancer may do ------------------------------------------------------------------
+
+  /** Open plus opening connections, over every endpoint. */
+  get total(): number {
+    let n = 0;
+    for (const e of this.endpoints) n += e.open + e.pending;
+    return n;
+  }
+
+  get maxConnections(): number {
+    return this.#options.maxConnections;
+  }
+
+  openOn(endpoint: Endpoint): PooledConnection | undefined {
+    return this.#host.running() ? this.#lifecycle.open(endpoint) : undefined;
+  }
+
+  retireIdle(endpoint: Endpoint): boolean {
+    const longestIdle = endpoint.idleConnections[0];
+    if (!longestIdle) return false;
+    this.#lifecycle.retire(longestIdle, "rebalance");
+    return true;
+  }
+
+  /** A connection opened: the rebalancer hears of every one. */
+  opened(connection: PooledConnection): void {
+    this.#rebalancer.opened(this, connection);
   }
 
   start(): void {
     // Unref'd: housekeeping alone must never keep a process alive.
     this.#passTimer = setInterval(() => this.pass(), this.#intervalMs);
     this.#passTimer.unref?.();
-    this.#healthTimer = setInterval(() => void this.healthPass(), this.#host.options.healthCheckIntervalMs);
+    this.#healthTimer = setInterval(() => void this.healthPass(), this.#options.healthCheckIntervalMs);
     this.#healthTimer.unref?.();
   }
 
@@ -55,29 +90,30 @@ export class Housekeeper {
 
   /** Lifetime, idle, leak and rebalance passes, then a dispatch. */
   pass(now = performance.now()): void {
-    const host = this.#host;
-    const { idleTimeoutMs, minConnections } = host.options;
-    // Connections that stay after this pass; never shrink below minConnections for idleness.
-    let staying = host.staying;
-    for (const endpoint of host.endpoints) {
+    const { idleTimeoutMs, minConnections } = this.#options;
+    // Connections that stay after this pass (open, not retiring); never shrink below minConnections
+    // for idleness.
+    let staying = 0;
+    for (const e of this.endpoints) staying += e.open - e.retiring;
+    for (const endpoint of this.endpoints) {
       // Oldest idle first (bottom of the stack). Copy: retiring one changes the stack.
       for (const connection of [...endpoint.idleConnections]) {
         if (now >= connection.expiresAt) {
-          host.retire(connection, "lifetime");
+          this.#lifecycle.retire(connection, "lifetime");
           staying--;
         } else if (
           idleTimeoutMs !== null &&
           now - connection.idleSince > idleTimeoutMs &&
           staying > minConnections
         ) {
-          host.retire(connection, "idle");
+          this.#lifecycle.retire(connection, "idle");
           staying--;
         }
       }
       if (this.#leaks) this.#leaks.scan(endpoint.leases(), now);
     }
-    this.#rebalancer.pass(host);
-    host.dispatch();
+    this.#rebalancer.pass(this);
+    this.#host.dispatch();
   }
 
   /**
@@ -86,9 +122,8 @@ export class Housekeeper {
    * for all its sessions. Resolves with how many passed and failed.
    */
   async healthPass(): Promise<{ passed: number; failed: number }> {
-    const host = this.#host;
     const checks: Promise<{ passed: number; failed: number }>[] = [];
-    for (const endpoint of host.endpoints) {
+    for (const endpoint of this.endpoints) {
       if (endpoint.idle === 0) continue;
       if (endpoint.connector.pingAll) {
         checks.push(this.checkAll(endpoint));
