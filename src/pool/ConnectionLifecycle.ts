@@ -55,6 +55,16 @@ export class ConnectionLifecycle {
     this.#retryTimer = undefined;
   }
 
+  /** Opens up to `count` connections (the warm-up), spread like any other; those that could start. */
+  openSeveral(count: number): PooledConnection[] {
+    const opened: PooledConnection[] = [];
+    for (let i = 0; i < count; i++) {
+      const connection = this.open();
+      if (connection) opened.push(connection);
+    }
+    return opened;
+  }
+
   /**
    * Opens one connection on `target`, or on the endpoint with the fewest connections that may take
    * one (connections stay spread; the balancer then decides where the work goes). Only the chosen

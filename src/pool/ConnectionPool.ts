@@ -83,24 +83,20 @@ export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCou
     this.#inspect = options.inspect;
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
     this.#defaultRequest = parseAcquireOptions(undefined, this.#options);
-    const breaker = options.circuitBreaker ?? DEFAULT_BREAKER;
-    this.endpoints = options.connectors.map(
-      (connector) =>
-        new Endpoint({
-          connector,
-          // With allowExitOnIdle, an open breaker's wait for its probe does not hold the process.
-          breaker: {
-            ...breaker,
-            inspect: options.inspect,
-            ...(options.pool.allowExitOnIdle ? { clock: unrefClock } : {}),
-          },
-          onBreakerTransition: (transition) => {
-            this.#publish(transition);
-            // The breaker lets a probe through now: a connect backoff from the outage must not hold it.
-            if (transition.to === "halfOpen") this.#lifecycle.stopRetrying();
-            this.#dispatch();
-          },
-        }),
+    this.endpoints = Endpoint.each(
+      options.connectors,
+      {
+        ...(options.circuitBreaker ?? DEFAULT_BREAKER),
+        inspect: options.inspect,
+        // With allowExitOnIdle, an open breaker's wait for its probe does not hold the process.
+        ...(options.pool.allowExitOnIdle ? { clock: unrefClock } : {}),
+      },
+      (transition) => {
+        this.#publish(transition);
+        // The breaker lets a probe through now: a connect backoff from the outage must not hold it.
+        if (transition.to === "halfOpen") this.#lifecycle.stopRetrying();
+        this.#dispatch();
+      },
     );
     this.#lifecycle = new ConnectionLifecycle(this.#lifecycleHost());
     const idle = this.#options.idleTimeoutMs;
@@ -128,11 +124,7 @@ export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCou
       this.#dispatch();
       return;
     }
-    const warm: PooledConnection[] = [];
-    for (let i = 0; i < this.#options.minConnections; i++) {
-      const connection = this.#lifecycle.open();
-      if (connection) warm.push(connection);
-    }
+    const warm = this.#lifecycle.openSeveral(this.#options.minConnections);
     const results = await Promise.allSettled(warm.map((c) => c.opened));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     // Fail fast when the endpoints cannot be reached at all. When some warm connections opened (one of
@@ -168,14 +160,11 @@ export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCou
     // An already-aborted signal wins even over a free connection: the caller no longer wants one.
     if (request.signal?.aborted) {
       const error = new AcquireAbortedError(request.signal.reason);
-      this.#waiters.published(requestId, "aborted", false, 0, error);
-      return Promise.reject(error);
+      return Promise.reject(this.#waiters.published(requestId, "aborted", false, 0, error));
     }
     const unavailable = unavailableError(this.endpoints);
-    if (unavailable) {
-      this.#waiters.published(requestId, "unavailable", false, 0, unavailable);
-      return Promise.reject(unavailable);
-    }
+    if (unavailable)
+      return Promise.reject(this.#waiters.published(requestId, "unavailable", false, 0, unavailable));
     const start = performance.now();
     const stack = this.#options.leakDetectionThresholdMs === null ? undefined : captureStack();
     // Dispatch's rule for a request with nobody ahead of it: an idle connection, now. FIFO: while anyone
@@ -190,8 +179,7 @@ export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCou
     const limit = this.#options.maxWaitingClients;
     if (limit !== null && this.#waiters.size >= limit) {
       const error = new PoolSaturatedError(this.#waiters.size, limit);
-      this.#waiters.published(requestId, "saturated", false, 0, error);
-      return Promise.reject(error);
+      return Promise.reject(this.#waiters.published(requestId, "saturated", false, 0, error));
     }
     return new Promise<L>((resolve, reject) => {
       const waiter = new AcquireWaiter(resolve, reject, requestId, start, request, stack);

@@ -63,6 +63,17 @@ export class Endpoint implements EndpointStats {
     });
   }
 
+  /** One Endpoint per unit source, in order, each with its breaker; transitions go to `onTransition`. */
+  static each(
+    connectors: readonly UnitSource[],
+    breaker: EndpointOptions["breaker"],
+    onTransition: (transition: BreakerTransition) => void,
+  ): Endpoint[] {
+    return connectors.map(
+      (connector) => new Endpoint({ connector, breaker, onBreakerTransition: onTransition }),
+    );
+  }
+
   get endpoint(): string {
     return this.connector.endpoint;
   }
