@@ -1,8 +1,8 @@
 import { probeTcp } from "../connection/probeTcp.js";
+import { type BackoffOptions, backoffCap, partialJitter } from "../retry/backoff.js";
 
-const FIRST_MS = 100;
-const MAX_MS = 500;
-const GROWTH = 1.5;
+/** Probes from 100 ms apart, growing by half each round to 500 ms. */
+const PROBE_BACKOFF: BackoffOptions = { initialBackoffMs: 100, maxBackoffMs: 500, multiplier: 1.5 };
 /** A probe to a host that drops packets (no answer at all) gives up after this. */
 const PROBE_DEADLINE_MS = 1_000;
 
@@ -70,7 +70,7 @@ export class ReachabilityProbe {
       if (round > 0) this.#onReachable();
       return;
     }
-    const delay = Math.min(MAX_MS, FIRST_MS * GROWTH ** round) * (0.8 + 0.4 * Math.random());
+    const delay = partialJitter(backoffCap(round + 1, PROBE_BACKOFF), 0.2);
     this.#timer = setTimeout(() => void this.#attempt(run), delay);
     this.#timer.unref?.();
   }

@@ -1,4 +1,4 @@
-import { type BackoffOptions, backoffCap } from "../retry/backoff.js";
+import { type BackoffOptions, backoffCap, partialJitter } from "../retry/backoff.js";
 
 /**
  * The wait before opening again after `failures` connect failures in a row (connects that failed
@@ -12,5 +12,5 @@ export function createBackoffMs(
   policy: BackoffOptions,
   random: () => number = Math.random,
 ): number {
-  return Math.max(10, backoffCap(Math.max(1, failures), policy) * (0.8 + 0.2 * random()));
+  return Math.max(10, partialJitter(backoffCap(Math.max(1, failures), policy), 0.2, random));
 }

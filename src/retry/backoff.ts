@@ -37,3 +37,12 @@ export function backoffDelay(
 ): number {
   return random() * backoffCap(attempt, options);
 }
+
+/**
+ * A wait drawn uniformly from the top `share` of `cap` ([cap * (1 - share), cap]): steps that stay
+ * predictable (a connect retried, an endpoint probed) yet spread, so many clients waiting the same
+ * step do not act in lock-step.
+ */
+export function partialJitter(cap: number, share: number, random: () => number = Math.random): number {
+  return cap * (1 - share * random());
+}

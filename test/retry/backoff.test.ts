@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type BackoffOptions, backoffCap, backoffDelay } from "../../src/retry/backoff.js";
+import { type BackoffOptions, backoffCap, backoffDelay, partialJitter } from "../../src/retry/backoff.js";
 
 const policy: fc.Arbitrary<BackoffOptions> = fc.record({
   initialBackoffMs: fc.integer({ min: 0, max: 10_000 }),
@@ -85,5 +85,24 @@ describe("backoff schedule", () => {
     expect(Math.min(...delays)).toBeLessThan(100);
     expect(Math.max(...delays)).toBeGreaterThan(900);
     expect(delays.every((d) => d >= 0 && d <= 1_000)).toBe(true);
+  });
+});
+
+describe("partial jitter (connect retries, reachability probes)", () => {
+  it("stays within the top share of the cap and spans it", () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 1e6, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (cap, share, r) => {
+          const wait = partialJitter(cap, share, () => r);
+          expect(wait).toBeLessThanOrEqual(cap);
+          expect(wait).toBeGreaterThanOrEqual(cap * (1 - share) - 1e-9);
+        },
+      ),
+    );
+    expect(partialJitter(100, 0.2, () => 0)).toBe(100);
+    expect(partialJitter(100, 0.2, () => 0.999_999)).toBeCloseTo(80, 3);
   });
 });
