@@ -48,7 +48,7 @@ export { isLiveError, LiveError, type LiveFailure } from "./live/LiveError.js";
 export type * from "./live/LiveEvent.js";
 export type { LiveAction, LiveChange, LiveGap, LiveNotification } from "./live/LiveNotification.js";
 export type { LiveOptions } from "./live/LiveOptions.js";
-export type { LiveHealth, LiveRoomSettings } from "./live/LiveRoom.js";
+export type { LiveHealth } from "./live/LiveRoom.js";
 export type { EndpointMetrics } from "./observers/EndpointMetrics.js";
 export type { EndpointHealth, HealthStatus } from "./observers/healthStatus.js";
 export type { AcquireFailureReason, MetricsReading } from "./observers/MetricsFold.js";
