@@ -122,6 +122,10 @@ export const liveSubscriptionMachine = setup({
     /** Another attempt may succeed (the runtime classifies the error); placeholder: never. */
     retryable: () => false,
     attemptsLeft: ({ context }) => context.attempt < context.maxAttempts,
+    retryableWithAttemptsLeft: and(["retryable", "attemptsLeft"]),
+    /** The change feed reaches back to the loss: the back-fill closes it. */
+    feedReachesBack: ({ event }) =>
+      (event as { output?: Partial<ReregisterOutput> }).output?.reachesBack === true,
   },
   actions: {
     /** Let go of the registration: stop listening, kill its live query, leave its connection. */
@@ -175,7 +179,7 @@ export const liveSubscriptionMachine = setup({
             onDone: { target: "#liveSubscription.live", actions: "announceSubscribed" },
             onError: [
               {
-                guard: and(["retryable", "attemptsLeft"]),
+                guard: "retryableWithAttemptsLeft",
                 target: "waiting",
                 actions: ["rememberError", "dropRegistration"],
               },
@@ -237,10 +241,7 @@ export const liveSubscriptionMachine = setup({
       invoke: {
         src: "reregister",
         input: effectInput,
-        onDone: [
-          { guard: ({ event }) => event.output.reachesBack, target: "backfilling" },
-          { target: "gap" },
-        ],
+        onDone: [{ guard: "feedReachesBack", target: "backfilling" }, { target: "gap" }],
         onError: retryOrFail,
       },
       on: {
