@@ -1,15 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Subscriber } from "rxjs";
 import type { LiveMessage, Uuid } from "surrealdb";
-import { type Actor, createActor, fromCallback, fromPromise, type InspectionEvent } from "xstate";
+import { type Actor, createActor, type InspectionEvent } from "xstate";
 import {
-  type BackfillOutput,
   isRecovering,
-  type LiveEffectInput,
   type LiveSubscriptionEnd,
   type LiveSubscriptionEvent,
-  liveSubscriptionMachine,
-  type ReregisterOutput,
 } from "../../machines/liveSubscription.machine.js";
 import { feedOf } from "../feed/feedOf.js";
 import { versionstampAt } from "../feed/versionstamp.js";
@@ -22,6 +18,7 @@ import type { LiveEvent } from "./LiveEvent.js";
 import type { HostedSubscription, LiveHost } from "./LiveHost.js";
 import type { LiveNotification } from "./LiveNotification.js";
 import type { LiveRequest } from "./LiveOptions.js";
+import { type LiveRunEffects, liveSubscriptionLogic } from "./liveSubscriptionLogic.js";
 import { Registration } from "./Registration.js";
 import { timedOut } from "./timedOut.js";
 
@@ -43,64 +40,6 @@ export interface LiveRunHost {
   ended(run: LiveRun): void;
   /** An XState inspection observer for the subscription's machine. */
   inspect?: ((event: InspectionEvent) => void) | undefined;
-}
-
-const runOf = (input: { resource: unknown }): LiveRun => input.resource as LiveRun;
-
-/**
- * The effects, provided once for every subscription: each reads its run from the machine's `resource`.
- * The run's private parts are reached through `LiveRun.effects`.
- */
-const liveSubscriptionLogic = liveSubscriptionMachine.provide({
-  actors: {
-    register: fromPromise<void, LiveEffectInput>(({ input, signal }) => effectsOf(input).register(signal)),
-    reregister: fromPromise<ReregisterOutput, LiveEffectInput>(({ input, signal }) =>
-      effectsOf(input).reregister(signal),
-    ),
-    backfill: fromPromise<BackfillOutput, LiveEffectInput>(({ input, signal }) =>
-      effectsOf(input).backfill(signal),
-    ),
-    follow: fromCallback<{ type: string }, LiveEffectInput>(({ input }) => effectsOf(input).follow()),
-  },
-  delays: {
-    backoff: ({ context }) => effectsOf(context).backoffMs(context.attempt),
-  },
-  guards: {
-    retryable: ({ context, event }) => effectsOf(context).retryable((event as { error?: unknown }).error),
-  },
-  actions: {
-    dropRegistration: ({ context }) => effectsOf(context).drop(),
-    announceSubscribed: ({ context }) => effectsOf(context).announceSubscribed(),
-    announceLost: ({ context }, { error }) => effectsOf(context).announceLost(error),
-    announceResubscribed: ({ context, event }) => {
-      const output = (event as { output?: Partial<BackfillOutput> }).output;
-      effectsOf(context).announceResubscribed(context.attempt, output?.backfilled ?? 0);
-    },
-    putGap: ({ context }) => effectsOf(context).putGap(),
-    finish: ({ context }) => {
-      if (context.end) effectsOf(context).finish(context.end);
-    },
-  },
-});
-
-function effectsOf(input: { resource?: unknown }): LiveRunEffects {
-  return runOf(input as { resource: unknown }).effects;
-}
-
-/** The run's side of each machine effect (one object per run, made once). */
-interface LiveRunEffects {
-  register(signal: AbortSignal): Promise<void>;
-  reregister(signal: AbortSignal): Promise<ReregisterOutput>;
-  backfill(signal: AbortSignal): Promise<BackfillOutput>;
-  follow(): () => void;
-  backoffMs(attempt: number): number;
-  retryable(error: unknown): boolean;
-  drop(): void;
-  announceSubscribed(): void;
-  announceLost(error: Error): void;
-  announceResubscribed(attempts: number, backfilled: number): void;
-  putGap(): void;
-  finish(end: LiveSubscriptionEnd): void;
 }
 
 /**
