@@ -3,4 +3,5 @@
 export { agentSessionMachine } from "./agentSession.machine.js";
 export { circuitBreakerMachine } from "./circuitBreaker.machine.js";
 export { connectionMachine } from "./connection.machine.js";
+export { liveSubscriptionMachine } from "./liveSubscription.machine.js";
 export { syncMachine } from "./sync.machine.js";

@@ -43,7 +43,6 @@ export type { PoolEvent, PoolEventOf, PoolEventType } from "./events/PoolEvent.j
 export { isLiveError, LiveError } from "./live/LiveError.js";
 export type { LiveNotification } from "./live/LiveNotification.js";
 export type { LiveOptions } from "./live/LiveOptions.js";
-export type { LiveRoomSettings } from "./live/LiveRoom.js";
 export type { EndpointMetrics } from "./observers/EndpointMetrics.js";
 export type { HealthStatus } from "./observers/healthStatus.js";
 export type { MetricsReading } from "./observers/MetricsFold.js";

@@ -1,4 +1,7 @@
+import type { LiveConfig } from "./LiveConfig.js";
 import type { Logger } from "./Logger.js";
+
+export type { LiveConfig } from "./LiveConfig.js";
 
 /** How the pool spreads connections over several endpoints (remote mode). */
 export type LoadBalancingStrategy =
@@ -168,6 +171,3 @@ export interface ConnectionManagerOptions {
   // biome-ignore lint/suspicious/noExplicitAny: XState's InspectionEvent observer type is generic over all actors.
   inspect?: ((event: any) => void) | { next?: (event: any) => void };
 }
-
-/** The connections kept for `manager.live()`: see `LiveRoomSettings` (src/live/LiveRoom.ts). */
-export type LiveConfig = Omit<import("../live/LiveRoom.js").LiveRoomSettings, "connectTimeoutMs">;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { classifyEndpoint } from "./endpointUrl.js";
+import { DEFAULT_LIVE_CONFIG as LIVE } from "./LiveConfig.js";
 import { DEFAULT_SOCKETS_PER_ENDPOINT, MAX_CONNECTIONS, MAX_TIMER_MS } from "./limits.js";
 
 const TIMER_LIMIT = `${MAX_TIMER_MS} ms (about 24.8 days): Node.js fires longer timers after 1 ms`;
@@ -168,17 +169,19 @@ const breaker = z.strictObject(
   { error: "circuitBreaker must be an object such as { failureThreshold, resetTimeoutMs }" },
 );
 
-/** `live`: the connections kept for `manager.live()` (src/live/LiveRoom.ts documents each field). */
+/** `live`: the connections kept for `manager.live()` (src/config/LiveConfig.ts documents each field). */
 const live = z.strictObject(
   {
-    subscriptionsPerConnection: count("live.subscriptionsPerConnection", 1, 100_000).default(1_000),
-    connectionsPerEndpoint: count("live.connectionsPerEndpoint", 1, 64).default(2),
-    keepaliveIntervalMs: positiveMs("live.keepaliveIntervalMs").default(5_000),
-    keepaliveTimeoutMs: positiveMs("live.keepaliveTimeoutMs").default(3_000),
-    maxAttempts: count("live.maxAttempts", 1).default(30),
-    initialBackoffMs: positiveMs("live.initialBackoffMs").default(50),
-    maxBackoffMs: positiveMs("live.maxBackoffMs").default(2_000),
-    feedPollMs: positiveMs("live.feedPollMs").default(1_000),
+    subscriptionsPerConnection: count("live.subscriptionsPerConnection", 1, 100_000).default(
+      LIVE.subscriptionsPerConnection,
+    ),
+    connectionsPerEndpoint: count("live.connectionsPerEndpoint", 1, 64).default(LIVE.connectionsPerEndpoint),
+    keepaliveIntervalMs: positiveMs("live.keepaliveIntervalMs").default(LIVE.keepaliveIntervalMs),
+    keepaliveTimeoutMs: positiveMs("live.keepaliveTimeoutMs").default(LIVE.keepaliveTimeoutMs),
+    maxAttempts: count("live.maxAttempts", 1).default(LIVE.maxAttempts),
+    initialBackoffMs: positiveMs("live.initialBackoffMs").default(LIVE.initialBackoffMs),
+    maxBackoffMs: positiveMs("live.maxBackoffMs").default(LIVE.maxBackoffMs),
+    feedPollMs: positiveMs("live.feedPollMs").default(LIVE.feedPollMs),
   },
   { error: "live must be an object such as { connectionsPerEndpoint, keepaliveTimeoutMs }" },
 );

@@ -1,56 +1,25 @@
 import { Observable } from "rxjs";
+import type { InspectionEvent, Observer } from "xstate";
+import type { LiveConfig } from "../config/LiveConfig.js";
 import type { RawConnection } from "../connection/Connector.js";
 import { connectorOf } from "../connection/rawOf.js";
 import { switchTo } from "../connection/switchTo.js";
 import { authRenewed } from "../credentials/renewAuth.js";
 import type { AuthRenewed } from "../events/LeaseSessionEvent.js";
 import type { Endpoint } from "../pool/Endpoint.js";
-import { withDeadline } from "../util/withDeadline.js";
+import { backoffDelay } from "../retry/backoff.js";
 import { LiveError } from "./LiveError.js";
 import type { LiveEvent } from "./LiveEvent.js";
 import { LiveHost } from "./LiveHost.js";
 import type { LiveNotification } from "./LiveNotification.js";
 import { type LiveOptions, parseLiveRequest } from "./LiveOptions.js";
 import { LiveRun, type LiveRunHost } from "./LiveRun.js";
+import { timedOut } from "./timedOut.js";
 
-/** How the room keeps its connections. */
-export interface LiveRoomSettings {
-  /** Live queries one connection carries. Default 1 000. */
-  subscriptionsPerConnection: number;
-  /**
-   * Connections per endpoint kept for live queries: their share, opened beside the pool's
-   * `maxConnections` and never leased, so a live query never takes a lease from a waiting caller.
-   * Default 2.
-   */
-  connectionsPerEndpoint: number;
-  /** Keepalive ping interval on each live connection. Default 5 000. */
-  keepaliveIntervalMs: number;
-  /** A keepalive ping with no answer within this loses the connection (the SDK's has no deadline). Default 3 000. */
-  keepaliveTimeoutMs: number;
-  /** Deadline of opening a live connection. */
-  connectTimeoutMs: number;
-  /** Resubscribe attempts after a loss before the stream errors. Default 30. */
-  maxAttempts: number;
-  /** First resubscribe backoff, doubled per attempt up to `maxBackoffMs`. Defaults 50 and 2 000. */
-  initialBackoffMs: number;
-  maxBackoffMs: number;
-  /**
-   * On a table with a change feed: how often the feed is read without a notification, so a change
-   * whose notification the engine dropped still arrives. Default 1 000.
-   */
-  feedPollMs: number;
-}
-
-export const DEFAULT_LIVE_SETTINGS: Omit<LiveRoomSettings, "connectTimeoutMs"> = {
-  subscriptionsPerConnection: 1_000,
-  connectionsPerEndpoint: 2,
-  keepaliveIntervalMs: 5_000,
-  keepaliveTimeoutMs: 3_000,
-  maxAttempts: 30,
-  initialBackoffMs: 50,
-  maxBackoffMs: 2_000,
-  feedPollMs: 1_000,
-};
+/**
+ * The defaults under the name the pool's constructor still imports them by.
+ * @deprecated Import `DEFAULT_LIVE_CONFIG` from src/config/LiveConfig.ts.
+ */
 
 export interface LiveRoomOptions {
   /** The pool's endpoints (connector and breaker of each), in configured order. */
@@ -59,7 +28,10 @@ export interface LiveRoomOptions {
   database: string;
   /** Live events, and the renewals of the live connections' sign-ins (`auth.renewed`). */
   publish(event: LiveEvent | AuthRenewed): void;
-  settings: LiveRoomSettings;
+  /** The `live` options, and the deadline of opening a live connection (the pool's `connectTimeoutMs`). */
+  settings: LiveConfig & { connectTimeoutMs: number };
+  /** An XState inspection observer for every subscription's machine. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
 }
 
 /** Subscriptions and connections of the live room, for `healthStatus().live`. */
@@ -92,12 +64,19 @@ export class LiveRoom {
       place: (run, preferred) => this.#place(run, preferred),
       leave: (run, host) => this.#leave(run, host),
       publish: options.publish,
-      backoffMs: (attempt) => Math.min(s.maxBackoffMs, s.initialBackoffMs * 2 ** (attempt - 1)),
+      // Jittered: subscriptions lost together (one connection carries many) do not come back in lockstep.
+      backoffMs: (attempt) =>
+        backoffDelay(attempt, {
+          initialBackoffMs: s.initialBackoffMs,
+          maxBackoffMs: s.maxBackoffMs,
+          multiplier: 2,
+        }),
       maxAttempts: s.maxAttempts,
       feedPollMs: s.feedPollMs,
       // As long as a keepalive may take: a read that outlives it is on a connection about to be lost.
       readTimeoutMs: Math.max(s.keepaliveTimeoutMs * 2, 5_000),
       ended: (run) => this.#runs.delete(run),
+      inspect: options.inspect,
     };
   }
 
@@ -129,7 +108,7 @@ export class LiveRoom {
 
   health(): LiveHealth {
     let recovering = 0;
-    for (const run of this.#runs) if (run.state === "recovering") recovering++;
+    for (const run of this.#runs) if (run.recovering) recovering++;
     return {
       subscriptions: this.#runs.size,
       recovering,
@@ -215,11 +194,13 @@ export class LiveRoom {
       const opening = connector.openDedicated
         ? connector.openDedicated(abort.signal)
         : connector.open(abort.signal);
-      raw = await withDeadline(opening, connectTimeoutMs, () => {
+      raw = await timedOut(
+        opening,
+        connectTimeoutMs,
+        `opening a live connection to ${endpoint.endpoint}`,
+      ).catch((error: unknown) => {
         abort.abort();
-        return new Error(
-          `opening a live connection to ${endpoint.endpoint} took longer than ${connectTimeoutMs} ms`,
-        );
+        throw error;
       });
       const [namespace, database] = key.split("/") as [string, string];
       if (namespace !== raw.baseline.namespace || database !== raw.baseline.database) {

@@ -17,7 +17,7 @@ import { EventBus } from "../events/EventBus.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
 import type { LiveNotification } from "../live/LiveNotification.js";
 import type { LiveOptions } from "../live/LiveOptions.js";
-import { DEFAULT_LIVE_SETTINGS, LiveRoom } from "../live/LiveRoom.js";
+import { LiveRoom, type LiveRoomOptions } from "../live/LiveRoom.js";
 import { type HealthStatus, healthStatusOf } from "../observers/healthStatus.js";
 import { logEvents } from "../observers/logging.js";
 import { PoolMetrics } from "../observers/PoolMetrics.js";
@@ -123,7 +123,8 @@ export class ConnectionManager implements AsyncDisposable {
       namespace: config.namespace,
       database: config.database,
       publish: this.#publish,
-      settings: { ...DEFAULT_LIVE_SETTINGS, ...config.live, connectTimeoutMs: config.pool.connectTimeoutMs },
+      settings: { ...config.live, connectTimeoutMs: config.pool.connectTimeoutMs },
+      inspect: config.inspect as LiveRoomOptions["inspect"],
     });
     // Live queries end first at shutdown (their streams complete), before the pool drains.
     this.#beforeShutdown.add(() => this.#live.shutdown());

@@ -45,6 +45,19 @@ describe("inspection stream over a loopback WebSocket", () => {
       await new Promise((resolve) => setTimeout(resolve, 150));
       await manager.executeWithRetry((db) => db.query("RETURN 1"));
       expect(manager.breakers()[0]?.state).toBe("closed");
+      // So does every live subscription.
+      await manager.query("DEFINE TABLE inspected SCHEMALESS");
+      const changes: unknown[] = [];
+      let subscribed = false;
+      const watch = manager.events$.subscribe((e) => {
+        if (e.type === "live.subscribed") subscribed = true;
+      });
+      const live = manager.live("inspected").subscribe((n) => changes.push(n));
+      await until(() => subscribed, "the subscription");
+      watch.unsubscribe();
+      await manager.query("CREATE inspected:one SET n = 1");
+      await until(() => changes.length === 1, "its first change");
+      live.unsubscribe();
       // An agent session takes the manager's `inspect` too.
       const session = await AgentSession.create("agent-1", manager, "agents", "a1");
       const lease = await session.acquire();
@@ -96,6 +109,14 @@ describe("inspection stream over a loopback WebSocket", () => {
     for (const type of ["lease.granted", "lease.returned", "txlog.record", "txlog.settle", "session.close"]) {
       expect(a!.eventTypes).toContain(type);
     }
+  });
+
+  it("live subscriptions: registering -> live -> ended", () => {
+    const l = inspector.tally.kinds.get("liveSubscription");
+    expect(l, `kinds received: ${[...inspector.tally.kinds.keys()].join(", ")}`).toBeDefined();
+    expect(l!.actors).toBe(1);
+    expect([...l!.states].some((s) => s.includes("registering"))).toBe(true);
+    for (const state of ["live", "ended"]) expect(l!.states).toContain(state);
   });
 
   it("nothing arrives from an actor the receiver was not told about", () => {
