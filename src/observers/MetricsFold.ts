@@ -15,7 +15,7 @@ import {
   observe,
 } from "./Histogram.js";
 import { applyLiveEvent, emptyLiveTotals } from "./liveMetrics.js";
-import type { MetricsSnapshot } from "./metrics.js";
+import type { MetricsSnapshot } from "./MetricsSnapshot.js";
 import { applySyncEvent, copySyncRemotes, emptySyncTotals } from "./syncMetrics.js";
 
 export type AcquireFailureReason = AcquireFailed["reason"];

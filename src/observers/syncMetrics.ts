@@ -1,25 +1,10 @@
 import type { PoolEventOf } from "../events/PoolEvent.js";
+import type { SyncRemoteMetrics } from "../sync/SyncRemoteMetrics.js";
+
+export type { SyncRemoteMetrics } from "../sync/SyncRemoteMetrics.js";
 
 /** The sync events the fold counts (named through PoolEvent, wherever the sync events are declared). */
 type CountedSyncEvent = PoolEventOf<"sync.completed" | "sync.failed" | "sync.resynced">;
-
-/** One remote's sync, as the fold of its `sync.*` events sees it (hybrid mode). */
-export interface SyncRemoteMetrics {
-  /** Record changes applied on the remote (resync copies included), and the batches they came in. */
-  recordsShipped: number;
-  batches: number;
-  /** Passes finished, succeeded or failed. */
-  passes: number;
-  failures: number;
-  consecutiveFailures: number;
-  /** Epoch ms of the last successful pass; null before one. */
-  lastSuccessAt: number | null;
-  /** Local changes not yet on the remote at the last pass's end (a lower bound when `lagMore`). */
-  lagRecords: number;
-  lagMore: boolean;
-  /** Age of the oldest of them, ms. */
-  lagMs: number;
-}
 
 /** The hybrid sync's totals (the `sync*` fields of the snapshot) and its per-remote numbers. */
 export interface SyncTotals {
