@@ -1,5 +1,5 @@
 import { histogramQuantile, histogramSince } from "../observers/Histogram.js";
-import { failures } from "../observers/metricCatalog.js";
+import { failures } from "../observers/metricReading.js";
 import type { MetricsSnapshot } from "../observers/metrics.js";
 import type { DashboardFrame, MetricCounters } from "./types.js";
 

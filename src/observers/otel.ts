@@ -1,6 +1,7 @@
 import { ArgumentError } from "../errors/ArgumentError.js";
 import type { MetricsFold, ObservedHistogram } from "./MetricsFold.js";
-import { entriesOf, type Labels, type MetricEntry, type MetricReading, seriesOf } from "./metricCatalog.js";
+import { entriesOf, type MetricEntry } from "./metricCatalog.js";
+import { type Labels, type MetricReading, seriesOf } from "./metricReading.js";
 
 /**
  * The metrics fold on an OpenTelemetry meter: every metric of the catalog (`metricCatalog.ts`) whose

@@ -2,15 +2,8 @@ import type { Metric, Registry } from "prom-client";
 import { missingDependency } from "../errors/MissingDependencyError.js";
 import type { Histogram } from "./Histogram.js";
 import type { MetricsReading } from "./MetricsFold.js";
-import {
-  entriesOf,
-  histogramsOf,
-  type Labels,
-  labelsOf,
-  PROMETHEUS_PREFIX,
-  type Series,
-  seriesOf,
-} from "./metricCatalog.js";
+import { entriesOf, PROMETHEUS_PREFIX } from "./metricCatalog.js";
+import { histogramsOf, type Labels, labelsOf, type Series, seriesOf } from "./metricReading.js";
 
 /**
  * The metrics fold in Prometheus form: every metric of the catalog (`metricCatalog.ts`) whose exporter

@@ -1,4 +1,4 @@
-import { dashboardStats } from "../../observers/metricCatalog.js";
+import { dashboardStats } from "./dashboardStats.js";
 import { script } from "./script.js";
 import { styles } from "./styles.js";
 

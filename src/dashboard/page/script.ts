@@ -1,4 +1,4 @@
-import { dashboardStats } from "../../observers/metricCatalog.js";
+import { dashboardStats } from "./dashboardStats.js";
 
 /**
  * The page's script, inlined (no build step, nothing fetched). Plain ES2017 so any current browser
