@@ -1,3 +1,4 @@
+import type { FoldCases } from "../events/FoldCases.js";
 import type { PoolEventOf } from "../events/PoolEvent.js";
 import type { SyncRemoteMetrics } from "../sync/SyncRemoteMetrics.js";
 
@@ -31,37 +32,37 @@ export function emptySyncTotals(): SyncTotals {
   };
 }
 
-/** Folds one sync event into `t`, in place. */
-export function applySyncEvent(t: SyncTotals, e: CountedSyncEvent): void {
-  switch (e.type) {
-    case "sync.completed":
-    case "sync.failed": {
-      // Counted from each pass's totals (not from sync.batch), so a failed pass's partial work counts too.
-      const r = remote(t, e.remote);
-      t.syncPasses++;
-      r.passes++;
-      t.syncRecordsShipped += e.records;
-      r.recordsShipped += e.records;
-      t.syncBatches += e.batches;
-      r.batches += e.batches;
-      r.lagRecords = e.lagRecords;
-      r.lagMore = e.lagMore;
-      r.lagMs = e.lagMs;
-      if (e.type === "sync.completed") {
-        r.consecutiveFailures = 0;
-        r.lastSuccessAt = e.ts;
-      } else {
-        t.syncFailures++;
-        r.failures++;
-        r.consecutiveFailures = e.consecutiveFailures;
-      }
-      break;
-    }
-    case "sync.resynced":
-      t.syncResyncs++;
-      break;
-    default:
-      break;
+/** The fold's cases of the sync events it counts. */
+export const SYNC_CASES: FoldCases<SyncTotals, CountedSyncEvent> = {
+  "sync.completed": pass,
+  "sync.failed": pass,
+  "sync.resynced": (t) => {
+    t.syncResyncs++;
+  },
+};
+
+/**
+ * A pass that ended, succeeded or failed: counted from its totals (not from `sync.batch`), so a failed
+ * pass's partial work counts too.
+ */
+function pass(t: SyncTotals, e: PoolEventOf<"sync.completed" | "sync.failed">): void {
+  const r = remote(t, e.remote);
+  t.syncPasses++;
+  r.passes++;
+  t.syncRecordsShipped += e.records;
+  r.recordsShipped += e.records;
+  t.syncBatches += e.batches;
+  r.batches += e.batches;
+  r.lagRecords = e.lagRecords;
+  r.lagMore = e.lagMore;
+  r.lagMs = e.lagMs;
+  if (e.type === "sync.completed") {
+    r.consecutiveFailures = 0;
+    r.lastSuccessAt = e.ts;
+  } else {
+    t.syncFailures++;
+    r.failures++;
+    r.consecutiveFailures = e.consecutiveFailures;
   }
 }
 
