@@ -137,9 +137,9 @@ export function otelExport(meter: OtelMeter, fold: MetricsFold, options: OtelOpt
   };
 }
 
-/** A series label's attribute name: the conventions' own where they have one. */
+/** A series label's attribute name (other than the endpoint's): the conventions' own where they have one. */
 function attributeName(label: string): string {
-  return label === "state" ? OTEL_ATTRIBUTES.state : label === "endpoint" ? OTEL_ATTRIBUTES.endpoint : label;
+  return label === "state" ? OTEL_ATTRIBUTES.state : label;
 }
 
 function validate(meter: OtelMeter, options: OtelOptions): void {
