@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createNodeEngines } from "@surrealdb/node";
 import {
   AlreadyExistsError,
@@ -314,5 +316,20 @@ describe("isServerError and isRefusal", () => {
     expect(isRefusal(conflict)).toBe(false); // answered, but a rerun can succeed
     expect(isRefusal(new AuthenticationError(new Error("bad")))).toBe(false); // the SDK's own, not the server's
     expect(isRefusal(nodeError("ECONNRESET"))).toBe(false);
+  });
+});
+
+describe("one error classification", () => {
+  it("no source file but classifyError.ts recognises a server error by its brand, or defines isRefusal", () => {
+    const src = join(import.meta.dirname, "../../src");
+    const copies: string[] = [];
+    for (const file of readdirSync(src, { recursive: true }) as string[]) {
+      if (!file.endsWith(".ts") || file === join("errors", "classifyError.ts")) continue;
+      const text = readFileSync(join(src, file), "utf8");
+      if (text.includes("surrealdb.ServerError")) copies.push(`${file}: the ServerError brand`);
+      if (/function (isRefusal|isServerError|classifyError)\b/.test(text))
+        copies.push(`${file}: a classifier`);
+    }
+    expect(copies).toEqual([]);
   });
 });
