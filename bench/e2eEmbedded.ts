@@ -1,7 +1,7 @@
 import { createNodeEngines } from "@surrealdb/node";
 import { Surreal, type SurrealSession } from "surrealdb";
+import { isTransient } from "../src/errors/classifyError.js";
 import { ConnectionManager } from "../src/index.js";
-import { isTransient } from "../src/retry/isTransient.js";
 import { median, type Row, ratioRow } from "./measure.js";
 
 const WORKERS = 20;

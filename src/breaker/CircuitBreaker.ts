@@ -12,8 +12,8 @@ import {
 } from "../../machines/circuitBreaker.machine.js";
 import { CircuitOpenError } from "../errors/CircuitOpenError.js";
 import { ConfigError, type ConfigIssue } from "../errors/ConfigError.js";
+import { classifyError } from "../errors/classifyError.js";
 import type { BreakerState, BreakerTransition } from "../events/PoolEvent.js";
-import { classifyError } from "../retry/isTransient.js";
 
 /** How a `CircuitBreaker` is built: the machine's input plus runtime hooks. */
 export interface BreakerOptions extends CircuitBreakerInput {

@@ -4,6 +4,7 @@ import { authRenewed } from "../credentials/renewAuth.js";
 import { SessionAuth } from "../credentials/SessionAuth.js";
 import { withUnitRenewal } from "../credentials/withRenewal.js";
 import { ConnectError } from "../errors/ConnectError.js";
+import { isServerError } from "../errors/classifyError.js";
 import { PoolClosedError } from "../errors/PoolClosedError.js";
 import type { AuthRenewed } from "../events/LeaseSessionEvent.js";
 import type { SocketEvent } from "../events/SocketEvent.js";
@@ -30,8 +31,6 @@ export interface SessionConnectorOptions extends SocketClientOptions {
    */
   publish?: (event: SocketEvent | AuthRenewed) => void;
 }
-
-const SERVER_ERROR = Symbol.for("surrealdb.ServerError");
 
 /**
  * Pools SurrealDB 3 sessions over a few shared sockets per `ws(s)://` endpoint: each pooled unit is a
@@ -102,7 +101,7 @@ export class SessionConnector implements Connector {
       socket.sessions--;
       // An attach that did not answer (given up at the connect deadline): the socket may be half-open,
       // and every retry would land on it again. One ping of it decides, as for a failed session ping.
-      if (!session && !isRefusal(error)) {
+      if (!session && !isServerError(error)) {
         // New sessions go to another socket (or a new one) meanwhile: retries must not queue on this one.
         socket.closedToNew = true;
         this.suspectSocket(socket);
@@ -112,7 +111,7 @@ export class SessionConnector implements Connector {
         (late) => detach(late, socket, this.#authenticator !== undefined),
         () => {},
       );
-      if (!session && this.#pooling === undefined && socket.usable && isRefusal(error)) {
+      if (!session && this.#pooling === undefined && socket.usable && isServerError(error)) {
         this.#fallBack(`${this.endpoint} refused attach (${(error as Error).message})`);
         return this.#openOwn(signal);
       }
@@ -143,7 +142,7 @@ export class SessionConnector implements Connector {
     } catch (error) {
       socket.sessions--;
       if (session) void detach(session, socket, this.#authenticator !== undefined);
-      else if (!isRefusal(error)) {
+      else if (!isServerError(error)) {
         socket.closedToNew = true;
         this.suspectSocket(socket);
       }
@@ -337,7 +336,7 @@ export class SessionConnector implements Connector {
       },
       (error: unknown) => {
         // Any answer of the server (its default session's sign-in expired, say) proves the socket alive.
-        if (isRefusal(error)) socket.suspected = false;
+        if (isServerError(error)) socket.suspected = false;
         else socket.destroy();
       },
     );
@@ -407,7 +406,7 @@ class SessionUnit implements RawConnection {
       await this.db.query("RETURN 1");
     } catch (error) {
       // The server answered with an error of its own (an expired session, say): the socket is alive.
-      if (!isRefusal(error)) suspect();
+      if (!isServerError(error)) suspect();
       throw error;
     } finally {
       clearTimeout(timer);
@@ -428,13 +427,6 @@ class SessionUnit implements RawConnection {
   onBroken(listener: (error: Error) => void): void {
     this.socket.onDrop(listener);
   }
-}
-
-/** The server answered with an error of its own (to an attach on a 2.x server: method not found). */
-function isRefusal(error: unknown): boolean {
-  return (
-    typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[SERVER_ERROR] === true
-  );
 }
 
 /**

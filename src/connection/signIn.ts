@@ -1,9 +1,7 @@
 import type { SurrealSession } from "surrealdb";
 import type { Credentials } from "../config/options.js";
 import { AuthenticationFailedError } from "../errors/AuthenticationFailedError.js";
-import { classifyError } from "../retry/isTransient.js";
-
-const SERVER_ERROR = Symbol.for("surrealdb.ServerError");
+import { isRefusal } from "../errors/classifyError.js";
 
 /**
  * Signs a session in and returns the token. Only the server's refusal (an answer, not a transient
@@ -27,14 +25,8 @@ export async function signIn(
     const tokens = await db.signin(auth);
     return tokens.access;
   } catch (error) {
+    // The server answered with a definitive error (e.g. `NotAllowed`: invalid credentials).
     if (isRefusal(error)) throw new AuthenticationFailedError(endpoint, username, { cause: error });
     throw error;
   }
-}
-
-/** The server answered the sign-in with a definitive error (e.g. `NotAllowed`: invalid credentials). */
-function isRefusal(error: unknown): boolean {
-  const answered =
-    typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[SERVER_ERROR] === true;
-  return answered && !classifyError(error).transient;
 }

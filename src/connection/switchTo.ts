@@ -1,5 +1,5 @@
 import type { SurrealSession } from "surrealdb";
-import { classifyError } from "../retry/isTransient.js";
+import { classifyError } from "../errors/classifyError.js";
 
 /**
  * `use()` that survives the first-time race: several sessions switching to a namespace/database that

@@ -2,7 +2,7 @@ import type { SurrealSession } from "surrealdb";
 import type { Credentials, CredentialsOption, TokenCredentials } from "../config/options.js";
 import { signIn } from "../connection/signIn.js";
 import { AuthenticationFailedError } from "../errors/AuthenticationFailedError.js";
-import { classifyError } from "../retry/isTransient.js";
+import { isRefusal } from "../errors/classifyError.js";
 import { SessionLifetime } from "./RenewalSchedule.js";
 import { tokenExpiresAt } from "./tokenExpiry.js";
 
@@ -12,8 +12,6 @@ export interface AuthGrant {
   /** The token's `exp`, epoch ms, when it has one. */
   tokenExpiresAt: number | undefined;
 }
-
-const SERVER_ERROR = Symbol.for("surrealdb.ServerError");
 
 /**
  * Signs sessions of one endpoint in with the configured credentials: a user and password, a token, or
@@ -42,11 +40,7 @@ export class Authenticator {
     try {
       await db.authenticate(token);
     } catch (error) {
-      const answered =
-        typeof error === "object" &&
-        error !== null &&
-        (error as Record<symbol, unknown>)[SERVER_ERROR] === true;
-      if (answered && !classifyError(error).transient) {
+      if (isRefusal(error)) {
         throw new AuthenticationFailedError(this.endpoint, "(token)", { cause: error });
       }
       throw error;

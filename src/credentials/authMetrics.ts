@@ -1,3 +1,4 @@
+import type { FoldCases } from "../events/FoldCases.js";
 import type { AuthEvent } from "../events/LeaseSessionEvent.js";
 
 /** The re-authentication counters of the snapshot: a fold of the `auth.*` events. */
@@ -12,8 +13,12 @@ export function emptyAuthTotals(): AuthTotals {
   return { authRenewals: 0, authFailures: 0 };
 }
 
-/** Folds one auth event into `t`, in place. */
-export function applyAuthEvent(t: AuthTotals, e: AuthEvent): void {
-  if (e.type === "auth.renewed") t.authRenewals++;
-  else t.authFailures++;
-}
+/** The fold's cases of the `auth.*` events. */
+export const AUTH_CASES: FoldCases<AuthTotals, AuthEvent> = {
+  "auth.renewed": (t) => {
+    t.authRenewals++;
+  },
+  "auth.failed": (t) => {
+    t.authFailures++;
+  },
+};

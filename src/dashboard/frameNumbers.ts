@@ -1,20 +1,7 @@
 import { histogramQuantile, histogramSince } from "../observers/Histogram.js";
+import { failures } from "../observers/metricReading.js";
 import type { MetricsSnapshot } from "../observers/metrics.js";
 import type { DashboardFrame, MetricCounters } from "./types.js";
-
-/** Everything that went wrong, as one figure: failed operations and acquires, connects, checks, leaks. */
-export function failures(m: MetricsSnapshot): number {
-  return (
-    m.errors +
-    m.acquireTimeouts +
-    m.acquireAborts +
-    m.acquireRejections +
-    m.connectFailures +
-    m.healthChecksFailed +
-    m.resetFailures +
-    m.leaksDetected
-  );
-}
 
 /** The snapshot as the page shows it: the counters and gauges, and `failures`. */
 export function counters(m: MetricsSnapshot): MetricCounters {

@@ -7,9 +7,9 @@ import {
   type LiveSubscriptionEnd,
   type LiveSubscriptionEvent,
 } from "../../machines/liveSubscription.machine.js";
+import { classifyError } from "../errors/classifyError.js";
 import { feedOf } from "../feed/feedOf.js";
 import { versionstampAt } from "../feed/versionstamp.js";
-import { classifyError } from "../retry/isTransient.js";
 import { FeedOrder } from "./FeedOrder.js";
 import { killWithin } from "./killWithin.js";
 import { describeTarget, LiveDelivery } from "./LiveDelivery.js";

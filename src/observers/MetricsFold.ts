@@ -1,6 +1,10 @@
-import { applyAuthEvent, emptyAuthTotals } from "../credentials/authMetrics.js";
-import type { AcquireFailed, PoolEvent } from "../events/PoolEvent.js";
-import { applyTransactionEvent, emptyTransactionTotals } from "../transaction/transactionMetrics.js";
+import { AUTH_CASES, type AuthTotals, emptyAuthTotals } from "../credentials/authMetrics.js";
+import type { AcquireFailed, PoolEvent, PoolEventType } from "../events/PoolEvent.js";
+import {
+  emptyTransactionTotals,
+  TRANSACTION_CASES,
+  type TransactionTotals,
+} from "../transaction/transactionMetrics.js";
 import {
   type EndpointMetrics,
   emptyEndpointMetrics,
@@ -14,11 +18,22 @@ import {
   type Histogram,
   observe,
 } from "./Histogram.js";
-import { applyLiveEvent, emptyLiveTotals } from "./liveMetrics.js";
-import type { MetricsSnapshot } from "./metrics.js";
-import { applySyncEvent, copySyncRemotes, emptySyncTotals } from "./syncMetrics.js";
+import { emptyLiveTotals, LIVE_CASES, type LiveTotals } from "./liveMetrics.js";
+import type { MetricsSnapshot } from "./MetricsSnapshot.js";
+import { copySyncRemotes, emptySyncTotals, SYNC_CASES, type SyncTotals } from "./syncMetrics.js";
 
 export type AcquireFailureReason = AcquireFailed["reason"];
+
+/** The totals of the features above the connections, folded by their own blocks' cases. */
+type FeatureTotals = SyncTotals & TransactionTotals & AuthTotals & LiveTotals;
+
+/** Every feature block's cases by event type (each event type in one block). */
+const FEATURE_CASES: Partial<Record<PoolEventType, (t: FeatureTotals, e: never) => void>> = {
+  ...SYNC_CASES,
+  ...TRANSACTION_CASES,
+  ...AUTH_CASES,
+  ...LIVE_CASES,
+};
 
 /** Which of an endpoint's histograms an observation went into. */
 export type ObservedHistogram = "acquireWaitMs" | "leaseHeldMs" | "operationMs" | "connectMs";
@@ -58,10 +73,12 @@ export class MetricsFold {
     closed: 0,
     unavailable: 0,
   };
-  readonly #sync = emptySyncTotals();
-  readonly #transactions = emptyTransactionTotals();
-  readonly #auth = emptyAuthTotals();
-  readonly #live = emptyLiveTotals();
+  readonly #features: FeatureTotals = {
+    ...emptySyncTotals(),
+    ...emptyTransactionTotals(),
+    ...emptyAuthTotals(),
+    ...emptyLiveTotals(),
+  };
   readonly #listeners: ObservationListener[] = [];
   #events = 0;
   #waiting = 0;
@@ -158,11 +175,15 @@ export class MetricsFold {
         } else m.pending--;
         break;
       }
-      case "operation.succeeded":
+      case "operation.succeeded": {
+        const m = this.#endpoint(e.endpoint);
+        m.successes++;
+        this.#observe(m.operationMs, "operationMs", e.endpoint ?? "", e.durationMs);
+        break;
+      }
       case "operation.failed": {
         const m = this.#endpoint(e.endpoint);
-        if (e.type === "operation.succeeded") m.successes++;
-        else m.errors++;
+        m.errors++;
         this.#observe(m.operationMs, "operationMs", e.endpoint ?? "", e.durationMs);
         break;
       }
@@ -191,34 +212,10 @@ export class MetricsFold {
         // Failing while creating means it never counted as a session.
         if (e.phase === "closing") this.#sessions--;
         break;
-      case "sync.completed":
-      case "sync.failed":
-      case "sync.resynced":
-        applySyncEvent(this.#sync, e);
-        break;
-      // --- transactions and call deadlines (a block of their own: src/transaction) ---
-      case "transaction.began":
-      case "transaction.committed":
-      case "transaction.cancelled":
-      case "transaction.retried":
-      case "lease.callTimedOut":
-        applyTransactionEvent(this.#transactions, e);
-        break;
-      // --- re-authentication (a block of its own: src/credentials) ---
-      case "auth.renewed":
-      case "auth.failed":
-        applyAuthEvent(this.#auth, e);
-        break;
-      // --- live queries (src/live): their own block, folded in liveMetrics.ts ---
-      case "live.subscribed":
-      case "live.notified":
-      case "live.lost":
-      case "live.resubscribed":
-      case "live.gap":
-      case "live.killed":
-        applyLiveEvent(this.#live, e);
-        break;
       default:
+        // Features above the connections (sync, transactions, sign-ins, live queries): each block's
+        // cases, one per event type, in their own files.
+        FEATURE_CASES[e.type]?.(this.#features, e as never);
         break;
     }
   }
@@ -234,11 +231,8 @@ export class MetricsFold {
       waiting: this.#waiting,
       sessionsActive: this.#sessions,
       acquireWaitMs: emptyHistogram(ACQUIRE_WAIT_BUCKETS_MS),
-      ...this.#sync,
-      ...this.#transactions,
-      ...this.#auth,
-      syncRemotes: copySyncRemotes(this.#sync.syncRemotes),
-      ...this.#live,
+      ...this.#features,
+      syncRemotes: copySyncRemotes(this.#features.syncRemotes),
     } as MetricsSnapshot;
     for (const field of SUMMED_FIELDS) s[field] = 0;
     for (const m of this.#endpoints.values()) {

@@ -1,3 +1,4 @@
+import type { FoldCases } from "../events/FoldCases.js";
 import type { LiveEvent } from "../live/LiveEvent.js";
 
 /** The `live*` fields of the snapshot: a fold of the `live.*` events. */
@@ -30,27 +31,26 @@ export function emptyLiveTotals(): LiveTotals {
   };
 }
 
-export function applyLiveEvent(t: LiveTotals, e: LiveEvent): void {
-  switch (e.type) {
-    case "live.subscribed":
-      t.liveSubscriptions++;
-      break;
-    case "live.notified":
-      t.liveNotifications += e.count;
-      break;
-    case "live.lost":
-      t.liveLosses++;
-      break;
-    case "live.resubscribed":
-      t.liveResubscribes++;
-      t.liveBackfilled += e.backfilled;
-      break;
-    case "live.gap":
-      t.liveGaps++;
-      break;
-    case "live.killed":
-      if (e.reason === "lease") t.liveLeaseKills += e.count ?? 1;
-      else if (e.subscribed) t.liveSubscriptions--;
-      break;
-  }
-}
+/** The fold's cases of the `live.*` events. */
+export const LIVE_CASES: FoldCases<LiveTotals, LiveEvent> = {
+  "live.subscribed": (t) => {
+    t.liveSubscriptions++;
+  },
+  "live.notified": (t, e) => {
+    t.liveNotifications += e.count;
+  },
+  "live.lost": (t) => {
+    t.liveLosses++;
+  },
+  "live.resubscribed": (t, e) => {
+    t.liveResubscribes++;
+    t.liveBackfilled += e.backfilled;
+  },
+  "live.gap": (t) => {
+    t.liveGaps++;
+  },
+  "live.killed": (t, e) => {
+    if (e.reason === "lease") t.liveLeaseKills += e.count ?? 1;
+    else if (e.subscribed) t.liveSubscriptions--;
+  },
+};

@@ -1,11 +1,12 @@
 import { ArgumentError } from "../errors/ArgumentError.js";
-import type { EndpointMetrics } from "./EndpointMetrics.js";
-import { ACQUIRE_WAIT_BUCKETS_MS, LATENCY_BUCKETS_MS } from "./Histogram.js";
 import type { MetricsFold, ObservedHistogram } from "./MetricsFold.js";
+import { entriesOf, type MetricEntry } from "./metricCatalog.js";
+import { type Labels, type MetricReading, seriesOf } from "./metricReading.js";
 
 /**
- * The metrics fold on an OpenTelemetry meter, named as the semantic conventions name a database
- * client's connection pool (`db.client.connection.*`, semconv 1.45). `@opentelemetry/api` is never
+ * The metrics fold on an OpenTelemetry meter: every metric of the catalog (`metricCatalog.ts`) whose
+ * exporter is OpenTelemetry, named there as the semantic conventions name a database client's
+ * connection pool (`db.client.connection.*`, semconv 1.45). `@opentelemetry/api` is never
  * imported: the caller's meter is used as given, so the package stays an optional peer dependency
  * and these types are the part of its `Meter` this uses.
  */
@@ -56,63 +57,12 @@ export const OTEL_ATTRIBUTES = {
   endpoint: "surreal_pool.endpoint",
 } as const;
 
-/** Histograms: semconv name, description, the fold's histogram behind it and its bucket bounds (ms). */
-const HISTOGRAMS: [string, string, ObservedHistogram, readonly number[]][] = [
-  [
-    "db.client.connection.create_time",
-    "The time it took to create a new connection.",
-    "connectMs",
-    LATENCY_BUCKETS_MS,
-  ],
-  [
-    "db.client.connection.wait_time",
-    "The time it took to obtain an open connection from the pool.",
-    "acquireWaitMs",
-    ACQUIRE_WAIT_BUCKETS_MS,
-  ],
-  [
-    "db.client.connection.use_time",
-    "The time between borrowing a connection and returning it to the pool.",
-    "leaseHeldMs",
-    LATENCY_BUCKETS_MS,
-  ],
-];
-
 export function otelExport(meter: OtelMeter, fold: MetricsFold, options: OtelOptions = {}): OtelExport {
   validate(meter, options);
   const poolName = options.poolName ?? "surreal-pool";
   const pool: Attributes = { [OTEL_ATTRIBUTES.poolName]: poolName };
-  const upDown = (name: string, description: string, unit = "{connection}") =>
-    meter.createObservableUpDownCounter(name, { description, unit });
-  const count = upDown(
-    "db.client.connection.count",
-    "The number of connections that are currently in state described by the state attribute (used: leased, being checked or closing).",
-  );
-  const idleMax = upDown(
-    "db.client.connection.idle.max",
-    "The maximum number of idle open connections allowed.",
-  );
-  const idleMin = upDown(
-    "db.client.connection.idle.min",
-    "The minimum number of idle open connections allowed.",
-  );
-  const limit = upDown("db.client.connection.limit", "The maximum number of open connections allowed.");
-  const max = upDown(
-    "db.client.connection.max",
-    "The deprecated name of db.client.connection.limit, for dashboards built on older conventions.",
-  );
-  const pending = upDown(
-    "db.client.connection.pending_requests",
-    "The number of current pending requests for an open connection.",
-    "{request}",
-  );
-  const timeouts = meter.createObservableCounter("db.client.connection.timeouts", {
-    description:
-      "The number of connection timeouts that have occurred trying to obtain a connection from the pool.",
-    unit: "{timeout}",
-  });
-  const observables = [count, idleMax, idleMin, limit, max, pending, timeouts];
-
+  // The instrument's attributes of a series: the pool's name, then the series' labels under the
+  // conventions' names (or this library's own for the endpoint); kept per endpoint, allocated once.
   const byEndpoint = new Map<string, Attributes>();
   const attributesOf = (endpoint: string): Attributes => {
     let a = byEndpoint.get(endpoint);
@@ -122,34 +72,51 @@ export function otelExport(meter: OtelMeter, fold: MetricsFold, options: OtelOpt
     }
     return a;
   };
+  const attributesOfSeries = (labels: Labels): Attributes => {
+    const { endpoint, ...rest } = labels;
+    const base = endpoint === undefined ? pool : attributesOf(endpoint);
+    const keys = Object.keys(rest);
+    if (keys.length === 0) return base;
+    const a = { ...base };
+    for (const key of keys) a[attributeName(key)] = rest[key]!;
+    return a;
+  };
+
+  const observed: [Observable, MetricReading][] = [];
+  const histograms: MetricEntry[] = [];
+  for (const entry of entriesOf("otel")) {
+    if (entry.type === "histogram") {
+      histograms.push(entry);
+      continue;
+    }
+    const options = { description: entry.help, unit: entry.unit };
+    const instrument =
+      entry.type === "counter"
+        ? meter.createObservableCounter(entry.name, options)
+        : meter.createObservableUpDownCounter(entry.name, options);
+    observed.push([instrument, entry.reading]);
+  }
+  const observables = observed.map(([instrument]) => instrument);
   // One reading per collection, so the numbers of one export agree with each other.
   const observe = (result: OtelBatchResult) => {
     const reading = fold.read();
-    for (const [endpoint, m] of Object.entries(reading.endpoints)) {
-      if (endpoint === "") continue; // operations that reached no connection hold no connections
-      const a = attributesOf(endpoint);
-      result.observe(count, m.idle, { ...a, [OTEL_ATTRIBUTES.state]: "idle" });
-      result.observe(count, used(m), { ...a, [OTEL_ATTRIBUTES.state]: "used" });
+    for (const [instrument, source] of observed) {
+      for (const [labels, value] of seriesOf(source, reading)) {
+        result.observe(instrument, value, attributesOfSeries(labels));
+      }
     }
-    if (reading.limits) {
-      result.observe(idleMax, reading.limits.maxConnections, pool);
-      result.observe(idleMin, reading.limits.minConnections, pool);
-      result.observe(limit, reading.limits.maxConnections, pool);
-      result.observe(max, reading.limits.maxConnections, pool);
-    }
-    result.observe(pending, reading.snapshot.waiting, pool);
-    result.observe(timeouts, reading.snapshot.acquireTimeouts, pool);
   };
   meter.addBatchObservableCallback(observe, observables);
 
   const recorders = new Map<ObservedHistogram, (ms: number, endpoint: string) => void>();
-  for (const [name, description, source, bounds] of HISTOGRAMS) {
+  for (const { name, help, unit, reading } of histograms) {
+    if (!("histogram" in reading)) continue;
     const histogram = meter.createHistogram(name, {
-      description,
-      unit: "s",
-      advice: { explicitBucketBoundaries: bounds.map((ms) => ms / 1_000) },
+      description: help,
+      unit,
+      advice: { explicitBucketBoundaries: reading.bucketsMs.map((ms) => ms / 1_000) },
     });
-    recorders.set(source, (ms, endpoint) => histogram.record(ms / 1_000, attributesOf(endpoint)));
+    recorders.set(reading.histogram, (ms, endpoint) => histogram.record(ms / 1_000, attributesOf(endpoint)));
   }
   const unlisten = fold.listen((source, endpoint, ms) => {
     try {
@@ -170,9 +137,9 @@ export function otelExport(meter: OtelMeter, fold: MetricsFold, options: OtelOpt
   };
 }
 
-/** Connections not idle: leased, being checked or reset, or closing (semconv has only idle and used). */
-function used(m: EndpointMetrics): number {
-  return m.size - m.idle;
+/** A series label's attribute name (other than the endpoint's): the conventions' own where they have one. */
+function attributeName(label: string): string {
+  return label === "state" ? OTEL_ATTRIBUTES.state : label;
 }
 
 function validate(meter: OtelMeter, options: OtelOptions): void {

@@ -1,25 +1,11 @@
+import type { FoldCases } from "../events/FoldCases.js";
 import type { PoolEventOf } from "../events/PoolEvent.js";
+import type { SyncRemoteMetrics } from "../sync/SyncRemoteMetrics.js";
+
+export type { SyncRemoteMetrics } from "../sync/SyncRemoteMetrics.js";
 
 /** The sync events the fold counts (named through PoolEvent, wherever the sync events are declared). */
 type CountedSyncEvent = PoolEventOf<"sync.completed" | "sync.failed" | "sync.resynced">;
-
-/** One remote's sync, as the fold of its `sync.*` events sees it (hybrid mode). */
-export interface SyncRemoteMetrics {
-  /** Record changes applied on the remote (resync copies included), and the batches they came in. */
-  recordsShipped: number;
-  batches: number;
-  /** Passes finished, succeeded or failed. */
-  passes: number;
-  failures: number;
-  consecutiveFailures: number;
-  /** Epoch ms of the last successful pass; null before one. */
-  lastSuccessAt: number | null;
-  /** Local changes not yet on the remote at the last pass's end (a lower bound when `lagMore`). */
-  lagRecords: number;
-  lagMore: boolean;
-  /** Age of the oldest of them, ms. */
-  lagMs: number;
-}
 
 /** The hybrid sync's totals (the `sync*` fields of the snapshot) and its per-remote numbers. */
 export interface SyncTotals {
@@ -46,37 +32,37 @@ export function emptySyncTotals(): SyncTotals {
   };
 }
 
-/** Folds one sync event into `t`, in place. */
-export function applySyncEvent(t: SyncTotals, e: CountedSyncEvent): void {
-  switch (e.type) {
-    case "sync.completed":
-    case "sync.failed": {
-      // Counted from each pass's totals (not from sync.batch), so a failed pass's partial work counts too.
-      const r = remote(t, e.remote);
-      t.syncPasses++;
-      r.passes++;
-      t.syncRecordsShipped += e.records;
-      r.recordsShipped += e.records;
-      t.syncBatches += e.batches;
-      r.batches += e.batches;
-      r.lagRecords = e.lagRecords;
-      r.lagMore = e.lagMore;
-      r.lagMs = e.lagMs;
-      if (e.type === "sync.completed") {
-        r.consecutiveFailures = 0;
-        r.lastSuccessAt = e.ts;
-      } else {
-        t.syncFailures++;
-        r.failures++;
-        r.consecutiveFailures = e.consecutiveFailures;
-      }
-      break;
-    }
-    case "sync.resynced":
-      t.syncResyncs++;
-      break;
-    default:
-      break;
+/** The fold's cases of the sync events it counts. */
+export const SYNC_CASES: FoldCases<SyncTotals, CountedSyncEvent> = {
+  "sync.completed": pass,
+  "sync.failed": pass,
+  "sync.resynced": (t) => {
+    t.syncResyncs++;
+  },
+};
+
+/**
+ * A pass that ended, succeeded or failed: counted from its totals (not from `sync.batch`), so a failed
+ * pass's partial work counts too.
+ */
+function pass(t: SyncTotals, e: PoolEventOf<"sync.completed" | "sync.failed">): void {
+  const r = remote(t, e.remote);
+  t.syncPasses++;
+  r.passes++;
+  t.syncRecordsShipped += e.records;
+  r.recordsShipped += e.records;
+  t.syncBatches += e.batches;
+  r.batches += e.batches;
+  r.lagRecords = e.lagRecords;
+  r.lagMore = e.lagMore;
+  r.lagMs = e.lagMs;
+  if (e.type === "sync.completed") {
+    r.consecutiveFailures = 0;
+    r.lastSuccessAt = e.ts;
+  } else {
+    t.syncFailures++;
+    r.failures++;
+    r.consecutiveFailures = e.consecutiveFailures;
   }
 }
 

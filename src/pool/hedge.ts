@@ -1,6 +1,6 @@
 import type { PooledDb } from "../connection/Connector.js";
+import { isTransient } from "../errors/classifyError.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
-import { isTransient } from "../retry/isTransient.js";
 import { asError } from "../util/asError.js";
 import { type LeaseRunner, runOnLease } from "./runOnLease.js";
 

@@ -1,7 +1,7 @@
 import type { PooledDb } from "../connection/Connector.js";
 import { isAcquireTimeoutError } from "../errors/AcquireTimeoutError.js";
+import { classifyError } from "../errors/classifyError.js";
 import { OperationTimeoutError } from "../errors/OperationTimeoutError.js";
-import { classifyError } from "../retry/isTransient.js";
 import { withDeadline } from "../util/withDeadline.js";
 import type { AcquireOptions } from "./acquireOptions.js";
 

@@ -1,7 +1,7 @@
 import { ConfigError, type ConfigIssue } from "../errors/ConfigError.js";
+import { isTransient } from "../errors/classifyError.js";
 import { RetriesExhaustedError } from "../errors/RetriesExhaustedError.js";
 import { type BackoffOptions, backoffDelay } from "./backoff.js";
-import { isTransient } from "./isTransient.js";
 import type { RetryBudget } from "./RetryBudget.js";
 
 /** How often and how patiently to retry (the pool's `retryPolicy` has this shape). */

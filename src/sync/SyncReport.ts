@@ -1,6 +1,6 @@
 import type { SyncStateValue } from "../../machines/sync.machine.js";
-import type { SyncRemoteMetrics } from "../observers/metrics.js";
 import type { SyncError } from "./SyncError.js";
+import type { SyncRemoteMetrics } from "./SyncRemoteMetrics.js";
 
 /** What one remote received in a `syncNow()` pass, or why it could not. */
 export interface RemoteSyncResult {

@@ -1,6 +1,6 @@
 import type { SurrealTransaction } from "surrealdb";
 import { CommitOutcomeUnknownError } from "../errors/CommitOutcomeUnknownError.js";
-import { classifyError } from "../retry/isTransient.js";
+import { classifyError } from "../errors/classifyError.js";
 
 /** What one attempt's commit came to, as far as this process can tell. */
 type CommitState =

@@ -1,4 +1,5 @@
-import type { TransactionEvent } from "../events/LeaseSessionEvent.js";
+import type { FoldCases } from "../events/FoldCases.js";
+import type { LeaseCallTimedOut, TransactionEvent } from "../events/LeaseSessionEvent.js";
 
 /** The transaction counters of the snapshot: a fold of the `transaction.*` events. */
 export interface TransactionTotals {
@@ -27,27 +28,22 @@ export function emptyTransactionTotals(): TransactionTotals {
   };
 }
 
-/** Folds one transaction event (or a call timeout) into `t`, in place. */
-export function applyTransactionEvent(
-  t: TransactionTotals,
-  e: TransactionEvent | { type: "lease.callTimedOut" },
-): void {
-  switch (e.type) {
-    case "transaction.began":
-      t.transactionsBegun++;
-      break;
-    case "transaction.committed":
-      t.transactionsCommitted++;
-      break;
-    case "transaction.cancelled":
-      if (e.reason === "abandoned") t.transactionsAbandoned += e.count ?? 1;
-      else t.transactionsCancelled++;
-      break;
-    case "transaction.retried":
-      t.transactionsRetried++;
-      break;
-    case "lease.callTimedOut":
-      t.callTimeouts++;
-      break;
-  }
-}
+/** The fold's cases of the `transaction.*` events and of call timeouts. */
+export const TRANSACTION_CASES: FoldCases<TransactionTotals, TransactionEvent | LeaseCallTimedOut> = {
+  "transaction.began": (t) => {
+    t.transactionsBegun++;
+  },
+  "transaction.committed": (t) => {
+    t.transactionsCommitted++;
+  },
+  "transaction.cancelled": (t, e) => {
+    if (e.reason === "abandoned") t.transactionsAbandoned += e.count ?? 1;
+    else t.transactionsCancelled++;
+  },
+  "transaction.retried": (t) => {
+    t.transactionsRetried++;
+  },
+  "lease.callTimedOut": (t) => {
+    t.callTimeouts++;
+  },
+};

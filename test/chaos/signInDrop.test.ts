@@ -5,13 +5,13 @@
 import { AuthenticationError, CallTerminatedError, parseRpcError } from "surrealdb";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocketConnector } from "../../src/connection/WebSocketConnector.js";
+import { classifyError, isTransient } from "../../src/errors/classifyError.js";
 import {
   ConnectionManager,
   isAuthenticationFailedError,
   isConnectError,
   type Lease,
 } from "../../src/index.js";
-import { classifyError, isTransient } from "../../src/retry/isTransient.js";
 import { ROOT, remoteOptions, settleWithin, waitFor } from "../remote/helpers.js";
 import { type EndpointHandle, startEndpoint } from "../support/endpoint.js";
 import { type FaultProxy, startFaultProxy } from "../support/faultProxy.js";

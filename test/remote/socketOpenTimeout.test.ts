@@ -2,8 +2,8 @@
 // acquire (which opens its own session on the endpoint's sockets) gets a ConnectError naming the endpoint,
 // not a plain Error, so `isConnectError` and the retry rules recognise it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isTransient } from "../../src/errors/classifyError.js";
 import { AgentSession, ConnectionManager, isConnectError } from "../../src/index.js";
-import { isTransient } from "../../src/retry/isTransient.js";
 import type { EndpointHandle } from "../support/endpoint.js";
 import { type FaultProxy, startFaultProxy } from "../support/faultProxy.js";
 import { closeAll, ROOT, startEndpoints } from "./helpers.js";

@@ -1,30 +1,11 @@
+import { dashboardStats } from "./dashboardStats.js";
 import { script } from "./script.js";
 import { styles } from "./styles.js";
 
 const STATES = ["connecting", "idle", "leased", "validating", "resetting", "retiring", "closed", "failed"];
-const STATS: [id: string, label: string][] = [
-  ["acquisitions", "acquisitions"],
-  ["releases", "releases"],
-  ["inuse", "in use / open"],
-  ["idle", "idle"],
-  ["waiting", "waiting"],
-  ["created", "connections created"],
-  ["reused", "reuses"],
-  ["successes", "operations ok"],
-  ["errors", "errors"],
-  ["retries", "retries"],
-  ["breaker-opens", "breaker opens"],
-];
-
-/** The live-query panel's figures: `manager.live()` subscriptions, from the metrics fold's live block. */
-const LIVE_STATS: [id: string, label: string][] = [
-  ["live-subscriptions", "subscriptions"],
-  ["live-notifications", "notifications"],
-  ["live-resubscribes", "resubscribes"],
-  ["live-gaps", "gaps"],
-  ["live-backfilled", "back-filled"],
-  ["live-lease-kills", "lease live queries killed"],
-];
+/** The figures of the pool panel and the live-query panel (`manager.live()`), from the metric catalog. */
+const STATS = dashboardStats("pool");
+const LIVE_STATS = dashboardStats("live");
 
 /** The whole dashboard as one HTML document: markup, inline styles, inline script. */
 export function dashboardPage(): string {
@@ -47,7 +28,7 @@ export function dashboardPage(): string {
 </header>
 <main>
   <section class="stats">
-${STATS.map(([id, label]) => `    <div class="stat"><span class="v" id="stat-${id}">0</span><span class="k">${label}</span></div>`).join("\n")}
+${STATS.map(({ id, label }) => `    <div class="stat"><span class="v" id="stat-${id}">0</span><span class="k">${label}</span></div>`).join("\n")}
   </section>
   <section class="charts">
     <figure><figcaption>acquisitions per second <b id="now-throughput"></b></figcaption><svg id="chart-throughput" viewBox="0 0 300 70" preserveAspectRatio="none"></svg></figure>
@@ -57,8 +38,8 @@ ${STATS.map(([id, label]) => `    <div class="stat"><span class="v" id="stat-${i
   <section>
     <h2>Live queries</h2>
     <div class="stats">
-      <div class="stat"><span class="v" id="live-rate">0</span><span class="k">notifications / s</span></div>
-${LIVE_STATS.map(([id, label]) => `      <div class="stat"><span class="v" id="stat-${id}">0</span><span class="k">${label}</span></div>`).join("\n")}
+${LIVE_STATS.flatMap(({ perSecond }) => (perSecond ? [`      <div class="stat"><span class="v" id="${perSecond.id}">0</span><span class="k">${perSecond.label}</span></div>`] : [])).join("\n")}
+${LIVE_STATS.map(({ id, label }) => `      <div class="stat"><span class="v" id="stat-${id}">0</span><span class="k">${label}</span></div>`).join("\n")}
     </div>
   </section>
   <section>

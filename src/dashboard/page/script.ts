@@ -1,3 +1,5 @@
+import { dashboardStats } from "./dashboardStats.js";
+
 /**
  * The page's script, inlined (no build step, nothing fetched). Plain ES2017 so any current browser
  * runs it as is. It keeps one DOM element per connection, session and stat, and only touches what a
@@ -63,45 +65,41 @@ export const script = String.raw`
   }
 
   // --- numbers ---------------------------------------------------------------------------------
-  // Every figure is the metrics fold's (the same numbers as /snapshot.json, Prometheus and OpenTelemetry);
-  // data-value keeps the exact number behind a shortened one.
+  // Every figure is the metrics fold's (the same numbers as /snapshot.json, Prometheus and OpenTelemetry),
+  // and which figure goes where is the metric catalog's (STATS); data-value keeps the exact number
+  // behind a shortened one.
+  var STATS = ${JSON.stringify(
+    [...dashboardStats("pool"), ...dashboardStats("live")].map(({ id, field, of, perSecond }) => ({
+      id,
+      field,
+      of,
+      perSecond,
+    })),
+  )};
   function stat(id, value, text) {
     var el = $("stat-" + id);
     el.dataset.value = String(value);
     setText(el, text === undefined ? num(value) : text);
   }
   function applyNumbers(health, m, poolClosed) {
-    stat("acquisitions", m.acquisitions);
-    stat("releases", m.releases);
-    stat("inuse", m.inUse, m.inUse + " / " + m.size);
-    stat("idle", m.idle);
-    stat("waiting", m.waiting);
-    stat("created", m.connectionsCreated);
-    stat("reused", m.connectionsReused);
-    stat("successes", m.successes);
-    stat("errors", m.failures);
-    stat("retries", m.retries);
-    stat("breaker-opens", m.breakerOpens);
-    applyLive(m);
+    var now = Date.now();
+    STATS.forEach(function (s) {
+      var value = m[s.field];
+      stat(s.id, value, s.of ? value + " / " + m[s.of] : undefined);
+      if (s.perSecond) perSecond(s, value, now);
+    });
     pill($("pool-state"), poolClosed ? "closed" : health.state, health.state === "running" && !poolClosed ? "good" : "warn");
     pill($("healthy"), health.healthy ? "healthy" : "unhealthy", health.healthy ? "good" : "bad");
   }
-
-  // --- live queries: the fold's live block, and the notification rate between two frames ----------
-  var lastLive;
-  function applyLive(m) {
-    stat("live-subscriptions", m.liveSubscriptions);
-    stat("live-notifications", m.liveNotifications);
-    stat("live-resubscribes", m.liveResubscribes);
-    stat("live-gaps", m.liveGaps);
-    stat("live-backfilled", m.liveBackfilled);
-    stat("live-lease-kills", m.liveLeaseKills);
-    var now = Date.now();
-    if (lastLive && now > lastLive.t) {
-      var rate = ((m.liveNotifications - lastLive.n) * 1000) / (now - lastLive.t);
-      setText($("live-rate"), num(Math.max(0, Math.round(rate))));
+  // A rate between two figures (live notifications per second): the change since the previous one.
+  var previous = {};
+  function perSecond(s, value, now) {
+    var last = previous[s.id];
+    if (last && now > last.t) {
+      var rate = ((value - last.n) * 1000) / (now - last.t);
+      setText($(s.perSecond.id), num(Math.max(0, Math.round(rate))));
     }
-    lastLive = { n: m.liveNotifications, t: now };
+    previous[s.id] = { n: value, t: now };
   }
 
   // --- endpoints: healthStatus().endpoints, every snapshot and frame --------------------------------

@@ -1,4 +1,4 @@
-import { isTransient } from "../../../src/retry/isTransient.js";
+import { isTransient } from "../../../src/errors/classifyError.js";
 import { AgentSession, type SessionCloseReport } from "../../../src/session/AgentSession.js";
 import { type LoadReport, reportOf } from "../support/LoadReport.js";
 import { createLoadManager } from "../support/loadManager.js";

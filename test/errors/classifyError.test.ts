@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createNodeEngines } from "@surrealdb/node";
 import {
   AlreadyExistsError,
@@ -22,10 +24,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CircuitOpenError } from "../../src/errors/CircuitOpenError.js";
 import { CommitOutcomeUnknownError } from "../../src/errors/CommitOutcomeUnknownError.js";
 import { ConfigError } from "../../src/errors/ConfigError.js";
+import {
+  classifyError,
+  describeTransience,
+  isRefusal,
+  isServerError,
+  isTransient,
+} from "../../src/errors/classifyError.js";
 import { OperationTimeoutError } from "../../src/errors/OperationTimeoutError.js";
 import { RetriesExhaustedError } from "../../src/errors/RetriesExhaustedError.js";
 import { SurrealPoolError } from "../../src/errors/SurrealPoolError.js";
-import { classifyError, describeTransience, isTransient } from "../../src/retry/isTransient.js";
 
 const nodeError = (code: string) => Object.assign(new Error(`socket ${code}`), { code, syscall: "connect" });
 
@@ -278,5 +286,50 @@ describe("isTransient with socket, abort and our own errors", () => {
     const b = new Error("b", { cause: a });
     (a as { cause?: unknown }).cause = b;
     expect(isTransient(a)).toBe(false);
+  });
+});
+
+describe("isServerError and isRefusal", () => {
+  const refused = new NotAllowedError({ kind: "NotAllowed", message: "no", details: { kind: "Auth" } });
+  const conflict = new QueryError({ kind: "Query", message: "c", details: { kind: "TransactionConflict" } });
+
+  it("a server error is one the server answered with, recognised by its brand, of any kind", () => {
+    expect(isServerError(refused)).toBe(true);
+    expect(isServerError(conflict)).toBe(true);
+    expect(isServerError(new ServerError({ kind: "Quantum", message: "?" }))).toBe(true);
+    // A copy from another bundle carries the same brand and no shared prototype.
+    expect(isServerError({ [Symbol.for("surrealdb.ServerError")]: true })).toBe(true);
+    for (const other of [
+      new CallTerminatedError(),
+      nodeError("ECONNRESET"),
+      new Error("x"),
+      null,
+      "NotAllowed",
+    ]) {
+      expect(isServerError(other)).toBe(false);
+    }
+  });
+
+  it("a refusal is a server error no retry can change", () => {
+    expect(isRefusal(refused)).toBe(true);
+    expect(isRefusal(new ThrownError({ kind: "Thrown", message: "nope" }))).toBe(true);
+    expect(isRefusal(conflict)).toBe(false); // answered, but a rerun can succeed
+    expect(isRefusal(new AuthenticationError(new Error("bad")))).toBe(false); // the SDK's own, not the server's
+    expect(isRefusal(nodeError("ECONNRESET"))).toBe(false);
+  });
+});
+
+describe("one error classification", () => {
+  it("no source file but classifyError.ts recognises a server error by its brand, or defines isRefusal", () => {
+    const src = join(import.meta.dirname, "../../src");
+    const copies: string[] = [];
+    for (const file of readdirSync(src, { recursive: true }) as string[]) {
+      if (!file.endsWith(".ts") || file === join("errors", "classifyError.ts")) continue;
+      const text = readFileSync(join(src, file), "utf8");
+      if (text.includes("surrealdb.ServerError")) copies.push(`${file}: the ServerError brand`);
+      if (/function (isRefusal|isServerError|classifyError)\b/.test(text))
+        copies.push(`${file}: a classifier`);
+    }
+    expect(copies).toEqual([]);
   });
 });

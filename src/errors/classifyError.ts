@@ -1,5 +1,5 @@
 import { isRetryableConflict } from "surrealdb";
-import { isSurrealPoolError } from "../errors/SurrealPoolError.js";
+import { isSurrealPoolError } from "./SurrealPoolError.js";
 
 /**
  * Which errors are worth another attempt. Transient: the connection dropped or was refused, a deadline
@@ -72,6 +72,7 @@ const CONFLICT_RPC_CODE = -32009;
 /** Older servers report conflicts only in words; the SDK documents matching them by message. */
 const CONFLICT_MESSAGE = /read or write conflict|transaction conflict|can be retried/i;
 
+/** The brand every SDK `ServerError` carries, so it is recognised across bundles (ESM next to CJS). */
 const SERVER_ERROR_SYMBOL = Symbol.for("surrealdb.ServerError");
 const MAX_CAUSE_DEPTH = 8;
 
@@ -99,6 +100,23 @@ export function classifyError(error: unknown): Transience {
     // Something thrown whose fields throw when read: nothing can be said of it, so it is never retried.
     return verdict("unknown", "a thrown value whose fields cannot be read; not retried");
   }
+}
+
+/** The SurrealDB server answered with an error of its own (`ServerError` or a subclass), any kind. */
+export function isServerError(error: unknown): boolean {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    (error as Record<symbol, unknown>)[SERVER_ERROR_SYMBOL] === true
+  );
+}
+
+/**
+ * The server refused: it answered, and the answer is definitive (e.g. `NotAllowed` for invalid
+ * credentials), not one worth another attempt (a conflict, a server-side timeout).
+ */
+export function isRefusal(error: unknown): boolean {
+  return isServerError(error) && !classifyError(error).transient;
 }
 
 /** True when another attempt (on this connection, another one, or another endpoint) may succeed. */
@@ -198,8 +216,7 @@ function abortError(e: Fields): Transience | undefined {
 
 /** Errors the SurrealDB server sent back (`ServerError` and its subclasses): judged by `kind`/`details`. */
 function serverError(error: unknown, e: Fields): Transience | undefined {
-  const marked = (error as Record<symbol, unknown>)[SERVER_ERROR_SYMBOL] === true;
-  if (!marked && !(error instanceof Error && typeof e.kind === "string")) return undefined;
+  if (!isServerError(error) && !(error instanceof Error && typeof e.kind === "string")) return undefined;
   if (isRetryableConflict(error) || isConflict(e)) {
     return verdict("conflict", "a concurrent transaction wrote the same data; a rerun can succeed");
   }

@@ -1,0 +1,149 @@
+import type { BreakerState } from "../events/PoolEvent.js";
+import type { EndpointMetrics } from "./EndpointMetrics.js";
+import type { Histogram } from "./Histogram.js";
+import type { MetricsReading, ObservedHistogram } from "./MetricsFold.js";
+import type { MetricsSnapshot } from "./MetricsSnapshot.js";
+
+/**
+ * How a metric of the catalog (`metricCatalog.ts`) is read from the metrics fold: the kinds of reading,
+ * and the series each gives in one `MetricsReading`. Exporters call `seriesOf`/`histogramsOf`; they
+ * never pick a field themselves.
+ */
+
+export type MetricType = "counter" | "gauge" | "histogram";
+export type Labels = Readonly<Record<string, string>>;
+export type Series = [Labels, number][];
+
+/** The numbers an endpoint has (its counters and gauges). */
+export type EndpointNumber = {
+  [K in keyof EndpointMetrics]: EndpointMetrics[K] extends number ? K : never;
+}[keyof EndpointMetrics];
+/** The numbers of the pool's totals, plus `failures` (a figure derived from them, below). */
+export type PoolFigures = Omit<MetricsSnapshot, "acquireWaitMs"> & { failures: number };
+export type PoolNumber = {
+  [K in keyof PoolFigures]: PoolFigures[K] extends number ? K : never;
+}[keyof PoolFigures];
+
+/** The reading of the fold a metric comes from. */
+export type MetricReading =
+  /** An endpoint's number, one series per endpoint; the pool's total is the snapshot's field of that name. */
+  | { scope: "endpoint"; field: EndpointNumber }
+  /** Several of an endpoint's numbers as one metric, told apart by `label` (e.g. passed/failed). */
+  | { scope: "endpoint"; label: string; split: Readonly<Record<string, EndpointNumber>> }
+  /** An endpoint's histogram (ms), one series per endpoint. */
+  | { scope: "endpoint"; histogram: ObservedHistogram; bucketsMs: readonly number[] }
+  /** A number of the pool as a whole. */
+  | { scope: "pool"; field: PoolNumber }
+  /** A count of the pool per key of one of the reading's tallies, the key as `label`. */
+  | { scope: "pool"; label: string; tally: "acquireFailures" | "eventsByType" }
+  /** Anything else, as series of the reading (labels named in `labels`). */
+  | { scope: "derived"; labels: readonly string[]; series: (r: MetricsReading) => Series };
+
+export const endpoint = (field: EndpointNumber): MetricReading => ({ scope: "endpoint", field });
+export const pool = (field: PoolNumber): MetricReading => ({ scope: "pool", field });
+export const histogram = (h: ObservedHistogram, bucketsMs: readonly number[]): MetricReading => ({
+  scope: "endpoint",
+  histogram: h,
+  bucketsMs,
+});
+const BREAKER_STATES: readonly BreakerState[] = ["closed", "open", "halfOpen"];
+
+/** Everything that went wrong, as one figure: failed operations and acquires, connects, checks, leaks. */
+export function failures(m: MetricsSnapshot): number {
+  return (
+    m.errors +
+    m.acquireTimeouts +
+    m.acquireAborts +
+    m.acquireRejections +
+    m.connectFailures +
+    m.healthChecksFailed +
+    m.resetFailures +
+    m.leaksDetected
+  );
+}
+
+/** One of the pool's configured bounds, once `pool.started` told them. */
+export function limit(bound: "minConnections" | "maxConnections"): MetricReading {
+  return { scope: "derived", labels: [], series: (r) => (r.limits ? [[{}, r.limits[bound]]] : []) };
+}
+
+/** Per endpoint, 1 for the state its circuit breaker is in and 0 for the others. */
+export function breakerStates(): MetricReading {
+  return {
+    scope: "derived",
+    labels: ["endpoint", "state"],
+    series: (r) =>
+      Object.entries(r.endpoints)
+        .filter(([endpoint]) => endpoint !== "")
+        .flatMap(([endpoint, m]) =>
+          BREAKER_STATES.map((state): [Labels, number] => [{ endpoint, state }, +(m.breaker === state)]),
+        ),
+  };
+}
+
+/**
+ * Per endpoint, its open connections as semconv counts them: idle, and used (leased, being checked or
+ * reset, or closing). Operations that reached no connection (endpoint "") hold no connections.
+ */
+export function connectionStates(): MetricReading {
+  return {
+    scope: "derived",
+    labels: ["endpoint", "state"],
+    series: (r) =>
+      Object.entries(r.endpoints)
+        .filter(([endpoint]) => endpoint !== "")
+        .flatMap(
+          ([endpoint, m]): Series => [
+            [{ endpoint, state: "idle" }, m.idle],
+            [{ endpoint, state: "used" }, m.size - m.idle],
+          ],
+        ),
+  };
+}
+
+/** The label names of a reading's series. */
+export function labelsOf(reading: MetricReading): string[] {
+  if (reading.scope === "derived") return [...reading.labels];
+  if (reading.scope === "pool") return "tally" in reading ? [reading.label] : [];
+  return "split" in reading ? ["endpoint", reading.label] : ["endpoint"];
+}
+
+/**
+ * A counter's or gauge's series in one reading. Per endpoint, the "" pseudo-endpoint (operations that
+ * reached no connection) appears only where it counted something.
+ */
+export function seriesOf(reading: MetricReading, r: MetricsReading): Series {
+  switch (reading.scope) {
+    case "derived":
+      return reading.series(r);
+    case "pool":
+      if ("tally" in reading) {
+        return Object.entries(r[reading.tally]).map(([key, n]) => [{ [reading.label]: key }, n]);
+      }
+      return [[{}, reading.field === "failures" ? failures(r.snapshot) : r.snapshot[reading.field]]];
+    case "endpoint": {
+      if ("histogram" in reading) return [];
+      const picks: [Labels, EndpointNumber][] =
+        "split" in reading
+          ? Object.entries(reading.split).map(([key, field]) => [{ [reading.label]: key }, field])
+          : [[{}, reading.field]];
+      const out: Series = [];
+      for (const [extra, field] of picks) {
+        for (const [endpoint, m] of Object.entries(r.endpoints)) {
+          const v = m[field];
+          if (endpoint !== "" || v !== 0) out.push([{ endpoint, ...extra }, v]);
+        }
+      }
+      return out;
+    }
+  }
+}
+
+/** A histogram's series in one reading: per endpoint, "" only where it observed something. */
+export function histogramsOf(reading: MetricReading, r: MetricsReading): [Labels, Histogram][] {
+  if (reading.scope !== "endpoint" || !("histogram" in reading)) return [];
+  const pick = reading.histogram;
+  return Object.entries(r.endpoints)
+    .filter(([endpoint, m]) => endpoint !== "" || m[pick].count > 0)
+    .map(([endpoint, m]): [Labels, Histogram] => [{ endpoint }, m[pick]]);
+}
