@@ -2,7 +2,6 @@ import { Features, type SurrealSession } from "surrealdb";
 import { Authenticator } from "../credentials/Authenticator.js";
 import { authRenewed } from "../credentials/renewAuth.js";
 import { SessionAuth } from "../credentials/SessionAuth.js";
-import { withUnitRenewal } from "../credentials/withRenewal.js";
 import { ConnectError } from "../errors/ConnectError.js";
 import { isServerError } from "../errors/classifyError.js";
 import { PoolClosedError } from "../errors/PoolClosedError.js";
@@ -11,9 +10,8 @@ import type { SocketEvent } from "../events/SocketEvent.js";
 import { withDeadline } from "../util/withDeadline.js";
 import type { Connector, RawConnection, SocketHealth } from "./Connector.js";
 import { unrefAuthRenewals } from "./exitOnIdle.js";
-import { resetSession } from "./resetSession.js";
+import { detach, SessionUnit, type SocketWatch } from "./SessionUnit.js";
 import { SharedSocket } from "./SharedSocket.js";
-import type { SessionBaseline } from "./sessionDrift.js";
 import { openSocketClient, raceAbort, type SocketClientOptions } from "./socketClient.js";
 import { switchTo } from "./switchTo.js";
 import { WebSocketConnector } from "./WebSocketConnector.js";
@@ -39,7 +37,7 @@ export interface SessionConnectorOptions extends SocketClientOptions {
  * `onBroken`); their replacements open on a healthy socket, or a new one. A server without sessions
  * (SurrealDB 2.x: an older version, or a refused `attach`) makes it fall back to one socket per unit.
  */
-export class SessionConnector implements Connector {
+export class SessionConnector implements Connector, SocketWatch {
   readonly endpoint: string;
   readonly #options: SessionConnectorOptions;
   readonly #sockets: SharedSocket[] = [];
@@ -370,81 +368,3 @@ export class SessionConnector implements Connector {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-/** One pooled unit: a SurrealDB session on a shared socket. */
-class SessionUnit implements RawConnection {
-  baseline: SessionBaseline;
-  #closed = false;
-
-  constructor(
-    readonly db: SurrealSession,
-    readonly socket: SharedSocket,
-    baseline: SessionBaseline,
-    readonly auth: SessionAuth | undefined,
-    private readonly connector: SessionConnector,
-  ) {
-    this.baseline = baseline;
-  }
-
-  renewedInPing: RawConnection["renewedInPing"];
-
-  async renewAuth(): Promise<void> {
-    this.baseline = { ...this.baseline, accessToken: await this.auth!.signIn() };
-  }
-
-  /** A ping that renews an expiring sign-in instead of failing on it (see `withUnitRenewal`). */
-  ping(): Promise<void> {
-    return withUnitRenewal(this, () => this.#ping());
-  }
-
-  async #ping(): Promise<void> {
-    // A ping that fails or outlives its deadline says the socket may hang, and every session on it with
-    // it: one ping of the socket's default session decides for all of them.
-    const suspect = () => this.connector.suspectSocket(this.socket);
-    const timer = setTimeout(suspect, this.connector.validationTimeoutMs);
-    try {
-      await this.db.query("RETURN 1");
-    } catch (error) {
-      // The server answered with an error of its own (an expired session, say): the socket is alive.
-      if (!isServerError(error)) suspect();
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  async reset(undo: readonly string[]): Promise<void> {
-    this.baseline = await resetSession(this.db, undo, this.baseline, this.auth, () => this.#closed);
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.socket.sessions--;
-    await detach(this.db, this.socket, this.auth !== undefined);
-  }
-
-  onBroken(listener: (error: Error) => void): void {
-    this.socket.onDrop(listener);
-  }
-}
-
-/**
- * Detaches a session on a live socket (a dropped socket took it with it on the server already). Signed
- * out first: the SDK (2.0.8) forgets a closed session's token-renewal timer without clearing it, and
- * that timer would keep the process alive until the token expires. Signed out even when it holds no
- * token now (`signedIn`: the pool signs its sessions in): a sign-in still in flight (a reset after a
- * borrower signed out, racing this close) answers before the sign-out does (one socket, in order) and
- * arms a timer the sign-out then clears; without it, the close's own round trip let that answer in
- * after the check and the timer held a process for the token's lifetime after shutdown.
- */
-async function detach(session: SurrealSession, socket: SharedSocket, signedIn: boolean): Promise<void> {
-  try {
-    if (!socket.usable || !session.isValid) return;
-    // The SDK's getters throw once its connection is gone (a drop racing this detach): nothing to do then.
-    if (signedIn || session.accessToken) await socket.whileOpen(session.invalidate()).catch(() => {});
-    await socket.whileOpen(session.closeSession()).catch(() => {});
-  } catch {
-    // the socket went away meanwhile: the server ended the session with it
-  }
-}
