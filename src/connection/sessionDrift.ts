@@ -1,4 +1,4 @@
-import type { PooledDb } from "./Connector.js";
+import type { SurrealSession } from "surrealdb";
 
 /** The state a pooled unit must be in when the next borrower gets it. */
 export interface SessionBaseline {
@@ -14,7 +14,7 @@ export interface SessionBaseline {
  * return needs no round trip: resetting every session on every return would halve throughput (FACTS).
  * Returns an empty array when nothing changed.
  */
-export function sessionDrift(db: PooledDb, baseline: SessionBaseline): string[] {
+export function sessionDrift(db: SurrealSession, baseline: SessionBaseline): string[] {
   const undo: string[] = [];
   if (db.namespace !== baseline.namespace || db.database !== baseline.database) undo.push("use");
   for (const _ in db.parameters) {
