@@ -1,4 +1,4 @@
-import { ConnectionManager } from "../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../src/manager/ConnectionManager.js";
 import { AgentSession } from "../src/session/AgentSession.js";
 import type { Row } from "./measure.js";
 import { round } from "./measure.js";

@@ -1,9 +1,9 @@
 // The hybrid benchmark's measuring process (spawned by bench/hybrid.ts with stderr discarded: the
-// embedded engine prints a debug dump to stderr on every change-feed commit, see src/connection/blockingStderr.ts).
+// embedded engine prints a debug dump to stderr on every change-feed commit, see src/surreal/blockingStderr.ts).
 // Prints one JSON line with the figures.
 import { parseArgs } from "node:util";
-import { timeOfVersionstamp, toVersionstamp } from "../src/feed/versionstamp.js";
 import { ConnectionManager } from "../src/index.js";
+import { timeOfVersionstamp, toVersionstamp } from "../src/surreal/feed/versionstamp.js";
 import { drive } from "./drive.js";
 
 const { values } = parseArgs({

@@ -3,7 +3,7 @@ import { assign, emit, type SnapshotFrom, setup } from "xstate";
 /**
  * The circuit breaker of one endpoint, as a pure statechart: no timers of its own (the reset timeout is
  * a named XState delay, so the actor's clock drives it), no I/O, no wall-clock reads. The runtime
- * wrapper (`src/breaker/CircuitBreaker.ts`) sends outcomes in and stamps the emitted transitions.
+ * wrapper (`src/core/breaker/CircuitBreaker.ts`) sends outcomes in and stamps the emitted transitions.
  */
 
 /** What the breaker is created with. */

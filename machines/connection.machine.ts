@@ -14,7 +14,7 @@ import {
 
 /**
  * One pooled connection's whole life. Pure: the four effects (`open`, `ping`, `reset`, `close`) are
- * placeholders here and arrive through `.provide()` in src/connection/PooledConnection.ts. It imports
+ * placeholders here and arrive through `.provide()` in src/core/PooledConnection.ts. It imports
  * nothing from the runtime: the events it emits are declared in connection.types.ts, and `src/events`
  * stamps them.
  *

@@ -9,7 +9,7 @@
  * `npm run visualize -- --dashboard` refreshes visualizations/dashboard.png this way).
  */
 import { PoolConfig } from "../src/config/PoolConfig.js";
-import { ConnectionManager } from "../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../src/manager/ConnectionManager.js";
 import { screenshotDashboard } from "./dashboard/screenshot.js";
 import { runAgent } from "./support/agentWork.js";
 import { numberArg } from "./support/args.js";

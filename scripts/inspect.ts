@@ -18,7 +18,7 @@
  */
 
 import { PoolConfig } from "../src/config/PoolConfig.js";
-import { ConnectionManager } from "../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../src/manager/ConnectionManager.js";
 import { startLocalInspector } from "./inspect/localInspector.js";
 import { runAgent } from "./support/agentWork.js";
 import { numberArg } from "./support/args.js";

@@ -2,7 +2,6 @@
 // test/readme/apiList.test.ts fails when the two differ. A type a user only meets inside another
 // (an event's member, a field of a result) is not exported: narrow or index the exported one.
 
-export type { BreakerStatus } from "./breaker/CircuitBreaker.js";
 export type { Logger } from "./config/Logger.js";
 export type {
   CircuitBreakerOptions,
@@ -16,7 +15,8 @@ export type {
 } from "./config/options.js";
 export { PoolConfig } from "./config/PoolConfig.js";
 export type { ResolvedConfig } from "./config/resolveConfig.js";
-export type { PooledDb } from "./connection/Connector.js";
+export type { BreakerStatus } from "./core/breaker/CircuitBreaker.js";
+export type { AcquireOptions, ShutdownReport } from "./core/ConnectionPool.js";
 export type { DashboardOptions, DashboardServer } from "./dashboard/serveDashboard.js";
 export { AcquireAbortedError, isAcquireAbortedError } from "./errors/AcquireAbortedError.js";
 export { AcquireTimeoutError, isAcquireTimeoutError } from "./errors/AcquireTimeoutError.js";
@@ -43,6 +43,13 @@ export type { PoolEvent, PoolEventOf, PoolEventType } from "./events/PoolEvent.j
 export { isLiveError, LiveError } from "./live/LiveError.js";
 export type { LiveNotification } from "./live/LiveNotification.js";
 export type { LiveOptions } from "./live/LiveOptions.js";
+export {
+  ConnectionManager,
+  type CreateOptions,
+  type EventsObserver,
+  type ExecuteOptions,
+  type QueryOptions,
+} from "./manager/ConnectionManager.js";
 export type { EndpointMetrics } from "./observers/EndpointMetrics.js";
 export type { HealthStatus } from "./observers/healthStatus.js";
 export type { MetricsReading } from "./observers/MetricsFold.js";
@@ -50,17 +57,10 @@ export { foldMetrics, type Histogram, histogramQuantile, type MetricsSnapshot } 
 export type { OtelExport, OtelMeter, OtelOptions } from "./observers/otel.js";
 export type { PoolMetrics } from "./observers/PoolMetrics.js";
 export type { PrometheusRegistry } from "./observers/prometheus.js";
-export {
-  ConnectionManager,
-  type CreateOptions,
-  type EventsObserver,
-  type ExecuteOptions,
-  type QueryOptions,
-} from "./pool/ConnectionManager.js";
-export type { AcquireOptions, ShutdownReport } from "./pool/ConnectionPool.js";
-export type { HedgeOptions } from "./pool/hedge.js";
-export type { Lease } from "./pool/Lease.js";
+export type { HedgeOptions } from "./operations/hedge.js";
 export * from "./session/index.js";
+export type { PooledDb } from "./surreal/Connector.js";
+export type { Lease } from "./surreal/lease/Lease.js";
 export { isSyncError, SyncError } from "./sync/SyncError.js";
 export type { SyncReport } from "./sync/SyncReport.js";
 export type { TransactionOptions } from "./transaction/runTransaction.js";

@@ -1,4 +1,4 @@
-import type { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import type { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 
 /** The drill's breaker: three failures open it, and it probes again after 2 s. */
 export const DRILL_BREAKER = { failureThreshold: 3, resetTimeoutMs: 2_000 };

@@ -1,4 +1,4 @@
-import type { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import type { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 
 export interface WorkloadOptions {
   /** Stop starting new operations after this long. */

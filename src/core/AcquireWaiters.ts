@@ -1,6 +1,6 @@
 import type { AcquireFailed, PoolEvent } from "../events/PoolEvent.js";
-import type { AcquireRequest } from "../pool/acquireOptions.js";
-import { Waiter, type WaiterExits, Waiters } from "../pool/Waiters.js";
+import type { AcquireRequest } from "./acquireOptions.js";
+import { Waiter, type WaiterExits, Waiters } from "./Waiters.js";
 
 /** An acquire waiting for a connection. */
 export class AcquireWaiter<L> extends Waiter<L> {

@@ -1,6 +1,6 @@
-import type { Balancer } from "../balancer/Balancer.js";
 import type { CircuitBreakerOptions, PoolOptions } from "../config/options.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
+import type { Balancer } from "./balancer/Balancer.js";
 import type { CoreLease } from "./CoreLease.js";
 import type { UnitSource } from "./Unit.js";
 import type { UnitHooks } from "./UnitHooks.js";

@@ -1,5 +1,5 @@
-import type { PooledConnection } from "../connection/PooledConnection.js";
 import type { LeaseEnd } from "../errors/LeaseReleasedError.js";
+import type { PooledConnection } from "./PooledConnection.js";
 
 /** The connection a lease holds: for the pool's own files, never exported from the package. */
 export let connectionOf: (lease: CoreLease) => PooledConnection;

@@ -1,5 +1,5 @@
-import type { PooledConnection } from "../connection/PooledConnection.js";
-import type { Endpoint } from "../pool/Endpoint.js";
+import type { Endpoint } from "./Endpoint.js";
+import type { PooledConnection } from "./PooledConnection.js";
 
 /**
  * The pool's counts, each a sum over its Endpoints of where their connections are filed: nothing is

@@ -1,7 +1,7 @@
-import type { PooledConnection } from "../connection/PooledConnection.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
-import type { AcquireRequest } from "../pool/acquireOptions.js";
+import type { AcquireRequest } from "./acquireOptions.js";
 import type { CoreLease } from "./CoreLease.js";
+import type { PooledConnection } from "./PooledConnection.js";
 
 /** What the pool does when a lease ends; the lease calls it. */
 export interface LeaseOwner {

@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { Observable, Subscription } from "rxjs";
-import type { BreakerStatus } from "../breaker/CircuitBreaker.js";
+import type { BreakerStatus } from "../core/breaker/CircuitBreaker.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
 import type { HealthStatus } from "../observers/healthStatus.js";
 import type { MetricsSnapshot } from "../observers/metrics.js";

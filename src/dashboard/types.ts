@@ -1,4 +1,4 @@
-import type { BreakerStatus } from "../breaker/CircuitBreaker.js";
+import type { BreakerStatus } from "../core/breaker/CircuitBreaker.js";
 import type { HealthStatus } from "../observers/healthStatus.js";
 import type { MetricsSnapshot } from "../observers/metrics.js";
 

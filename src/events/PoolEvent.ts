@@ -1,7 +1,7 @@
 import type { CircuitBreakerEmitted } from "../../machines/circuitBreaker.machine.js";
 import type * as Connection from "../../machines/connection.machine.js";
-import type { LiveEvent } from "../live/LiveEvent.js";
 import type { LeaseSessionEvent } from "./LeaseSessionEvent.js";
+import type { LiveEvent } from "./LiveEvent.js";
 import type { SessionEvent } from "./SessionEvent.js";
 import type { SocketEvent } from "./SocketEvent.js";
 import type { Stamped } from "./Stamped.js";

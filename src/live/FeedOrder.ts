@@ -1,8 +1,8 @@
 import type { SurrealSession } from "surrealdb";
-import { type FeedRead, readChanges } from "../feed/changeFeed.js";
-import { FeedCursor, LANDING_HORIZON_MS, type ReadFrom } from "../feed/FeedCursor.js";
-import type { TableFeed } from "../feed/feedOf.js";
-import { timeOfVersionstamp } from "../feed/versionstamp.js";
+import { type FeedRead, readChanges } from "../surreal/feed/changeFeed.js";
+import { FeedCursor, LANDING_HORIZON_MS, type ReadFrom } from "../surreal/feed/FeedCursor.js";
+import type { TableFeed } from "../surreal/feed/feedOf.js";
+import { timeOfVersionstamp } from "../surreal/feed/versionstamp.js";
 import { canonical } from "./canonical.js";
 import type { LiveAction, LiveChange, LiveNotification } from "./LiveNotification.js";
 import { type Pending, PendingChanges } from "./PendingChanges.js";

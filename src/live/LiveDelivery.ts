@@ -1,11 +1,11 @@
 import type { Subscriber } from "rxjs";
 import type { LiveMessage } from "surrealdb";
-import type { ReadFrom } from "../feed/FeedCursor.js";
-import { versionstampAt } from "../feed/versionstamp.js";
+import type { LiveEvent } from "../events/LiveEvent.js";
+import type { ReadFrom } from "../surreal/feed/FeedCursor.js";
+import { versionstampAt } from "../surreal/feed/versionstamp.js";
 import { asError } from "../util/asError.js";
 import type { FeedOrder } from "./FeedOrder.js";
 import { LiveError } from "./LiveError.js";
-import type { LiveEvent } from "./LiveEvent.js";
 import type { LiveHost } from "./LiveHost.js";
 import type { LiveChange, LiveNotification } from "./LiveNotification.js";
 import type { LiveRequest } from "./LiveOptions.js";

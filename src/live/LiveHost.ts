@@ -1,6 +1,6 @@
 import type { SurrealSession } from "surrealdb";
-import type { RawConnection } from "../connection/Connector.js";
-import { withUnitRenewal } from "../credentials/withRenewal.js";
+import type { RawConnection } from "../surreal/Connector.js";
+import { withUnitRenewal } from "../surreal/credentials/withRenewal.js";
 import { asError } from "../util/asError.js";
 import { withDeadline } from "../util/withDeadline.js";
 

@@ -8,13 +8,13 @@ import {
   type LiveSubscriptionEvent,
 } from "../../machines/liveSubscription.machine.js";
 import { classifyError } from "../errors/classifyError.js";
-import { feedOf } from "../feed/feedOf.js";
-import { versionstampAt } from "../feed/versionstamp.js";
+import type { LiveEvent } from "../events/LiveEvent.js";
+import { feedOf } from "../surreal/feed/feedOf.js";
+import { versionstampAt } from "../surreal/feed/versionstamp.js";
+import { killWithin } from "../surreal/lease/killWithin.js";
 import { FeedOrder } from "./FeedOrder.js";
-import { killWithin } from "./killWithin.js";
 import { describeTarget, LiveDelivery } from "./LiveDelivery.js";
 import { LiveError } from "./LiveError.js";
-import type { LiveEvent } from "./LiveEvent.js";
 import type { HostedSubscription, LiveHost } from "./LiveHost.js";
 import type { LiveNotification } from "./LiveNotification.js";
 import type { LiveRequest } from "./LiveOptions.js";

@@ -1,5 +1,5 @@
 import type { LiveMessage, LiveSubscription } from "surrealdb";
-import { killWithin } from "./killWithin.js";
+import { killWithin } from "../surreal/lease/killWithin.js";
 import type { LiveHost } from "./LiveHost.js";
 
 /**

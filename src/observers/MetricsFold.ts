@@ -1,5 +1,5 @@
-import { AUTH_CASES, type AuthTotals, emptyAuthTotals } from "../credentials/authMetrics.js";
 import type { AcquireFailed, PoolEvent, PoolEventType } from "../events/PoolEvent.js";
+import { AUTH_CASES, type AuthTotals, emptyAuthTotals } from "../surreal/credentials/authMetrics.js";
 import {
   emptyTransactionTotals,
   TRANSACTION_CASES,

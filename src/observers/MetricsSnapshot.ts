@@ -1,4 +1,4 @@
-import type { AuthTotals } from "../credentials/authMetrics.js";
+import type { AuthTotals } from "../surreal/credentials/authMetrics.js";
 import type { TransactionTotals } from "../transaction/transactionMetrics.js";
 import type { Histogram } from "./Histogram.js";
 import type { LiveTotals } from "./liveMetrics.js";

@@ -1,9 +1,9 @@
 import type { ConnectionStateValue } from "../../machines/connection.machine.js";
-import type { Connector } from "../connection/Connector.js";
-import { connectorOf } from "../connection/rawOf.js";
+import type { ConnectionPool, PoolState } from "../core/ConnectionPool.js";
 import type { BreakerState } from "../events/PoolEvent.js";
 import type { LiveHealth } from "../live/LiveRoom.js";
-import type { ConnectionPool, PoolState } from "../pool/ConnectionPool.js";
+import type { Connector } from "../surreal/Connector.js";
+import { connectorOf } from "../surreal/rawOf.js";
 import type { SyncHealth } from "../sync/SyncReport.js";
 
 export interface EndpointHealth {

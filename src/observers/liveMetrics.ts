@@ -1,5 +1,5 @@
 import type { FoldCases } from "../events/FoldCases.js";
-import type { LiveEvent } from "../live/LiveEvent.js";
+import type { LiveEvent } from "../events/LiveEvent.js";
 
 /** The `live*` fields of the snapshot: a fold of the `live.*` events. */
 export interface LiveTotals {

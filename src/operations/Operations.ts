@@ -1,20 +1,14 @@
 import type { SurrealTransaction } from "surrealdb";
-import type { Balancer } from "../balancer/Balancer.js";
 import type { PoolOptions } from "../config/options.js";
-import type { PooledDb } from "../connection/Connector.js";
+import type { AcquireOptions } from "../core/acquireOptions.js";
+import type { Balancer } from "../core/balancer/Balancer.js";
+import type { ConnectionPool } from "../core/ConnectionPool.js";
+import type { Endpoint } from "../core/Endpoint.js";
 import { ArgumentError } from "../errors/ArgumentError.js";
 import { isOperationTimeoutError } from "../errors/OperationTimeoutError.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
-import type { AcquireOptions } from "../pool/acquireOptions.js";
-import type { ConnectionPool } from "../pool/ConnectionPool.js";
-import type { Endpoint } from "../pool/Endpoint.js";
-import { FailureOnce } from "../pool/FailureOnce.js";
-import { type HedgeOptions, hedge, LatencyTracker } from "../pool/hedge.js";
-import type { PooledLease } from "../pool/PooledLease.js";
-import { type QueryHost, type QueryOptions, runQuery } from "../pool/query.js";
-import { type LeaseRunner, type RunResult, runOnLease } from "../pool/runOnLease.js";
-import { RetryBudget } from "../retry/RetryBudget.js";
-import { type RetryInfo, retry } from "../retry/retry.js";
+import type { PooledDb } from "../surreal/Connector.js";
+import type { PooledLease } from "../surreal/lease/PooledLease.js";
 import { runTransaction, type TransactionOptions } from "../transaction/runTransaction.js";
 import {
   describe,
@@ -24,6 +18,12 @@ import {
   requiredFunction,
 } from "../util/arguments.js";
 import { asError } from "../util/asError.js";
+import { FailureOnce } from "./FailureOnce.js";
+import { type HedgeOptions, hedge, LatencyTracker } from "./hedge.js";
+import { type QueryHost, type QueryOptions, runQuery } from "./query.js";
+import { RetryBudget } from "./RetryBudget.js";
+import { type RetryInfo, retry } from "./retry.js";
+import { type LeaseRunner, type RunResult, runOnLease } from "./runOnLease.js";
 
 export interface ExecuteOptions {
   /** Aborts the current attempt's acquire and any backoff wait. */

@@ -7,7 +7,6 @@ import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { EventBus } from "../events/EventBus.js";
 import type { SessionEvent, TxLogEvent } from "../events/SessionEvent.js";
 import type { TransactionOperation } from "../events/TransactionOperation.js";
-import { internalsOf, type ManagerInternals } from "../pool/internals.js";
 import { MAX_TIMER_MS, optionalDuration, optionalSignal, optionsObject } from "../util/arguments.js";
 import { withinDeadline } from "../util/withinDeadline.js";
 import type {
@@ -25,6 +24,7 @@ import { SessionAcquireAbortedError } from "./errors/SessionAcquireAbortedError.
 import { SessionAcquireTimeoutError } from "./errors/SessionAcquireTimeoutError.js";
 import { SessionClosedError } from "./errors/SessionClosedError.js";
 import { LeaseGate } from "./LeaseGate.js";
+import { internalsOf, type ManagerInternals } from "./managerInternals.js";
 import type { OwnSession } from "./OwnSession.js";
 import { OwnSessions } from "./OwnSessions.js";
 import { claimAgentId, releaseAgentId } from "./openSessions.js";

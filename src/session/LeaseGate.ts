@@ -1,4 +1,4 @@
-import { Waiter, Waiters } from "../pool/Waiters.js";
+import { Waiter, Waiters } from "../core/Waiters.js";
 
 /**
  * The per-session fairness cap: at most `capacity` of one agent's acquires go to the pool at once; the

@@ -1,6 +1,6 @@
 import type { SurrealSession } from "surrealdb";
-import type { RawConnection } from "../connection/Connector.js";
-import { sessionDrift } from "../connection/sessionDrift.js";
+import type { RawConnection } from "../surreal/Connector.js";
+import { sessionDrift } from "../surreal/sessionDrift.js";
 
 /** What holds a session: a lease that can be ended from outside. */
 interface Holder {

@@ -1,4 +1,4 @@
-import type { RawConnection } from "../connection/Connector.js";
+import type { RawConnection } from "../surreal/Connector.js";
 import { OwnSession } from "./OwnSession.js";
 
 type Opener = () => Promise<RawConnection> | undefined;

@@ -1,5 +1,5 @@
-import type { PooledDb } from "../connection/Connector.js";
-import { runOnLease } from "../pool/runOnLease.js";
+import { runOnLease } from "../operations/runOnLease.js";
+import type { PooledDb } from "../surreal/Connector.js";
 import type { SessionPool } from "./SessionPool.js";
 
 /**

@@ -1,9 +1,9 @@
 import { classifyEndpoint, isEmbedded } from "../config/endpointUrl.js";
 import type { ResolvedConfig } from "../config/resolveConfig.js";
-import type { Connector } from "../connection/Connector.js";
-import { createConnector } from "../connection/createConnector.js";
 import type { SyncEvent } from "../events/SyncEvent.js";
-import { ensureChangeFeed } from "../feed/changeFeed.js";
+import type { Connector } from "../surreal/Connector.js";
+import { createConnector } from "../surreal/createConnector.js";
+import { ensureChangeFeed } from "../surreal/feed/changeFeed.js";
 import { LocalStore } from "./LocalStore.js";
 import { RemoteLink } from "./RemoteLink.js";
 import { RemoteSync } from "./RemoteSync.js";

@@ -1,6 +1,6 @@
 import type { SurrealSession } from "surrealdb";
-import type { Connector, RawConnection } from "../connection/Connector.js";
 import { classifyError } from "../errors/classifyError.js";
+import type { Connector, RawConnection } from "../surreal/Connector.js";
 import { bounded } from "./bounded.js";
 import { deadlineSignal } from "./deadlineSignal.js";
 import { SyncError } from "./SyncError.js";

@@ -1,9 +1,9 @@
 import type { SurrealSession } from "surrealdb";
 import type { CredentialsOption } from "../config/options.js";
-import type { RawConnection } from "../connection/Connector.js";
-import { WebSocketConnector } from "../connection/WebSocketConnector.js";
 import { classifyError } from "../errors/classifyError.js";
 import { isSurrealPoolError } from "../errors/SurrealPoolError.js";
+import type { RawConnection } from "../surreal/Connector.js";
+import { WebSocketConnector } from "../surreal/WebSocketConnector.js";
 import { bounded } from "./bounded.js";
 import type { Batch } from "./coalesce.js";
 import { deadlineSignal } from "./deadlineSignal.js";

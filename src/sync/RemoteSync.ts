@@ -8,9 +8,9 @@ import {
   syncStateOf,
 } from "../../machines/sync.machine.js";
 import type { SyncEvent, SyncLag } from "../events/SyncEvent.js";
-import { type FeedEntry, readChanges } from "../feed/changeFeed.js";
-import { FeedCursor } from "../feed/FeedCursor.js";
-import { timeOfVersionstamp, versionstampAt } from "../feed/versionstamp.js";
+import { type FeedEntry, readChanges } from "../surreal/feed/changeFeed.js";
+import { FeedCursor } from "../surreal/feed/FeedCursor.js";
+import { timeOfVersionstamp, versionstampAt } from "../surreal/feed/versionstamp.js";
 import { unrefClock } from "../util/unrefClock.js";
 import { batchSize, coalesce } from "./coalesce.js";
 import type { LocalStore } from "./LocalStore.js";

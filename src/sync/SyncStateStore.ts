@@ -1,5 +1,5 @@
 import type { SurrealSession } from "surrealdb";
-import { timeOfVersionstamp, toVersionstamp } from "../feed/versionstamp.js";
+import { timeOfVersionstamp, toVersionstamp } from "../surreal/feed/versionstamp.js";
 import { SYNC_STATE_TABLE } from "./syncedTables.js";
 
 /**

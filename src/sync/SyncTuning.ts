@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from "../config/resolveConfig.js";
-import { LANDING_HORIZON_MS } from "../feed/FeedCursor.js";
+import { LANDING_HORIZON_MS } from "../surreal/feed/FeedCursor.js";
 
 /** The sync's knobs. Derived from the configuration; tests may override them. */
 export interface SyncTuning {

@@ -1,5 +1,5 @@
 import type { RecordId } from "surrealdb";
-import type { FeedEntry, FeedRecord } from "../feed/changeFeed.js";
+import type { FeedEntry, FeedRecord } from "../surreal/feed/changeFeed.js";
 
 /** What one batch does on a remote: whole records to upsert and ids to delete, each id once. */
 export interface Batch {

@@ -1,5 +1,5 @@
 import type { RecordId } from "surrealdb";
-import type { FeedRecord } from "../feed/changeFeed.js";
+import type { FeedRecord } from "../surreal/feed/changeFeed.js";
 import type { LocalStore } from "./LocalStore.js";
 import type { RemoteLink } from "./RemoteLink.js";
 import { SyncError } from "./SyncError.js";

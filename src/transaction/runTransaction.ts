@@ -1,14 +1,14 @@
 import type { SurrealTransaction } from "surrealdb";
 import type { RetryPolicy } from "../config/options.js";
-import type { PooledDb } from "../connection/Connector.js";
 import { ArgumentError } from "../errors/ArgumentError.js";
 import { classifyError } from "../errors/classifyError.js";
 import { OperationTimeoutError } from "../errors/OperationTimeoutError.js";
 import type { TransactionCancelReason } from "../events/LeaseSessionEvent.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
-import { type LeaseRunner, runOnLease } from "../pool/runOnLease.js";
-import type { RetryBudget } from "../retry/RetryBudget.js";
-import { retry } from "../retry/retry.js";
+import type { RetryBudget } from "../operations/RetryBudget.js";
+import { retry } from "../operations/retry.js";
+import { type LeaseRunner, runOnLease } from "../operations/runOnLease.js";
+import type { PooledDb } from "../surreal/Connector.js";
 import {
   describe,
   optionalDuration,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { EndpointScore } from "../../src/balancer/EndpointScore.js";
-import { HealthBasedBalancer } from "../../src/balancer/HealthBasedBalancer.js";
+import { EndpointScore } from "../../src/core/balancer/EndpointScore.js";
+import { HealthBasedBalancer } from "../../src/core/balancer/HealthBasedBalancer.js";
 import { slots, tally } from "./slots.js";
 
 describe("HealthBasedBalancer", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LeastConnectionsBalancer } from "../../src/balancer/LeastConnectionsBalancer.js";
+import { LeastConnectionsBalancer } from "../../src/core/balancer/LeastConnectionsBalancer.js";
 import { slots, tally } from "./slots.js";
 
 describe("LeastConnectionsBalancer", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PowerOfTwoChoicesBalancer } from "../../src/balancer/PowerOfTwoChoicesBalancer.js";
+import { PowerOfTwoChoicesBalancer } from "../../src/core/balancer/PowerOfTwoChoicesBalancer.js";
 import { sequence, slots, tally } from "./slots.js";
 
 describe("PowerOfTwoChoicesBalancer", () => {

@@ -1,14 +1,14 @@
 // Properties every balancer keeps, whatever the candidates and the random numbers.
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
-import type { Balancer } from "../../src/balancer/Balancer.js";
-import { createBalancer } from "../../src/balancer/createBalancer.js";
-import { HealthBasedBalancer } from "../../src/balancer/HealthBasedBalancer.js";
-import { LeastConnectionsBalancer } from "../../src/balancer/LeastConnectionsBalancer.js";
-import { PowerOfTwoChoicesBalancer } from "../../src/balancer/PowerOfTwoChoicesBalancer.js";
-import { RandomBalancer } from "../../src/balancer/RandomBalancer.js";
-import { RoundRobinBalancer } from "../../src/balancer/RoundRobinBalancer.js";
 import type { LoadBalancingStrategy } from "../../src/config/options.js";
+import type { Balancer } from "../../src/core/balancer/Balancer.js";
+import { createBalancer } from "../../src/core/balancer/createBalancer.js";
+import { HealthBasedBalancer } from "../../src/core/balancer/HealthBasedBalancer.js";
+import { LeastConnectionsBalancer } from "../../src/core/balancer/LeastConnectionsBalancer.js";
+import { PowerOfTwoChoicesBalancer } from "../../src/core/balancer/PowerOfTwoChoicesBalancer.js";
+import { RandomBalancer } from "../../src/core/balancer/RandomBalancer.js";
+import { RoundRobinBalancer } from "../../src/core/balancer/RoundRobinBalancer.js";
 import { type SlotSpec, slots, type TestSlot } from "./slots.js";
 
 const STRATEGIES: LoadBalancingStrategy[] = [

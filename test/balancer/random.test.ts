@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RandomBalancer } from "../../src/balancer/RandomBalancer.js";
+import { RandomBalancer } from "../../src/core/balancer/RandomBalancer.js";
 import { sequence, slots, tally } from "./slots.js";
 
 describe("RandomBalancer", () => {

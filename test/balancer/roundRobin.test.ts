@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RoundRobinBalancer } from "../../src/balancer/RoundRobinBalancer.js";
+import { RoundRobinBalancer } from "../../src/core/balancer/RoundRobinBalancer.js";
 import { slots, tally } from "./slots.js";
 
 describe("RoundRobinBalancer", () => {

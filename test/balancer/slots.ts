@@ -1,6 +1,6 @@
 // Hand-made endpoint stats for balancer tests: what a balancer reads of an endpoint, nothing more.
-import { EndpointScore } from "../../src/balancer/EndpointScore.js";
-import type { EndpointStats } from "../../src/balancer/EndpointStats.js";
+import { EndpointScore } from "../../src/core/balancer/EndpointScore.js";
+import type { EndpointStats } from "../../src/core/balancer/EndpointStats.js";
 
 export interface SlotSpec {
   /** Leases in flight. Default 0. */

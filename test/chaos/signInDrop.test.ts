@@ -4,7 +4,6 @@
 // right after its client sent the `signin` request.
 import { AuthenticationError, CallTerminatedError, parseRpcError } from "surrealdb";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { WebSocketConnector } from "../../src/connection/WebSocketConnector.js";
 import { classifyError, isTransient } from "../../src/errors/classifyError.js";
 import {
   ConnectionManager,
@@ -12,6 +11,7 @@ import {
   isConnectError,
   type Lease,
 } from "../../src/index.js";
+import { WebSocketConnector } from "../../src/surreal/WebSocketConnector.js";
 import { ROOT, remoteOptions, settleWithin, waitFor } from "../remote/helpers.js";
 import { type EndpointHandle, startEndpoint } from "../support/endpoint.js";
 import { type FaultProxy, startFaultProxy } from "../support/faultProxy.js";

@@ -2,7 +2,7 @@
 // argument, and nothing changed before the refusal: no request, no event, no timer, no slot.
 import { describe, expect, it } from "vitest";
 import { isArgumentError, isConfigError, type PoolEvent } from "../../src/index.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { AgentSession } from "../../src/session/AgentSession.js";
 
 function timers(): number {

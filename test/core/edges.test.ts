@@ -2,8 +2,8 @@
 // the pool before the Endpoint / one-dispatch rework. Real embedded engine throughout.
 import { describe, expect, it } from "vitest";
 import { isLeaseReleasedError, isPoolClosedError, type PoolEvent } from "../../src/index.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { foldMetrics } from "../../src/observers/metrics.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
 import { AgentSession } from "../../src/session/AgentSession.js";
 import { createManager } from "../integration/helpers.js";
 

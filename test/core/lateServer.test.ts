@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { freePort } from "../../scripts/inspect/localInspector.js";
 import { isCircuitOpenError, isRetriesExhaustedError } from "../../src/index.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { startEndpoint } from "../support/endpoint.js";
 import { type FaultProxy, startFaultProxy } from "../support/faultProxy.js";
 

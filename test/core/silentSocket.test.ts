@@ -3,7 +3,7 @@
 // nothing hangs, executeWithRetry's deadline covering the wait for a connection too.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isLeaseReleasedError, isOperationTimeoutError } from "../../src/index.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { type EndpointHandle, startEndpoint } from "../support/endpoint.js";
 import { type FaultProxy, startFaultProxy } from "../support/faultProxy.js";
 

@@ -4,12 +4,12 @@
 // an undo list resets it with that list first, [] returns it as it is.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { PooledConnection } from "../../src/connection/PooledConnection.js";
+import { ConnectionPool } from "../../src/core/ConnectionPool.js";
 import { CoreLease } from "../../src/core/CoreLease.js";
+import type { PooledConnection } from "../../src/core/PooledConnection.js";
 import type { Unit, UnitSource } from "../../src/core/Unit.js";
 import type { LeaseOwner, UnitHooks } from "../../src/core/UnitHooks.js";
 import type { PoolEvent } from "../../src/events/PoolEvent.js";
-import { ConnectionPool } from "../../src/pool/ConnectionPool.js";
 import { testPoolOptions } from "../pool/harness.js";
 
 type Verdict = "discard" | readonly string[];

@@ -3,7 +3,11 @@
 // time passes. The model keeps only the facts; the checks are the guarantees.
 import type fc from "fast-check";
 import { expect } from "vitest";
-import { RenewalSchedule, renewalMargin, SessionLifetime } from "../../src/credentials/RenewalSchedule.js";
+import {
+  RenewalSchedule,
+  renewalMargin,
+  SessionLifetime,
+} from "../../src/surreal/credentials/RenewalSchedule.js";
 
 export interface Conn {
   signedInAt: number;

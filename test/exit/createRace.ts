@@ -4,7 +4,7 @@
 //
 //   node --import tsx test/exit/createRace.ts --endpoint mem://|surrealkv://DIR|ws://HOST:PORT
 import { parseArgs } from "node:util";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { AgentSession } from "../../src/session/AgentSession.js";
 
 const { values } = parseArgs({ options: { endpoint: { type: "string" } } });

@@ -10,7 +10,7 @@
 // until they finish, and print `{"done": ...}`. --pending dashboard: a dashboard left serving, which
 // keeps it alive (a listening server) until closed.
 import { parseArgs } from "node:util";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 
 const { values } = parseArgs({
   options: {

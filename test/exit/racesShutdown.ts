@@ -8,7 +8,7 @@
 //
 //   node --import tsx test/exit/racesShutdown.ts --mode embedded|ws [--url URL] [--timeout MS]
 import { parseArgs } from "node:util";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { startFaultProxy } from "../support/faultProxy.js";
 
 const { values } = parseArgs({

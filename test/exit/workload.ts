@@ -3,7 +3,7 @@
 //
 //   node --import tsx test/exit/workload.ts --mode embedded|ws|remote|hybrid|agents|dashboard [--url URL ...]
 import { parseArgs } from "node:util";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { AgentSession } from "../../src/session/AgentSession.js";
 
 const { values } = parseArgs({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseDurationMs } from "../../src/feed/duration.js";
-import { timeOfVersionstamp, toVersionstamp, versionstampAt } from "../../src/feed/versionstamp.js";
+import { parseDurationMs } from "../../src/surreal/feed/duration.js";
+import { timeOfVersionstamp, toVersionstamp, versionstampAt } from "../../src/surreal/feed/versionstamp.js";
 
 describe("versionstamps", () => {
   it("are epoch milliseconds shifted 16 bits, plus a per-millisecond counter", () => {

@@ -3,7 +3,7 @@
 // stream and no loss: the live connection's own calls renew its sign-in. Against a real loopback endpoint.
 import type { Surreal } from "surrealdb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { rootClient, sleep } from "../credentials/helpers.js";
 import { type EndpointHandle, startEndpoint } from "../support/endpoint.js";
 import { closeQuietly } from "../support/wsClient.js";

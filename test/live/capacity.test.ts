@@ -3,7 +3,7 @@
 // backing off and trying again for maxAttempts would not change.
 import { afterEach, describe, expect, it } from "vitest";
 import { isLiveError } from "../../src/live/LiveError.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { Collected, EventRecorder, waitFor } from "./helpers.js";
 
 let manager: ConnectionManager | undefined;

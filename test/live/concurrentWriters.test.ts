@@ -5,7 +5,7 @@
 // the feed by more than a second under this load were given up on).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LiveNotification } from "../../src/live/LiveNotification.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { type EndpointHandle, startEndpoint } from "../support/endpoint.js";
 import { EventRecorder, ROOT, waitFor } from "./helpers.js";
 

@@ -4,7 +4,7 @@ import { firstValueFrom, take, toArray } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { isArgumentError } from "../../src/errors/ArgumentError.js";
 import { isLiveError } from "../../src/live/LiveError.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { Collected, EventRecorder, livesOn, sleep, waitFor } from "./helpers.js";
 
 let manager: ConnectionManager | undefined;

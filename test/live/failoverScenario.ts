@@ -1,7 +1,7 @@
 // The node-kill scenario of live queries, in two sizes: test/live/failover.test.ts (one kill, in npm test)
 // and test/load/liveFailover.test.ts (five kills, npm run test:load).
 import { expect } from "vitest";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import type { Cluster } from "../support/cluster.js";
 import { Collected, EventRecorder, remoteOptions, waitFor } from "./helpers.js";
 

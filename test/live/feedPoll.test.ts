@@ -2,7 +2,7 @@
 // change whose notification never comes (the engine drops some under load; a node of a multi-node cluster
 // hears only its own writes) still arrives. The endpoint here sends no notification at all.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { type EndpointHandle, startEndpoint } from "../support/endpoint.js";
 import { Collected, EventRecorder, ROOT, sleep, waitFor } from "./helpers.js";
 

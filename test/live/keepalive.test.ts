@@ -4,7 +4,7 @@
 
 import type { Surreal } from "surrealdb";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { type EndpointHandle, startEndpoint } from "../support/endpoint.js";
 import { type FaultProxy, startFaultProxy } from "../support/faultProxy.js";
 import { closeQuietly, connectWs } from "../support/wsClient.js";

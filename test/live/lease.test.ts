@@ -3,7 +3,7 @@
 import { Table } from "surrealdb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectionManagerOptions } from "../../src/config/options.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { type EndpointHandle, startEndpoint } from "../support/endpoint.js";
 import { EventRecorder, ROOT, sleep, waitFor } from "./helpers.js";
 

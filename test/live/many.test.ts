@@ -1,7 +1,7 @@
 // 1,000 subscriptions on 2 connections: each gets every change; unsubscribing kills on the server (the
 // server lists no live query of it afterwards, and no notification follows).
 import { afterAll, describe, expect, it } from "vitest";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { Collected, EventRecorder, livesOn, waitFor } from "./helpers.js";
 
 const N = 1_000;

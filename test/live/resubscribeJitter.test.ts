@@ -1,7 +1,7 @@
 // Subscriptions lost together (one live connection carries many) come back at their own times: each draws
 // its own backoff before registering again, so a failover does not hit the next endpoint in lockstep.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { type EndpointHandle, startEndpoint } from "../support/endpoint.js";
 import { type FaultProxy, startFaultProxy } from "../support/faultProxy.js";
 import { Collected, EventRecorder, ROOT, waitFor } from "./helpers.js";

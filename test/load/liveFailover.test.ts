@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
-import type { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import type { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { nodeKillScenario } from "../live/failoverScenario.js";
 import { type Cluster, startCluster } from "../support/cluster.js";
 import { pick, timeoutFor } from "./loadSize.js";

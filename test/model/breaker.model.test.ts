@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SimulatedClock } from "xstate";
-import { CircuitBreaker } from "../../src/breaker/CircuitBreaker.js";
+import { CircuitBreaker } from "../../src/core/breaker/CircuitBreaker.js";
 import { isCircuitOpenError } from "../../src/errors/CircuitOpenError.js";
 import { isSurrealPoolError } from "../../src/errors/SurrealPoolError.js";
 import type { BreakerTransition } from "../../src/events/PoolEvent.js";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Lease } from "../../src/pool/Lease.js";
+import type { Lease } from "../../src/surreal/lease/Lease.js";
 import { eventLogViolations, poolHarness } from "../pool/harness.js";
 import { AbortWaiterCommand } from "./pool/AbortWaiterCommand.js";
 import { AcquireCommand } from "./pool/AcquireCommand.js";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import type { Surreal } from "surrealdb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import type { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import type { EndpointHandle } from "../support/endpoint.js";
 import { type FaultProxy, startFaultProxy } from "../support/faultProxy.js";
 import { client, closeQuietly, contents, createHybrid, startEndpoints, tempDir } from "../sync/helpers.js";

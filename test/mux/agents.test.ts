@@ -2,7 +2,7 @@
 // and an agent's lease never switches the pool's sessions. 1,000 agents, each its own namespace, on one
 // endpoint: every write lands in its agent's namespace and nothing crosses.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import type { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { AgentSession } from "../../src/session/AgentSession.js";
 import { closeAll, EventRecorder } from "../remote/helpers.js";
 import { type EndpointHandle, startEndpoint } from "../support/endpoint.js";

@@ -3,7 +3,7 @@
 // (the SDK then never sends `attach`), or a refused `attach`.
 import { afterEach, describe, expect, it } from "vitest";
 import type { PoolEvent } from "../../src/events/PoolEvent.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { closeAll, waitFor } from "../remote/helpers.js";
 import { type EndpointHandle, startEndpoint } from "../support/endpoint.js";
 import { endpointHealth, muxOptions } from "./helpers.js";

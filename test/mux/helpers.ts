@@ -1,7 +1,7 @@
 // Shared pieces of the sessions-over-sockets tests: a manager over one loopback endpoint (optionally
 // behind a fault proxy), with test-sized timeouts.
 import type { ConnectionManagerOptions } from "../../src/config/options.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { remoteOptions } from "../remote/helpers.js";
 
 export function muxOptions(

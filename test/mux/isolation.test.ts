@@ -1,7 +1,7 @@
 // Sessions on one shared socket are isolated from each other: namespace/database, variables and auth
 // are each session's own, and a borrower's changes are undone before the next borrower gets the session.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import type { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { closeAll, EventRecorder } from "../remote/helpers.js";
 import { type EndpointHandle, startEndpoint } from "../support/endpoint.js";
 import { createMux, endpointHealth } from "./helpers.js";

@@ -5,8 +5,8 @@
 // exactly those leases), every session handed out clean, and the pool refilled to its minimum.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ConnectionManager } from "../../src/pool/ConnectionManager.js";
-import type { Lease } from "../../src/pool/Lease.js";
+import type { ConnectionManager } from "../../src/manager/ConnectionManager.js";
+import type { Lease } from "../../src/surreal/lease/Lease.js";
 import { EventRecorder, waitFor } from "../remote/helpers.js";
 import { type EndpointHandle, startEndpoint } from "../support/endpoint.js";
 import { type FaultProxy, startFaultProxy } from "../support/faultProxy.js";

@@ -2,7 +2,7 @@
 // healthy socket, and the other socket's sessions (and their leases) never notice.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LeaseReleasedError } from "../../src/errors/LeaseReleasedError.js";
-import type { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import type { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { closeAll, EventRecorder, waitFor } from "../remote/helpers.js";
 import { type EndpointHandle, startEndpoint } from "../support/endpoint.js";
 import { type FaultProxy, startFaultProxy } from "../support/faultProxy.js";

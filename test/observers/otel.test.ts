@@ -4,9 +4,9 @@ import { Subject } from "rxjs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { isArgumentError } from "../../src/errors/ArgumentError.js";
 import type { PoolEvent } from "../../src/events/PoolEvent.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { PoolMetrics } from "../../src/observers/PoolMetrics.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
-import type { Lease } from "../../src/pool/Lease.js";
+import type { Lease } from "../../src/surreal/lease/Lease.js";
 import { poolEvents } from "./arbitraryEvents.js";
 import { histogramTotals, otelHarness, sumPoints } from "./otelHarness.js";
 

@@ -1,6 +1,6 @@
 import { register as globalRegistry, Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { parseExposition, sumSamples } from "./exposition.js";
 
 const parse = parseExposition;

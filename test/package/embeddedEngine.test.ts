@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { isConfigError } from "../../src/errors/ConfigError.js";
 import {
   assertEmbeddedEngineInstalled,
   type EmbeddedEngineModule,
   loadEmbeddedEngine,
-} from "../../src/connection/embeddedEngine.js";
-import { isConfigError } from "../../src/errors/ConfigError.js";
+} from "../../src/surreal/embeddedEngine.js";
 
 // A package name that is really absent, so the module loader produces its real error. It contains
 // "@surrealdb/node", as the loader's message for the real package would.

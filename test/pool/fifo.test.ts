@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { PooledLease } from "../../src/pool/PooledLease.js";
+import type { PooledLease } from "../../src/surreal/lease/PooledLease.js";
 import { poolHarness, settle } from "./harness.js";
 
 describe("wait queue order", () => {

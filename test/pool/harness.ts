@@ -1,11 +1,11 @@
 import type { PoolOptions } from "../../src/config/options.js";
-import { SessionLeases } from "../../src/connection/SessionLeases.js";
+import { ConnectionPool, type ConnectionPoolOptions } from "../../src/core/ConnectionPool.js";
 import { EventBus } from "../../src/events/EventBus.js";
 import type { PoolEvent, PoolEventOf, PoolEventType } from "../../src/events/PoolEvent.js";
 import { foldMetrics } from "../../src/observers/metrics.js";
 import { PoolMetrics } from "../../src/observers/PoolMetrics.js";
-import { ConnectionPool, type ConnectionPoolOptions } from "../../src/pool/ConnectionPool.js";
-import type { PooledLease } from "../../src/pool/PooledLease.js";
+import type { PooledLease } from "../../src/surreal/lease/PooledLease.js";
+import { SessionLeases } from "../../src/surreal/SessionLeases.js";
 import { FakeConnector, type FakeConnectorOptions } from "../support/fakeConnector.js";
 
 /** Pool options for tests: small, fast, and nothing periodic unless a test asks for it. */

@@ -1,7 +1,7 @@
 // ReachabilityProbe: an endpoint found unreachable is probed, closer than 1 s apart, until it listens,
 // and then said once; one listening at the first probe (sick, not gone) is not; stop() ends it.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ReachabilityProbe } from "../../src/pool/ReachabilityProbe.js";
+import { ReachabilityProbe } from "../../src/core/ReachabilityProbe.js";
 
 let listening = false;
 let probes: number[] = [];

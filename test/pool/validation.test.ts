@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { rawOf } from "../../src/connection/rawOf.js";
 import { connectionOf } from "../../src/core/CoreLease.js";
+import { rawOf } from "../../src/surreal/rawOf.js";
 import { poolHarness, sleep, until } from "./harness.js";
 
 describe("checking connections", () => {

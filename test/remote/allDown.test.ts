@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isCircuitOpenError } from "../../src/errors/CircuitOpenError.js";
 import { isRetriesExhaustedError } from "../../src/errors/RetriesExhaustedError.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import type { EndpointHandle } from "../support/endpoint.js";
 import {
   closeAll,

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { isAuthenticationFailedError } from "../../src/errors/AuthenticationFailedError.js";
 import { isConfigError } from "../../src/errors/ConfigError.js";
 import { isConnectError } from "../../src/errors/ConnectError.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import type { EndpointHandle } from "../support/endpoint.js";
 import { type FaultProxy, startFaultProxy } from "../support/faultProxy.js";
 import {

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { isAcquireTimeoutError } from "../../src/errors/AcquireTimeoutError.js";
 import { isConnectError } from "../../src/errors/ConnectError.js";
 import { isRetriesExhaustedError } from "../../src/errors/RetriesExhaustedError.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import type { EndpointHandle } from "../support/endpoint.js";
 import { type FaultProxy, startFaultProxy } from "../support/faultProxy.js";
 import {

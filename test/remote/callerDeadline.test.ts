@@ -5,7 +5,7 @@
 // caller's patience.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isOperationTimeoutError, isRetriesExhaustedError } from "../../src/index.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import type { EndpointHandle } from "../support/endpoint.js";
 import { closeAll, ROOT, startEndpoints } from "./helpers.js";
 

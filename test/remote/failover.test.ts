@@ -1,6 +1,6 @@
 // Failover across three real endpoints: one dies under steady load, then comes back.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import type { EndpointHandle } from "../support/endpoint.js";
 import {
   closeAll,

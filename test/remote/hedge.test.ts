@@ -1,7 +1,7 @@
 // Hedged reads over a fast and a slow endpoint: a read that landed on the slow one is also started on the
 // fast one after the hedge delay, and the first answer wins.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import type { EndpointHandle } from "../support/endpoint.js";
 import { type FaultProxy, startFaultProxy } from "../support/faultProxy.js";
 import { closeAll, EventRecorder, remoteOptions, startEndpoints, waitFor } from "./helpers.js";

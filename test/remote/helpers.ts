@@ -3,7 +3,7 @@
 import type { Subscription } from "rxjs";
 import type { ConnectionManagerOptions, LoadBalancingStrategy } from "../../src/config/options.js";
 import type { PoolEvent, PoolEventOf, PoolEventType } from "../../src/events/PoolEvent.js";
-import type { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import type { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { type EndpointHandle, startEndpoint } from "../support/endpoint.js";
 import type { FaultProxy } from "../support/faultProxy.js";
 

@@ -2,7 +2,7 @@
 // work than round-robin does. Measured as shares of lease.acquired events, not as times.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LoadBalancingStrategy } from "../../src/config/options.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import type { EndpointHandle } from "../support/endpoint.js";
 import { type FaultProxy, startFaultProxy } from "../support/faultProxy.js";
 import { closeAll, EventRecorder, remoteOptions, startEndpoints } from "./helpers.js";

@@ -3,7 +3,7 @@
 // on a working one.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isOperationTimeoutError } from "../../src/errors/OperationTimeoutError.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import type { EndpointHandle } from "../support/endpoint.js";
 import { type FaultProxy, startFaultProxy } from "../support/faultProxy.js";
 import { closeAll, EventRecorder, remoteOptions, startEndpoints } from "./helpers.js";

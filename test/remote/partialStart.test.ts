@@ -1,7 +1,7 @@
 // Starting while one of three endpoints is down: the pool starts on the other two (warm-up fails fast
 // only when no endpoint can be reached), the dead one's breaker opens, and it joins once it is up.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import type { EndpointHandle } from "../support/endpoint.js";
 import { closeAll, remoteOptions, startEndpoints, waitFor } from "./helpers.js";
 

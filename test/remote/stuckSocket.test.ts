@@ -1,7 +1,7 @@
 // Connections whose sockets stop answering (the proxy blackholes them after they were established): the
 // health check finds them, and they are replaced by working ones once the network heals.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import type { EndpointHandle } from "../support/endpoint.js";
 import { type FaultProxy, startFaultProxy } from "../support/faultProxy.js";
 import { closeAll, EventRecorder, remoteOptions, startEndpoints, waitFor } from "./helpers.js";

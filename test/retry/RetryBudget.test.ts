@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { RetryBudget } from "../../src/retry/RetryBudget.js";
+import { RetryBudget } from "../../src/operations/RetryBudget.js";
 
 function clocked(options: ConstructorParameters<typeof RetryBudget>[0] = {}) {
   let now = 1_000_000;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type BackoffOptions, backoffCap, backoffDelay, partialJitter } from "../../src/retry/backoff.js";
+import { type BackoffOptions, backoffCap, backoffDelay, partialJitter } from "../../src/util/backoff.js";
 
 const policy: fc.Arbitrary<BackoffOptions> = fc.record({
   initialBackoffMs: fc.integer({ min: 0, max: 10_000 }),

@@ -2,8 +2,8 @@ import { ConnectionUnavailableError, NotFoundError } from "surrealdb";
 import { describe, expect, it } from "vitest";
 import { isConfigError } from "../../src/errors/ConfigError.js";
 import { isRetriesExhaustedError, RetriesExhaustedError } from "../../src/errors/RetriesExhaustedError.js";
-import { RetryBudget } from "../../src/retry/RetryBudget.js";
-import { abortableSleep, type RetryInfo, type RetryOptions, retry } from "../../src/retry/retry.js";
+import { RetryBudget } from "../../src/operations/RetryBudget.js";
+import { abortableSleep, type RetryInfo, type RetryOptions, retry } from "../../src/operations/retry.js";
 
 const policy = { maxAttempts: 4, initialBackoffMs: 100, maxBackoffMs: 1_000, multiplier: 2 };
 const dropped = () => new ConnectionUnavailableError();

@@ -5,10 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isArgumentError } from "../../src/errors/ArgumentError.js";
 import { isConfigError } from "../../src/errors/ConfigError.js";
 import type { PoolEvent } from "../../src/events/PoolEvent.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
-import { internalsOf } from "../../src/pool/internals.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { AgentSession } from "../../src/session/AgentSession.js";
 import type { AgentSessionCreateOptions } from "../../src/session/AgentSessionCreateOptions.js";
+import { internalsOf } from "../../src/session/managerInternals.js";
 
 let manager: ConnectionManager;
 let events: PoolEvent[];

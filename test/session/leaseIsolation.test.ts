@@ -5,9 +5,9 @@
 // lease's namespace/database, variables or auth. Replay a run with LEASE_SEED=<seed>.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectionManagerOptions } from "../../src/config/options.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
-import { internalsOf } from "../../src/pool/internals.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { AgentSession } from "../../src/session/AgentSession.js";
+import { internalsOf } from "../../src/session/managerInternals.js";
 import type { SessionLease } from "../../src/session/SessionLease.js";
 import { type Random, seededRandom } from "../chaos/prng.js";
 import { muxOptions } from "../mux/helpers.js";

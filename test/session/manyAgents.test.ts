@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { PoolEvent } from "../../src/events/PoolEvent.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { AgentSession } from "../../src/session/AgentSession.js";
 import { agentLog$, TXLOG_EVENT_TYPES } from "../../src/session/agentLog.js";
 import type { SessionPool } from "../../src/session/SessionPool.js";

@@ -4,7 +4,7 @@
 // endpoint behind a fault proxy.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isLeaseReleasedError } from "../../src/errors/LeaseReleasedError.js";
-import type { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import type { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { AgentSession } from "../../src/session/AgentSession.js";
 import { createMux } from "../mux/helpers.js";
 import { closeAll } from "../remote/helpers.js";

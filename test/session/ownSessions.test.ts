@@ -3,7 +3,7 @@
 // and detached, not handed on, when a call of its lease may still run on it. Real embedded engine.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isLeaseReleasedError } from "../../src/errors/LeaseReleasedError.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { AgentSession } from "../../src/session/AgentSession.js";
 import type { SessionLease } from "../../src/session/SessionLease.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { AgentSession } from "../../src/session/AgentSession.js";
 
 describe("manager shutdown with agent sessions still open", () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectionManagerOptions } from "../../src/config/options.js";
 import { isPoolClosedError } from "../../src/errors/PoolClosedError.js";
 import { isSurrealPoolError } from "../../src/errors/SurrealPoolError.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { AgentSession } from "../../src/session/AgentSession.js";
 import { muxOptions } from "../mux/helpers.js";
 import { type EndpointHandle, startEndpoint } from "../support/endpoint.js";

@@ -9,13 +9,13 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { escapeIdent } from "surrealdb";
-import { makeStderrBlocking } from "../../src/connection/blockingStderr.js";
+import { makeStderrBlocking } from "../../src/surreal/blockingStderr.js";
 import { loadNativeEngine } from "./nativeEngine.js";
 import { codec } from "./rpcFrames.js";
 import { RpcGateway } from "./rpcGateway.js";
 
 // The engine's change-feed debug dump goes to fd 2; on a non-blocking pipe that the test reads late it
-// can abort this process (src/connection/blockingStderr.ts). A blocking pipe makes it wait instead.
+// can abort this process (src/surreal/blockingStderr.ts). A blocking pipe makes it wait instead.
 makeStderrBlocking();
 
 const HOST = "127.0.0.1"; // loopback only, whatever the caller asks

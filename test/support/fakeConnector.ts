@@ -1,6 +1,6 @@
-import type { Connector, PooledDb, RawConnection } from "../../src/connection/Connector.js";
-import { resetSession } from "../../src/connection/resetSession.js";
-import type { SessionBaseline } from "../../src/connection/sessionDrift.js";
+import type { Connector, PooledDb, RawConnection } from "../../src/surreal/Connector.js";
+import { resetSession } from "../../src/surreal/resetSession.js";
+import type { SessionBaseline } from "../../src/surreal/sessionDrift.js";
 
 /**
  * A fake `Connector` for pool tests. The database is not the subject of those tests, so every pooled

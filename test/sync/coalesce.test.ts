@@ -1,6 +1,6 @@
 import { RecordId } from "surrealdb";
 import { describe, expect, it } from "vitest";
-import type { FeedEntry } from "../../src/feed/changeFeed.js";
+import type { FeedEntry } from "../../src/surreal/feed/changeFeed.js";
 import { batchSize, coalesce } from "../../src/sync/coalesce.js";
 import { tableFilter } from "../../src/sync/syncedTables.js";
 

@@ -1,7 +1,7 @@
 import type { Surreal } from "surrealdb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/resolveConfig.js";
-import { ensureChangeFeed, readChanges } from "../../src/feed/changeFeed.js";
+import { ensureChangeFeed, readChanges } from "../../src/surreal/feed/changeFeed.js";
 import { HybridSync } from "../../src/sync/HybridSync.js";
 import type { EndpointHandle } from "../support/endpoint.js";
 import { client, closeQuietly, contents, hybridOptions, startEndpoints } from "./helpers.js";

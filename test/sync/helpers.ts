@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Surreal } from "surrealdb";
 import type { ConnectionManagerOptions } from "../../src/config/options.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { type EndpointHandle, type StartEndpointOptions, startEndpoint } from "../support/endpoint.js";
 import { closeQuietly, connectWs } from "../support/wsClient.js";
 

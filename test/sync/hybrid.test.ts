@@ -1,8 +1,8 @@
 import type { Surreal } from "surrealdb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PoolEvent } from "../../src/events/PoolEvent.js";
+import type { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { foldMetrics } from "../../src/observers/metrics.js";
-import type { ConnectionManager } from "../../src/pool/ConnectionManager.js";
 import type { EndpointHandle } from "../support/endpoint.js";
 import { startFaultProxy } from "../support/faultProxy.js";
 import { client, closeQuietly, contents, createHybrid, eventually, startEndpoints } from "./helpers.js";

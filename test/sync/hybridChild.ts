@@ -8,8 +8,8 @@
 // down and exits. Every step is one JSON line on stdout; the engine's debug dumps go to stderr, which the
 // parent drains and ignores.
 import { parseArgs } from "node:util";
-import { LANDING_HORIZON_MS } from "../../src/feed/FeedCursor.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
+import { LANDING_HORIZON_MS } from "../../src/surreal/feed/FeedCursor.js";
 import { contents, hybridOptions } from "./helpers.js";
 import { writeMany } from "./writes.js";
 

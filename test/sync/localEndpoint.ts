@@ -4,7 +4,7 @@
 // Why not startEndpoint(): hybrid mode turns on the change feed of the local store, and SurrealDB 3.0.2
 // then prints a ~10-line debug dump to stderr on every commit. An endpoint whose stderr is a pipe that
 // the test process reads late can fill it, and the engine then aborts (SIGABRT) on the failed write
-// (see src/connection/blockingStderr.ts). Remotes have no change feed, so startEndpoint() is fine for them.
+// (see src/surreal/blockingStderr.ts). Remotes have no change feed, so startEndpoint() is fine for them.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";

@@ -1,7 +1,7 @@
 import type { Surreal } from "surrealdb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PoolEvent } from "../../src/events/PoolEvent.js";
-import type { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import type { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import type { EndpointHandle } from "../support/endpoint.js";
 import { client, closeQuietly, contents, createHybrid, startEndpoints, tempDir } from "./helpers.js";
 import { type LocalEndpoint, startLocalEndpoint } from "./localEndpoint.js";

@@ -1,4 +1,4 @@
-import type { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import type { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 
 /**
  * `count` single-record commits (each its own change-feed entry) into `table`, `workers` at a time:

@@ -4,10 +4,10 @@
 // can no longer commit, so what it wrote never becomes visible.
 import type { SurrealTransaction } from "surrealdb";
 import { describe, expect, it } from "vitest";
-import { rawOf } from "../../src/connection/rawOf.js";
 import { connectionOf } from "../../src/core/CoreLease.js";
 import { ConnectionManager, type Lease, type PoolEvent } from "../../src/index.js";
-import type { PooledLease } from "../../src/pool/PooledLease.js";
+import type { PooledLease } from "../../src/surreal/lease/PooledLease.js";
+import { rawOf } from "../../src/surreal/rawOf.js";
 import { useProxiedEndpoint } from "./proxiedEndpoint.js";
 
 /** Records the raw SDK transaction every beginTransaction() on this lease's connection makes. */

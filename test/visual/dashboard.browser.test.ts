@@ -8,7 +8,7 @@ import { runWorkload, type WorkloadResult } from "../../scripts/support/workload
 import { PoolConfig } from "../../src/config/PoolConfig.js";
 import type { DashboardServer } from "../../src/dashboard/serveDashboard.js";
 import type { DashboardSnapshot } from "../../src/dashboard/types.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { startEndpoint } from "../support/endpoint.js";
 
 const CHROMIUM = "/usr/bin/chromium";

@@ -3,7 +3,7 @@ import { DashboardModel } from "../../src/dashboard/DashboardModel.js";
 import type { DashboardServer } from "../../src/dashboard/serveDashboard.js";
 import type { DashboardFrame, DashboardSnapshot } from "../../src/dashboard/types.js";
 import type { PoolEvent } from "../../src/events/PoolEvent.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 
 type Unstamped<E = PoolEvent> = E extends unknown ? Omit<E, "ts"> : never;
 

@@ -7,7 +7,7 @@ import { DRILL_BREAKER, injectConnectionErrors } from "../../scripts/support/dri
 import { runWorkload } from "../../scripts/support/workload.js";
 import { PoolConfig } from "../../src/config/PoolConfig.js";
 import type { DashboardServer } from "../../src/dashboard/serveDashboard.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const missing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not found (apt-get install -y chromium)`;

@@ -5,7 +5,7 @@ import { createWebSocketReceiver, type StatelyInspectionEvent } from "@statelyai
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InspectionTally } from "../../scripts/inspect/InspectionTally.js";
 import { freePort, type LocalInspector, startLocalInspector } from "../../scripts/inspect/localInspector.js";
-import { ConnectionManager } from "../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { AgentSession } from "../../src/session/AgentSession.js";
 
 /**

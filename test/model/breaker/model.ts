@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { SimulatedClock } from "xstate";
-import { CircuitBreaker } from "../../../src/breaker/CircuitBreaker.js";
+import { CircuitBreaker } from "../../../src/core/breaker/CircuitBreaker.js";
 import type { BreakerState, BreakerTransition } from "../../../src/events/PoolEvent.js";
 
 /**

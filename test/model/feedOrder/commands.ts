@@ -1,9 +1,9 @@
 import type fc from "fast-check";
 import { expect, vi } from "vitest";
-import { LANDING_HORIZON_MS } from "../../../src/feed/FeedCursor.js";
-import { timeOfVersionstamp } from "../../../src/feed/versionstamp.js";
 import { STALL_MS } from "../../../src/live/FeedOrder.js";
 import type { LiveChange, LiveNotification } from "../../../src/live/LiveNotification.js";
+import { LANDING_HORIZON_MS } from "../../../src/surreal/feed/FeedCursor.js";
+import { timeOfVersionstamp } from "../../../src/surreal/feed/versionstamp.js";
 import { type Commit, changeOf, land, type Model, type Real } from "./model.js";
 
 type Command = fc.AsyncCommand<Model, Real>;

@@ -4,10 +4,10 @@
 // commit's real action, what was notified, what was read, what went out.
 import { RecordId, type SurrealSession } from "surrealdb";
 import { vi } from "vitest";
-import { LANDING_HORIZON_MS } from "../../../src/feed/FeedCursor.js";
-import { versionstampAt } from "../../../src/feed/versionstamp.js";
 import { FeedOrder } from "../../../src/live/FeedOrder.js";
 import type { LiveAction, LiveChange, LiveGap } from "../../../src/live/LiveNotification.js";
+import { LANDING_HORIZON_MS } from "../../../src/surreal/feed/FeedCursor.js";
+import { versionstampAt } from "../../../src/surreal/feed/versionstamp.js";
 
 export const TABLE = "t";
 export const RECORDS = 4;

@@ -2,7 +2,7 @@
 import type { Subscription } from "rxjs";
 import type { Surreal } from "surrealdb";
 import type { LiveNotification } from "../../../src/live/LiveNotification.js";
-import type { ConnectionManager } from "../../../src/pool/ConnectionManager.js";
+import type { ConnectionManager } from "../../../src/manager/ConnectionManager.js";
 import type { EventRecorder } from "../../live/helpers.js";
 import type { FaultProxy } from "../../support/faultProxy.js";
 

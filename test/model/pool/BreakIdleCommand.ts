@@ -1,6 +1,6 @@
 import type fc from "fast-check";
 import { expect } from "vitest";
-import { rawOf } from "../../../src/connection/rawOf.js";
+import { rawOf } from "../../../src/surreal/rawOf.js";
 import { checkInvariants, type PoolModel, type PoolReal, settle } from "./model.js";
 
 /** The transport of one idle connection reports it dead: it is retired, and replaced only up to min. */

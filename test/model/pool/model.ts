@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import type { PoolEvent } from "../../../src/events/PoolEvent.js";
 import { healthStatusOf } from "../../../src/observers/healthStatus.js";
-import type { Lease } from "../../../src/pool/Lease.js";
+import type { Lease } from "../../../src/surreal/lease/Lease.js";
 import { eventLogViolations, gaugesOf, type PoolHarness, poolHarness } from "../../pool/harness.js";
 
 /**

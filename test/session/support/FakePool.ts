@@ -5,11 +5,11 @@
 import { createNodeEngines } from "@surrealdb/node";
 import { Subject } from "rxjs";
 import { Surreal, type SurrealSession } from "surrealdb";
-import { switchTo } from "../../../src/connection/switchTo.js";
 import { SurrealPoolError } from "../../../src/errors/SurrealPoolError.js";
 import type { PoolEvent } from "../../../src/events/PoolEvent.js";
-import { registerInternals } from "../../../src/pool/internals.js";
+import { registerInternals } from "../../../src/session/managerInternals.js";
 import type { PoolAcquireOptions, PoolLease, SessionPool } from "../../../src/session/SessionPool.js";
+import { switchTo } from "../../../src/surreal/switchTo.js";
 
 interface Waiter {
   resolve(db: SurrealSession): void;

@@ -3,7 +3,7 @@
  * flushes transactions in a loop, printing `DURABLE <id>` after each flush resolves (from then on the
  * entry is the database's to keep). It never stops by itself before `--max` entries; the test SIGKILLs it.
  */
-import { ConnectionManager } from "../../../src/pool/ConnectionManager.js";
+import { ConnectionManager } from "../../../src/manager/ConnectionManager.js";
 import { AgentSession } from "../../../src/session/AgentSession.js";
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
