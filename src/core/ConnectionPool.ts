@@ -13,7 +13,7 @@ import type { Balancer } from "./balancer/Balancer.js";
 import { RoundRobinBalancer } from "./balancer/RoundRobinBalancer.js";
 import { ConnectionLifecycle, type LifecycleHost } from "./ConnectionLifecycle.js";
 import { type ConnectionPoolOptions, DEFAULT_BREAKER, type PoolState } from "./ConnectionPoolOptions.js";
-import { type CoreLease, connectionOf } from "./CoreLease.js";
+import type { CoreLease } from "./CoreLease.js";
 import { closeEndpoints, type ShutdownReport, takeBackLeases } from "./closeEndpoints.js";
 import { DrainWait } from "./DrainWait.js";
 import { Endpoint } from "./Endpoint.js";
@@ -355,8 +355,7 @@ export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCou
     }
   }
 
-  release(lease: CoreLease, discard: boolean): Promise<void> {
-    const connection = connectionOf(lease);
+  release(connection: PooledConnection, lease: CoreLease, discard: boolean): Promise<void> {
     const endpoint = this.#lifecycle.endpointOf(connection);
     if (endpoint.leaseOf(connection) !== lease) return RESOLVED; // revoked already
     const now = performance.now();

@@ -4,7 +4,7 @@ import type { BreakerState, BreakerTransition } from "../events/PoolEvent.js";
 import { EndpointScore } from "./balancer/EndpointScore.js";
 import type { EndpointStats } from "./balancer/EndpointStats.js";
 import { type BreakerOptions, CircuitBreaker } from "./breaker/CircuitBreaker.js";
-import { type CoreLease, connectionOf } from "./CoreLease.js";
+import type { CoreLease } from "./CoreLease.js";
 import type { ConnectionPlace, PooledConnection } from "./PooledConnection.js";
 import { ReachabilityProbe } from "./ReachabilityProbe.js";
 import type { UnitSource } from "./Unit.js";
@@ -31,10 +31,12 @@ export class Endpoint implements EndpointStats {
   readonly #score = new EndpointScore();
   readonly #idle: PooledConnection[] = [];
   /**
-   * The leases out, each at its connection's `leaseSlot`: taking and returning one is an index write
-   * and a swap with the last, where a Map's set and delete on every lease cost a hash and its rehashes.
+   * The leases out and their connections, each pair at the connection's `leaseSlot`: taking and
+   * returning one is an index write and a swap with the last, where a Map's set and delete on every
+   * lease cost a hash and its rehashes.
    */
   readonly #leased: CoreLease[] = [];
+  readonly #leasedConnections: PooledConnection[] = [];
   readonly #checking = new Set<PooledConnection>();
   readonly #retiring = new Set<PooledConnection>();
   readonly #opening = new Set<PooledConnection>();
@@ -105,14 +107,14 @@ export class Endpoint implements EndpointStats {
   *connections(): IterableIterator<PooledConnection> {
     yield* this.#opening;
     yield* this.#idle;
-    for (const lease of this.#leased) yield connectionOf(lease);
+    yield* this.#leasedConnections;
     yield* this.#checking;
     yield* this.#retiring;
   }
 
   /** The leases in flight, with their connections (leak scans, shutdown). */
   *leases(): IterableIterator<[PooledConnection, CoreLease]> {
-    for (const lease of this.#leased) yield [connectionOf(lease), lease];
+    for (let i = 0; i < this.#leased.length; i++) yield [this.#leasedConnections[i]!, this.#leased[i]!];
   }
 
   leaseOf(connection: PooledConnection): CoreLease | undefined {
@@ -145,6 +147,7 @@ export class Endpoint implements EndpointStats {
     connection.uses++;
     connection.leaseSlot = this.#leased.length;
     this.#leased.push(lease);
+    this.#leasedConnections.push(connection);
   }
 
   /** Puts a connection on the idle stack. `returned` says a borrower gave it back (a check is not use). */
@@ -200,9 +203,10 @@ export class Endpoint implements EndpointStats {
       case "leased": {
         const slot = connection.leaseSlot;
         const last = this.#leased.pop()!;
-        const lastConnection = connectionOf(last);
+        const lastConnection = this.#leasedConnections.pop()!;
         if (lastConnection !== connection) {
           this.#leased[slot] = last;
+          this.#leasedConnections[slot] = lastConnection;
           lastConnection.leaseSlot = slot;
         }
         connection.leaseSlot = -1;

@@ -5,8 +5,11 @@ import type { PooledConnection } from "./PooledConnection.js";
 
 /** What the pool does when a lease ends; the lease calls it. */
 export interface LeaseOwner {
-  /** `discard`: give the connection up (broken, or calls were cut off) instead of returning it. */
-  release(lease: CoreLease, discard: boolean): Promise<void>;
+  /**
+   * The lease on `connection` ended. `discard`: give the connection up (broken, or calls were cut off)
+   * instead of returning it.
+   */
+  release(connection: PooledConnection, lease: CoreLease, discard: boolean): Promise<void>;
   /** Calls the lease stopped waiting for, which still run on the connection (shutdown waits for them). */
   cutOff(calls: readonly PromiseLike<unknown>[]): void;
   /** What happened on the lease (a call past its deadline, abandoned transactions, live queries killed). */

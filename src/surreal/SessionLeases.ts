@@ -1,10 +1,9 @@
 import type { AcquireRequest } from "../core/acquireOptions.js";
-import { connectionOf } from "../core/CoreLease.js";
 import type { PooledConnection } from "../core/PooledConnection.js";
 import type { LeaseOwner, UnitHooks } from "../core/UnitHooks.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
 import { authRenewed, renewAuth } from "./credentials/renewAuth.js";
-import { PooledLease } from "./lease/PooledLease.js";
+import { connectionOf, PooledLease } from "./lease/PooledLease.js";
 import { rawOf } from "./rawOf.js";
 import { sessionDrift } from "./sessionDrift.js";
 import { switchTo } from "./switchTo.js";

@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ConnectionPool } from "../../src/core/ConnectionPool.js";
-import { CoreLease } from "../../src/core/CoreLease.js";
+import type { CoreLease } from "../../src/core/CoreLease.js";
 import type { PooledConnection } from "../../src/core/PooledConnection.js";
 import type { Unit, UnitSource } from "../../src/core/Unit.js";
 import type { LeaseOwner, UnitHooks } from "../../src/core/UnitHooks.js";
@@ -39,21 +39,26 @@ class PlainSource implements UnitSource {
   async dispose(): Promise<void> {}
 }
 
-class PlainLease extends CoreLease {
+class PlainLease implements CoreLease {
   verdict: Verdict = [];
   revoked = false;
+  readonly acquiredStack = undefined;
   constructor(
-    connection: PooledConnection,
+    readonly connection: PooledConnection,
     readonly owner: LeaseOwner,
-    acquiredAt: number,
+    readonly acquiredAt: number,
     readonly unit: PlainUnit,
-  ) {
-    super(connection, acquiredAt, undefined);
+  ) {}
+  get connectionId(): string {
+    return this.connection.id;
+  }
+  get endpoint(): string {
+    return this.connection.endpoint;
   }
   release(): Promise<void> {
-    return this.owner.release(this, false);
+    return this.owner.release(this.connection, this, false);
   }
-  override revoke(): void {
+  revoke(): void {
     this.revoked = true;
   }
 }

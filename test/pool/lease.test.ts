@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { connectionOf } from "../../src/core/CoreLease.js";
 import { isLeaseReleasedError, LeaseReleasedError } from "../../src/errors/LeaseReleasedError.js";
+import { connectionOf } from "../../src/surreal/lease/PooledLease.js";
 import { poolHarness, until } from "./harness.js";
 
 describe("leases", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { connectionOf } from "../../src/core/CoreLease.js";
+import { connectionOf } from "../../src/surreal/lease/PooledLease.js";
 import { rawOf } from "../../src/surreal/rawOf.js";
 import { poolHarness, sleep, until } from "./harness.js";
 

@@ -4,9 +4,9 @@
 // can no longer commit, so what it wrote never becomes visible.
 import type { SurrealTransaction } from "surrealdb";
 import { describe, expect, it } from "vitest";
-import { connectionOf } from "../../src/core/CoreLease.js";
 import { ConnectionManager, type Lease, type PoolEvent } from "../../src/index.js";
 import type { PooledLease } from "../../src/surreal/lease/PooledLease.js";
+import { connectionOf } from "../../src/surreal/lease/PooledLease.js";
 import { rawOf } from "../../src/surreal/rawOf.js";
 import { useProxiedEndpoint } from "./proxiedEndpoint.js";
 

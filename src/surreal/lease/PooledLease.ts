@@ -1,4 +1,4 @@
-import { CoreLease } from "../../core/CoreLease.js";
+import type { CoreLease } from "../../core/CoreLease.js";
 import type { PooledConnection } from "../../core/PooledConnection.js";
 import type { LeaseOwner } from "../../core/UnitHooks.js";
 import { type LeaseEnd, LeaseReleasedError } from "../../errors/LeaseReleasedError.js";
@@ -24,6 +24,9 @@ interface InFlight {
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
+/** The connection a lease holds: for the library's own files, never exported from the package. */
+export let connectionOf: (lease: PooledLease) => PooledConnection;
+
 /** Signs a lease's unit in again (before use when expiring, or after the server refused a call as expired). */
 export type Reauthenticate = (lease: PooledLease, reason?: "expiring" | "refused") => Promise<void>;
 
@@ -32,8 +35,17 @@ export type Reauthenticate = (lease: PooledLease, reason?: "expiring" | "refused
  * borrower changed or left open. Handed out typed as the public `Lease` (./Lease.ts), which shows none
  * of this.
  */
-export class PooledLease extends CoreLease implements Lease, CallGuard {
-  readonly #raw: RawConnection;
+export class PooledLease implements CoreLease, Lease, CallGuard {
+  /** Private: a property would let a kept lease reach the unit after release (`lease.connection.raw.db`). */
+  readonly #connection: PooledConnection;
+  /** performance.now() when handed out. */
+  readonly acquiredAt: number;
+  /** Stack of the acquire() call, when leak detection is on. */
+  readonly acquiredStack: string | undefined;
+
+  static {
+    connectionOf = (lease) => lease.#connection;
+  }
   /** Deadline of each call through `db`, ms; undefined: none. */
   readonly queryTimeoutMs: number | undefined;
   readonly #owner: LeaseOwner;
@@ -64,17 +76,23 @@ export class PooledLease extends CoreLease implements Lease, CallGuard {
     queryTimeoutMs?: number,
     reauthenticate?: Reauthenticate,
   ) {
-    super(connection, acquiredAt, acquiredStack);
-    this.#raw = rawOf(connection);
+    this.#connection = connection;
+    this.acquiredAt = acquiredAt;
+    this.acquiredStack = acquiredStack;
     this.#owner = owner;
     this.queryTimeoutMs = queryTimeoutMs;
     this.#reauthenticate = reauthenticate;
   }
 
+  /** The unit under the lease (read when needed: most leases never call, and every lease is the hot path). */
+  #raw(): RawConnection {
+    return rawOf(this.#connection);
+  }
+
   /** The SurrealDB SDK session to query with (`lease.db.query(...)`), as a revocable handle. */
   get db(): PooledDb {
     if (this.#ended) throw this.endedError();
-    this.#db ??= revocable(this.#raw.db, this);
+    this.#db ??= revocable(this.#raw().db, this);
     return this.#db;
   }
 
@@ -127,7 +145,15 @@ export class PooledLease extends CoreLease implements Lease, CallGuard {
    * it, and every call still running, fails with `LeaseReleasedError` (its `cause`: the transport's
    * error, when the connection broke); "broken" counts as transient, so a retry runs elsewhere.
    */
-  override revoke(reason: Exclude<LeaseEnd, "released">, cause?: Error): void {
+  get connectionId(): string {
+    return this.#connection.id;
+  }
+
+  get endpoint(): string {
+    return this.#connection.endpoint;
+  }
+
+  revoke(reason: Exclude<LeaseEnd, "released">, cause?: Error): void {
     if (this.#ended) return;
     this.#ended = reason;
     this.#endedError = new LeaseReleasedError(this.connectionId, reason, cause ? { cause } : undefined);
@@ -171,7 +197,7 @@ export class PooledLease extends CoreLease implements Lease, CallGuard {
   }
 
   get renews(): boolean {
-    return !this.#authTaken && this.#raw.auth !== undefined && this.#reauthenticate !== undefined;
+    return !this.#authTaken && this.#raw().auth !== undefined && this.#reauthenticate !== undefined;
   }
 
   track<T>(call: PromiseLike<T>, method?: string, redo?: () => PromiseLike<T>): Promise<T> {
@@ -196,7 +222,7 @@ export class PooledLease extends CoreLease implements Lease, CallGuard {
           if (!this.#settle(entry)) return;
           // The pool's own sign-in expired under the call (refused, so it did not run): renew once and
           // send it again, as a call of its own (a release meanwhile cuts it off like any other).
-          if (redo && this.#raw.auth?.expiredRefusal(error)) {
+          if (redo && this.#raw().auth?.expiredRefusal(error)) {
             resolve(this.track(this.#renewThen(redo), method));
           } else reject(error);
         },
@@ -242,8 +268,10 @@ export class PooledLease extends CoreLease implements Lease, CallGuard {
     // reaches the next borrower; the common lease has neither and is released at once.
     this.#done =
       this.#live !== undefined || this.openTransactions > 0
-        ? this.#cleanUp().then((mustDiscard) => this.#owner.release(this, giveUp || mustDiscard))
-        : this.#owner.release(this, giveUp);
+        ? this.#cleanUp().then((mustDiscard) =>
+            this.#owner.release(this.#connection, this, giveUp || mustDiscard),
+          )
+        : this.#owner.release(this.#connection, this, giveUp);
     return this.#done;
   }
 
