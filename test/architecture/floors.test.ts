@@ -76,6 +76,24 @@ describe("source floors", () => {
     expect(long).toEqual([]);
   });
 
+  it("the README's layout draws the same floors", () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const block = /## Layout\n[\s\S]*?```\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+    const drawn = new Map<string, number>();
+    let floor = -1;
+    for (const line of block.split("\n")) {
+      const m = /^(\d)?\s+((?:src\/\w+)|machines)\/?\s/.exec(line);
+      if (!m) continue;
+      if (m[1] !== undefined) floor = Number(m[1]);
+      drawn.set(m[2]!, floor);
+    }
+    const expected = new Map<string, number>();
+    FLOORS.forEach((prefixes, f) => {
+      for (const prefix of prefixes) if (!prefix.endsWith(".ts")) expected.set(prefix, f);
+    });
+    expect(Object.fromEntries(drawn)).toEqual(Object.fromEntries(expected));
+  });
+
   it("the checker sees an upward import and a circle (it can fail)", () => {
     expect(floorOf("src/core/x.ts")).toBeLessThan(floorOf("src/live/y.ts"));
     expect(
