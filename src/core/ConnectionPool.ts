@@ -167,10 +167,10 @@ export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCou
     // waits, a newcomer queues behind them instead of taking a returning connection.
     if (this.#waiters.size === 0) {
       const found = this.#takeIdle(start, request.avoidEndpoints);
-      if (found)
-        return Promise.resolve(
-          this.#hooks.prepare(this.#grant(found, requestId, start, false, stack, request, start), request),
-        );
+      if (found) {
+        const lease = this.#grant(found, requestId, start, false, stack, request, start);
+        return Promise.resolve(this.#hooks.prepare(found, lease, request));
+      }
     }
     const limit = this.#options.maxWaitingClients;
     if (limit !== null && this.#waiters.size >= limit) {
@@ -252,7 +252,7 @@ export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCou
         now,
       );
       // A lease with no namespace to switch is handed over as it is: no promise in between.
-      const ready = this.#hooks.prepare(lease, waiter.request);
+      const ready = this.#hooks.prepare(connection, lease, waiter.request);
       if (ready === lease) waiter.resolve(lease);
       else (ready as Promise<L>).then(waiter.resolve, waiter.reject);
     }
@@ -362,7 +362,7 @@ export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCou
     // Only latency-aware balancing reads the estimate: a single endpoint has nothing to choose from.
     if (this.endpoints.length > 1) endpoint.observeLatency(now - lease.acquiredAt, now);
     this.#publish(leaseReleased(lease, now, undefined));
-    const verdict = discard ? "discard" : this.#hooks.returned(lease as L);
+    const verdict = discard ? "discard" : this.#hooks.returned(connection, lease as L);
     if (verdict === "discard") {
       endpoint.observeFailure(now);
       this.#retire(connection, "broken");

@@ -2,6 +2,7 @@ import type { PoolOptions } from "../config/options.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
 import type { ConnectionLifecycle } from "./ConnectionLifecycle.js";
 import type { Endpoint } from "./Endpoint.js";
+import { EndpointCounts } from "./EndpointCounts.js";
 import { LeakDetector } from "./LeakDetector.js";
 import type { PooledConnection } from "./PooledConnection.js";
 import { type RebalanceHost, Rebalancer } from "./Rebalancer.js";
@@ -25,7 +26,7 @@ export interface HousekeeperOptions {
  * rebalancing (every `intervalMs`), and the health pass (every `healthCheckIntervalMs`). It only
  * reads and moves connections through their Endpoints and the host, then calls the dispatch.
  */
-export class Housekeeper implements RebalanceHost {
+export class Housekeeper extends EndpointCounts implements RebalanceHost {
   readonly endpoints: readonly Endpoint[];
   readonly #host: HousekeeperOptions;
   readonly #options: PoolOptions;
@@ -37,6 +38,7 @@ export class Housekeeper implements RebalanceHost {
   #healthTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(host: HousekeeperOptions) {
+    super();
     this.#host = host;
     this.endpoints = host.endpoints;
     this.#options = host.options;
@@ -50,9 +52,7 @@ export class Housekeeper implements RebalanceHost {
 
   /** Open plus opening connections, over every endpoint. */
   get total(): number {
-    let n = 0;
-    for (const e of this.endpoints) n += e.open + e.pending;
-    return n;
+    return this.size + this.pending;
   }
 
   get maxConnections(): number {
@@ -93,8 +93,7 @@ export class Housekeeper implements RebalanceHost {
     const { idleTimeoutMs, minConnections } = this.#options;
     // Connections that stay after this pass (open, not retiring); never shrink below minConnections
     // for idleness.
-    let staying = 0;
-    for (const e of this.endpoints) staying += e.open - e.retiring;
+    let staying = this.size - this.retiring;
     for (const endpoint of this.endpoints) {
       // Oldest idle first (bottom of the stack). Copy: retiring one changes the stack.
       for (const connection of [...endpoint.idleConnections]) {

@@ -35,9 +35,9 @@ export interface UnitHooks<L extends CoreLease> {
    * Readies a granted lease for its borrower (a sign-in to renew, a namespace to switch to): the lease
    * itself when there is nothing to do, else a promise, rejected after giving the connection up.
    */
-  prepare(lease: L, request: AcquireRequest): L | Promise<L>;
+  prepare(connection: PooledConnection, lease: L, request: AcquireRequest): L | Promise<L>;
   /** A lease came back: `"discard"` gives the unit up, else what a reset must undo first ([]: nothing). */
-  returned(lease: L): "discard" | readonly string[];
+  returned(connection: PooledConnection, lease: L): "discard" | readonly string[];
   /** A unit opened: the layer wires what the unit reports by itself. */
   opened(connection: PooledConnection): void;
 }

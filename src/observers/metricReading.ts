@@ -62,6 +62,11 @@ export function failures(m: MetricsSnapshot): number {
   );
 }
 
+/** Endpoints that hold connections: operations that reached none are filed under endpoint "". */
+function connectionEndpoints(r: MetricsReading): [string, EndpointMetrics][] {
+  return Object.entries(r.endpoints).filter(([endpoint]) => endpoint !== "");
+}
+
 /** One of the pool's configured bounds, once `pool.started` told them. */
 export function limit(bound: "minConnections" | "maxConnections"): MetricReading {
   return { scope: "derived", labels: [], series: (r) => (r.limits ? [[{}, r.limits[bound]]] : []) };
@@ -73,11 +78,9 @@ export function breakerStates(): MetricReading {
     scope: "derived",
     labels: ["endpoint", "state"],
     series: (r) =>
-      Object.entries(r.endpoints)
-        .filter(([endpoint]) => endpoint !== "")
-        .flatMap(([endpoint, m]) =>
-          BREAKER_STATES.map((state): [Labels, number] => [{ endpoint, state }, +(m.breaker === state)]),
-        ),
+      connectionEndpoints(r).flatMap(([endpoint, m]) =>
+        BREAKER_STATES.map((state): [Labels, number] => [{ endpoint, state }, +(m.breaker === state)]),
+      ),
   };
 }
 
@@ -90,14 +93,12 @@ export function connectionStates(): MetricReading {
     scope: "derived",
     labels: ["endpoint", "state"],
     series: (r) =>
-      Object.entries(r.endpoints)
-        .filter(([endpoint]) => endpoint !== "")
-        .flatMap(
-          ([endpoint, m]): Series => [
-            [{ endpoint, state: "idle" }, m.idle],
-            [{ endpoint, state: "used" }, m.size - m.idle],
-          ],
-        ),
+      connectionEndpoints(r).flatMap(
+        ([endpoint, m]): Series => [
+          [{ endpoint, state: "idle" }, m.idle],
+          [{ endpoint, state: "used" }, m.size - m.idle],
+        ],
+      ),
   };
 }
 

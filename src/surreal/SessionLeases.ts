@@ -2,6 +2,7 @@ import type { AcquireRequest } from "../core/acquireOptions.js";
 import type { PooledConnection } from "../core/PooledConnection.js";
 import type { LeaseOwner, UnitHooks } from "../core/UnitHooks.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
+import type { RawConnection } from "./Connector.js";
 import { authRenewed, renewAuth } from "./credentials/renewAuth.js";
 import { connectionOf, PooledLease } from "./lease/PooledLease.js";
 import { rawOf } from "./rawOf.js";
@@ -40,18 +41,23 @@ export class SessionLeases implements UnitHooks<PooledLease> {
    * it asks for one (the reset on return switches back). The common lease needs neither and is
    * returned as it is, with no promise in between. A failure gives the connection up and rejects.
    */
-  prepare(lease: PooledLease, request: AcquireRequest): PooledLease | Promise<PooledLease> {
-    if (rawOf(connectionOf(lease)).auth?.due()) {
+  prepare(
+    connection: PooledConnection,
+    lease: PooledLease,
+    request: AcquireRequest,
+  ): PooledLease | Promise<PooledLease> {
+    const raw = rawOf(connection);
+    if (raw.auth?.due()) {
       return this.reauthenticate(lease, "expiring").then(
-        () => switchFor(lease, request),
+        () => switchFor(raw, lease, request),
         (error: unknown) => discardAndThrow(lease, error),
       );
     }
-    return switchFor(lease, request);
+    return switchFor(raw, lease, request);
   }
 
-  returned(lease: PooledLease): "discard" | readonly string[] {
-    const raw = rawOf(connectionOf(lease));
+  returned(connection: PooledConnection, lease: PooledLease): "discard" | readonly string[] {
+    const raw = rawOf(connection);
     if (!raw.db.isValid) return "discard";
     // A lease that called no session-changing method has nothing to undo (the handle saw every call).
     return lease.sessionChanged ? sessionDrift(raw.db, raw.baseline) : NO_DRIFT;
@@ -80,9 +86,14 @@ export class SessionLeases implements UnitHooks<PooledLease> {
   };
 }
 
-function switchFor(lease: PooledLease, request: AcquireRequest): PooledLease | Promise<PooledLease> {
+function switchFor(
+  raw: RawConnection,
+  lease: PooledLease,
+  request: AcquireRequest,
+): PooledLease | Promise<PooledLease> {
   if (request.namespace === undefined && request.database === undefined) return lease;
-  const baseline = rawOf(connectionOf(lease)).baseline;
+  // Read after a renewal: it updates the baseline's token.
+  const { baseline } = raw;
   return switchTo(lease.db, {
     namespace: request.namespace ?? baseline.namespace,
     database: request.database ?? baseline.database,

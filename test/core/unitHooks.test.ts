@@ -69,11 +69,11 @@ class PlainHooks implements UnitHooks<PlainLease> {
   lease(connection: PooledConnection, owner: LeaseOwner, acquiredAt: number): PlainLease {
     return new PlainLease(connection, owner, acquiredAt, connection.requireRaw() as PlainUnit);
   }
-  prepare(lease: PlainLease): PlainLease {
+  prepare(_connection: PooledConnection, lease: PlainLease): PlainLease {
     this.prepared++;
     return lease;
   }
-  returned(lease: PlainLease): Verdict {
+  returned(_connection: PooledConnection, lease: PlainLease): Verdict {
     return lease.verdict;
   }
   opened(): void {
