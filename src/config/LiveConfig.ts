@@ -3,9 +3,9 @@ export interface LiveConfig {
   /** Live queries one connection carries. Default 1 000. */
   subscriptionsPerConnection: number;
   /**
-   * Connections per endpoint kept for live queries: their share, opened beside the pool's
-   * `maxConnections` and never leased, so a live query never takes a lease from a waiting caller.
-   * Default 2.
+   * Connections per endpoint kept for live queries: their share of the endpoint's
+   * `pool.maxSessionsPerEndpoint`, outside `maxConnections` and never leased, so a live query never
+   * takes a lease from a waiting caller. Default 2.
    */
   connectionsPerEndpoint: number;
   /** Keepalive ping interval on each live connection. Default 5 000. */

@@ -1,4 +1,4 @@
-import { DEFAULT_SOCKETS_PER_ENDPOINT } from "./limits.js";
+import { DEFAULT_SESSIONS_PER_ENDPOINT, DEFAULT_SOCKETS_PER_ENDPOINT } from "./limits.js";
 import type { PoolOptions } from "./options.js";
 
 /**
@@ -63,6 +63,7 @@ function base(): PoolOptions {
     validateAfterIdleMs: 5_000,
     validationTimeoutMs: 5_000,
     socketsPerEndpoint: DEFAULT_SOCKETS_PER_ENDPOINT,
+    maxSessionsPerEndpoint: DEFAULT_SESSIONS_PER_ENDPOINT,
     allowExitOnIdle: false,
   };
 }

@@ -16,3 +16,19 @@ export const MAX_CONNECTIONS = 1_000;
 
 /** Sockets a `ws(s)://` endpoint's pooled sessions share by default (measured: bench/multiplex.ts). */
 export const DEFAULT_SOCKETS_PER_ENDPOINT = 2;
+
+/**
+ * Sessions a SurrealDB 3 server keeps attached to one WebSocket (its default limit): a socket that
+ * carries this many takes no more, and the next session opens a socket of its own.
+ */
+export const SESSIONS_PER_SOCKET = 256;
+
+/**
+ * Sessions (every kind: pooled, live, agents') the pool keeps open on one endpoint by default: eight
+ * full sockets of a SurrealDB 3 server. Above it, an agent's lease runs on a pooled session instead
+ * and a live query on another endpoint.
+ */
+export const DEFAULT_SESSIONS_PER_ENDPOINT = 8 * SESSIONS_PER_SOCKET;
+
+/** The largest `maxSessionsPerEndpoint` accepted: a server's sessions each hold memory there. */
+export const MAX_SESSIONS_PER_ENDPOINT = 100_000;

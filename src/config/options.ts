@@ -123,6 +123,14 @@ export interface PoolOptions {
    */
   socketsPerEndpoint: number;
   /**
+   * The one bound on what the pool opens to one endpoint: every session counts, whatever it is for
+   * (pooled connections, connections kept for live queries, agents' own sessions). At the bound, the
+   * pool opens no more connections there (callers wait, or another endpoint serves), a live query goes
+   * to another endpoint, and an agent's lease runs on a pooled session switched to its namespace.
+   * `healthStatus().endpoints[i].units` shows them by kind. Default 2 048 (eight sockets' worth).
+   */
+  maxSessionsPerEndpoint: number;
+  /**
    * pg's option of that name: the pool does not keep the process alive while it has nothing to do (no
    * lease out, no caller waiting, no call or live query running). Its idle sockets, its timers and the
    * health loop stop holding it, so a script that never calls `shutdown()` still exits. The embedded

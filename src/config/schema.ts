@@ -1,7 +1,13 @@
 import { z } from "zod";
 import { classifyEndpoint } from "./endpointUrl.js";
 import { DEFAULT_LIVE_CONFIG as LIVE } from "./LiveConfig.js";
-import { DEFAULT_SOCKETS_PER_ENDPOINT, MAX_CONNECTIONS, MAX_TIMER_MS } from "./limits.js";
+import {
+  DEFAULT_SESSIONS_PER_ENDPOINT,
+  DEFAULT_SOCKETS_PER_ENDPOINT,
+  MAX_CONNECTIONS,
+  MAX_SESSIONS_PER_ENDPOINT,
+  MAX_TIMER_MS,
+} from "./limits.js";
 
 const TIMER_LIMIT = `${MAX_TIMER_MS} ms (about 24.8 days): Node.js fires longer timers after 1 ms`;
 
@@ -138,6 +144,12 @@ const pool = z
         64,
         ": sessions share sockets; a few carry the whole pool",
       ).default(DEFAULT_SOCKETS_PER_ENDPOINT),
+      maxSessionsPerEndpoint: count(
+        "maxSessionsPerEndpoint",
+        1,
+        MAX_SESSIONS_PER_ENDPOINT,
+        ": every session the pool opens to one endpoint counts, pooled, live and agents' alike",
+      ).default(DEFAULT_SESSIONS_PER_ENDPOINT),
       allowExitOnIdle: z.boolean({ error: "allowExitOnIdle must be true or false" }).default(false),
     },
     { error: "pool must be an object such as { minConnections, maxConnections, connectionTimeoutMs }" },
@@ -148,6 +160,14 @@ const pool = z
         code: "custom",
         path: ["minConnections"],
         message: `minConnections (${p.minConnections}) is greater than maxConnections (${p.maxConnections}); raise maxConnections or lower minConnections`,
+      });
+    }
+    // (A minConnections past MAX_CONNECTIONS is refused already, with the reason.)
+    if (p.minConnections > p.maxSessionsPerEndpoint && p.minConnections <= MAX_CONNECTIONS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["maxSessionsPerEndpoint"],
+        message: `maxSessionsPerEndpoint (${p.maxSessionsPerEndpoint}) is less than minConnections (${p.minConnections}): one endpoint could not hold them; raise maxSessionsPerEndpoint`,
       });
     }
     if (p.retryPolicy.initialBackoffMs > p.retryPolicy.maxBackoffMs) {

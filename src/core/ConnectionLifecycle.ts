@@ -4,6 +4,7 @@ import { createBackoffMs } from "./createBackoff.js";
 import type { Endpoint } from "./Endpoint.js";
 import { leaseReleased } from "./leaseReleased.js";
 import { PooledConnection } from "./PooledConnection.js";
+import { endpointsForNewUnit } from "./placeUnit.js";
 
 /** What the lifecycle tells the pool, and asks of it. */
 export interface LifecycleHost {
@@ -55,14 +56,31 @@ export class ConnectionLifecycle {
     this.#retryTimer = undefined;
   }
 
-  /** Opens up to `count` connections (the warm-up), spread like any other; those that could start. */
-  openSeveral(count: number): PooledConnection[] {
-    const opened: PooledConnection[] = [];
+  /**
+   * Opens `count` connections (the warm-up), spread like any other, and waits for them. Resolves with
+   * the first failure when every one failed (the endpoints cannot be reached at all); when some opened
+   * (one of several endpoints is down, say), with undefined: the pool refills with backoff, through the
+   * breakers.
+   */
+  async warmUp(count: number): Promise<{ error: Error; tried: number } | undefined> {
+    const warm: PooledConnection[] = [];
     for (let i = 0; i < count; i++) {
       const connection = this.open();
-      if (connection) opened.push(connection);
+      if (connection) warm.push(connection);
     }
-    return opened;
+    const results = await Promise.allSettled(warm.map((c) => c.opened));
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (!failure || results.some((r) => r.status === "fulfilled")) return undefined;
+    return { error: failure.reason as Error, tried: warm.length };
+  }
+
+  /** Gives up every connect in flight (shutdown). */
+  giveUpConnects(): void {
+    for (const endpoint of this.#host.endpoints) {
+      for (const connection of [...endpoint.connections()]) {
+        if (connection.place === "opening") this.retire(connection, "shutdown");
+      }
+    }
   }
 
   /**
@@ -72,7 +90,7 @@ export class ConnectionLifecycle {
    */
   open(target?: Endpoint): PooledConnection | undefined {
     const endpoint = target ?? this.#placeNewConnection();
-    if (!endpoint || (target && !target.admitsConnect())) return undefined;
+    if (!endpoint || (target && !(target.hasRoom() && target.admitsConnect()))) return undefined;
     const { options } = this.#host;
     const { maxLifetimeMs } = options;
     const connection = new PooledConnection({
@@ -96,10 +114,9 @@ export class ConnectionLifecycle {
     const { endpoints } = this.#host;
     if (endpoints.length === 1) {
       const only = endpoints[0]!;
-      return only.admitsConnect() ? only : undefined;
+      return only.hasRoom() && only.admitsConnect() ? only : undefined;
     }
-    const ordered = [...endpoints].sort((a, b) => a.open + a.pending - (b.open + b.pending));
-    return ordered.find((e) => e.canServe() && e.admitsConnect());
+    return endpointsForNewUnit(endpoints).find((e) => e.admitsConnect());
   }
 
   /**
@@ -109,6 +126,45 @@ export class ConnectionLifecycle {
   retire(connection: PooledConnection, reason: RetireReason): void {
     if (connection.place !== "opening") this.endpointOf(connection).toRetiring(connection);
     void connection.retire(reason);
+  }
+
+  /**
+   * Where a returned connection goes, decided here alone: it retires when the layer above discards it
+   * (`verdict`), when it has served `maxUses` leases or outlived its lifetime, while the pool closes
+   * (`closing`), or when its endpoint has a surplus to shed for rebalancing; else it goes back on the
+   * idle stack, after a reset when the borrower changed something (`verdict` lists what: the returned
+   * promise settles once it is back).
+   */
+  returned(
+    connection: PooledConnection,
+    endpoint: Endpoint,
+    verdict: "discard" | readonly string[],
+    closing: boolean,
+    now: number,
+  ): Promise<void> | undefined {
+    const { maxUses } = this.#host.options;
+    if (verdict === "discard") {
+      endpoint.observeFailure(now);
+      this.retire(connection, "broken");
+    } else if (maxUses !== null && connection.uses >= maxUses) {
+      this.retire(connection, "maxUses");
+    } else if (now >= connection.expiresAt) {
+      this.retire(connection, "lifetime");
+    } else if (closing) {
+      this.retire(connection, "shutdown");
+    } else if (endpoint.surplus > 0) {
+      endpoint.surplus--;
+      this.retire(connection, "rebalance");
+    } else if (verdict.length > 0) {
+      endpoint.toChecking(connection);
+      return connection.reset(verdict).then((ok) => {
+        if (ok && connection.place === "checking") endpoint.toIdle(connection, performance.now(), true);
+        this.#host.changed();
+      });
+    } else {
+      endpoint.toIdle(connection, now, true);
+    }
+    return undefined;
   }
 
   readonly #onConnectionEvent = (connection: PooledConnection, event: ConnectionEvent): void => {

@@ -11,7 +11,7 @@ import { acquireTimeoutError, unavailableError, warmUpError } from "./acquireErr
 import { type AcquireOptions, type AcquireRequest, parseAcquireOptions } from "./acquireOptions.js";
 import type { Balancer } from "./balancer/Balancer.js";
 import { RoundRobinBalancer } from "./balancer/RoundRobinBalancer.js";
-import { ConnectionLifecycle, type LifecycleHost } from "./ConnectionLifecycle.js";
+import { ConnectionLifecycle } from "./ConnectionLifecycle.js";
 import { type ConnectionPoolOptions, DEFAULT_BREAKER, type PoolState } from "./ConnectionPoolOptions.js";
 import type { CoreLease } from "./CoreLease.js";
 import { closeEndpoints, type ShutdownReport, takeBackLeases } from "./closeEndpoints.js";
@@ -51,9 +51,7 @@ export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCou
   #requestSeq = 0;
   #dispatching = false;
   #dispatchAgain = false;
-  /** Calls a lease stopped waiting for that still run: an engine is not closed under them. */
-  readonly #cutOff = new Set<PromiseLike<unknown>>();
-  /** Resolves the shutdown's wait once no lease is out and no check is running. */
+  /** Resolves the shutdown's wait once no lease is out and no check is running; keeps cut-off calls. */
   readonly #drain = new DrainWait(() =>
     this.endpoints.every((endpoint) => endpoint.leased === 0 && endpoint.checking === 0),
   );
@@ -70,7 +68,12 @@ export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCou
     this.#hooks = options.hooks;
     this.#waiters = new AcquireWaiters<L>(
       {
-        onTimeout: (w) => this.#waiters.failOne(w, "timeout", this.#timeoutError(w.request.timeoutMs)),
+        onTimeout: (w) =>
+          this.#waiters.failOne(
+            w,
+            "timeout",
+            acquireTimeoutError(w.request.timeoutMs, this, this.#options.maxConnections),
+          ),
         onAbort: (w) => this.#waiters.failOne(w, "aborted", new AcquireAbortedError(w.signal?.reason)),
       },
       this.#publish,
@@ -79,22 +82,36 @@ export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCou
     this.#inspect = options.inspect;
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
     this.#defaultRequest = parseAcquireOptions(undefined, this.#options);
-    this.endpoints = Endpoint.each(
-      options.connectors,
-      {
+    this.endpoints = Endpoint.each(options.connectors, {
+      breaker: {
         ...(options.circuitBreaker ?? DEFAULT_BREAKER),
         inspect: options.inspect,
         // With allowExitOnIdle, an open breaker's wait for its probe does not hold the process.
         ...(options.pool.allowExitOnIdle ? { clock: unrefClock } : {}),
       },
-      (transition) => {
+      onBreakerTransition: (transition) => {
         this.#publish(transition);
         // The breaker lets a probe through now: a connect backoff from the outage must not hold it.
         if (transition.to === "halfOpen") this.#lifecycle.stopRetrying();
         this.#dispatch();
       },
-    );
-    this.#lifecycle = new ConnectionLifecycle(this.#lifecycleHost());
+      maxUnits: options.pool.maxSessionsPerEndpoint,
+      onRoom: () => this.#dispatch(),
+    });
+    this.#lifecycle = new ConnectionLifecycle({
+      endpoints: this.endpoints,
+      options: this.#options,
+      closeTimeoutMs: this.#closeTimeoutMs,
+      inspect: this.#inspect,
+      publish: this.#publish,
+      running: () => this.#state === "running",
+      changed: () => this.#dispatch(),
+      opened: (connection) => {
+        this.#hooks.opened(connection);
+        this.#housekeeper.opened(connection);
+      },
+      left: () => this.#drain.check(),
+    });
     const idle = this.#options.idleTimeoutMs;
     this.#housekeeper = new Housekeeper({
       endpoints: this.endpoints,
@@ -120,14 +137,10 @@ export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCou
       this.#dispatch();
       return;
     }
-    const warm = this.#lifecycle.openSeveral(this.#options.minConnections);
-    const results = await Promise.allSettled(warm.map((c) => c.opened));
-    const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    // Fail fast when the endpoints cannot be reached at all. When some warm connections opened (one of
-    // several endpoints is down, say), start: the pool refills with backoff, through the breakers.
-    if (failure && results.every((r) => r.status === "rejected")) {
+    const failed = await this.#lifecycle.warmUp(this.#options.minConnections);
+    if (failed) {
       await this.shutdown({ timeoutMs: this.#closeTimeoutMs });
-      throw warmUpError(this.endpoints, failure.reason as Error, warm.length);
+      throw warmUpError(this.endpoints, failed.error, failed.tried);
     }
   }
 
@@ -182,16 +195,6 @@ export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCou
       this.#waiters.add(waiter, request.timeoutMs, request.signal, start);
       this.#publish({ type: "acquire.queued", ts: Date.now(), requestId, waiting: this.#waiters.size });
       this.#dispatch();
-    });
-  }
-
-  #timeoutError(timeoutMs: number): Error {
-    return acquireTimeoutError(timeoutMs, {
-      endpoints: this.endpoints,
-      size: this.size,
-      pending: this.pending,
-      maxConnections: this.#options.maxConnections,
-      waiting: this.#waiters.size,
     });
   }
 
@@ -348,11 +351,7 @@ export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCou
   }
 
   cutOff(calls: readonly PromiseLike<unknown>[]): void {
-    for (const call of calls) {
-      this.#cutOff.add(call);
-      const forget = () => this.#cutOff.delete(call);
-      call.then(forget, forget);
-    }
+    this.#drain.cutOff(calls);
   }
 
   release(connection: PooledConnection, lease: CoreLease, discard: boolean): Promise<void> {
@@ -363,33 +362,10 @@ export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCou
     if (this.endpoints.length > 1) endpoint.observeLatency(now - lease.acquiredAt, now);
     this.#publish(leaseReleased(lease, now, undefined));
     const verdict = discard ? "discard" : this.#hooks.returned(connection, lease as L);
-    if (verdict === "discard") {
-      endpoint.observeFailure(now);
-      this.#retire(connection, "broken");
-    } else if (this.#options.maxUses !== null && connection.uses >= this.#options.maxUses) {
-      this.#retire(connection, "maxUses");
-    } else if (now >= connection.expiresAt) {
-      this.#retire(connection, "lifetime");
-    } else if (this.#closing) {
-      this.#retire(connection, "shutdown");
-    } else if (endpoint.surplus > 0) {
-      endpoint.surplus--;
-      this.#retire(connection, "rebalance");
-    } else if (verdict.length > 0) {
-      return this.#resetThenReturn(connection, endpoint, verdict);
-    } else {
-      endpoint.toIdle(connection, now, true);
-    }
+    const resetting = this.#lifecycle.returned(connection, endpoint, verdict, this.#closing, now);
+    if (resetting) return resetting;
     this.#dispatch();
     return RESOLVED;
-  }
-
-  #resetThenReturn(connection: PooledConnection, endpoint: Endpoint, undo: readonly string[]): Promise<void> {
-    endpoint.toChecking(connection);
-    return connection.reset(undo).then((ok) => {
-      if (ok && connection.place === "checking") endpoint.toIdle(connection, performance.now(), true);
-      this.#dispatch();
-    });
   }
 
   // --- connections: the lifecycle opens and files them; the pool decides ---------------------------
@@ -397,26 +373,6 @@ export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCou
   /** Files a connection as retiring and has its machine close it (its lease, if any, ended first). */
   #retire(connection: PooledConnection, reason: RetireReason): void {
     this.#lifecycle.retire(connection, reason);
-  }
-
-  #lifecycleHost(): LifecycleHost {
-    const pool = this;
-    return {
-      get endpoints() {
-        return pool.endpoints;
-      },
-      options: this.#options,
-      closeTimeoutMs: this.#closeTimeoutMs,
-      inspect: this.#inspect,
-      publish: this.#publish,
-      running: () => this.#state === "running",
-      changed: () => this.#dispatch(),
-      opened: (connection) => {
-        this.#hooks.opened(connection);
-        this.#housekeeper.opened(connection);
-      },
-      left: () => this.#drain.check(),
-    };
   }
 
   // --- housekeeping -------------------------------------------------------------------------------
@@ -448,11 +404,7 @@ export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCou
     this.#housekeeper.stop();
     this.#lifecycle.stopRetrying();
     this.#waiters.failEvery("closed", () => new PoolClosedError("draining"));
-    for (const endpoint of this.endpoints) {
-      for (const connection of [...endpoint.connections()]) {
-        if (connection.place === "opening") this.#retire(connection, "shutdown");
-      }
-    }
+    this.#lifecycle.giveUpConnects();
   }
 
   /**
@@ -474,10 +426,9 @@ export class ConnectionPool<L extends CoreLease = CoreLease> extends EndpointCou
     const closing = this.size + this.pending;
     this.#dispatch();
     await this.#drain.until(deadline - closeReserve);
-
     const retire = (connection: PooledConnection) => this.#retire(connection, "shutdown");
     const abandoned = takeBackLeases(this.endpoints, this.#publish, retire);
-    await closeEndpoints(this.endpoints, retire, this.#cutOff, deadline);
+    await closeEndpoints(this.endpoints, retire, this.#drain.cutOffCalls, deadline);
     this.#state = "closed";
     this.#publish({ type: "pool.shutdown", ts: Date.now(), phase: "closed", abandoned: abandoned.length });
     return { durationMs: performance.now() - this.#shutdownStarted, closed: closing, abandoned };

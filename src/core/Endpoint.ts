@@ -5,9 +5,10 @@ import { EndpointScore } from "./balancer/EndpointScore.js";
 import type { EndpointStats } from "./balancer/EndpointStats.js";
 import { type BreakerOptions, CircuitBreaker } from "./breaker/CircuitBreaker.js";
 import type { CoreLease } from "./CoreLease.js";
+import { type HeldUnit, HeldUnits } from "./HeldUnits.js";
 import type { ConnectionPlace, PooledConnection } from "./PooledConnection.js";
 import { ReachabilityProbe } from "./ReachabilityProbe.js";
-import type { UnitSource } from "./Unit.js";
+import type { Unit, UnitSource } from "./Unit.js";
 
 export interface EndpointOptions {
   connector: UnitSource;
@@ -15,12 +16,17 @@ export interface EndpointOptions {
   breaker: Omit<BreakerOptions, "endpoint">;
   /** Told of every breaker transition (the pool publishes it and dispatches). */
   onBreakerTransition: (transition: BreakerTransition) => void;
+  /** The most units (sessions, of every kind) open or opening on this endpoint at once. */
+  maxUnits: number;
+  /** A place under `maxUnits` came free (the pool dispatches: a waiter may need a new connection). */
+  onRoom?: () => void;
 }
 
 /**
- * One endpoint: its connector, its circuit breaker, and its connections filed by place (idle stack,
- * leased, checking, retiring, opening). Every count it reports is the size of one of those; nothing is
- * counted beside them. Only this class moves a connection from one place to another.
+ * One endpoint: its connector, its circuit breaker, its connections filed by place (idle stack,
+ * leased, checking, retiring, opening), and the units features hold beside them (live connections,
+ * agents' sessions), every kind under one bound, `maxUnits`. Every count it reports is the size of one
+ * of those; nothing is counted beside them. Only this class moves a connection from one place to another.
  *
  * Idle connections are a stack (most recently returned on top): hot connections stay hot, and the
  * surplus sinks to the bottom where the idle reaper finds it.
@@ -40,6 +46,9 @@ export class Endpoint implements EndpointStats {
   readonly #checking = new Set<PooledConnection>();
   readonly #retiring = new Set<PooledConnection>();
   readonly #opening = new Set<PooledConnection>();
+  /** Units opened for features, not for the pool's borrowers; under the same bound. */
+  readonly #held: HeldUnits;
+  readonly maxUnits: number;
   readonly #subscription: Subscription;
   /** Watches an endpoint reached over the network while its breaker is open. */
   readonly #reachability: ReachabilityProbe | undefined;
@@ -53,6 +62,9 @@ export class Endpoint implements EndpointStats {
 
   constructor(options: EndpointOptions) {
     this.connector = options.connector;
+    this.maxUnits = options.maxUnits;
+    const onRoom = options.onRoom;
+    this.#held = new HeldUnits(() => onRoom?.());
     this.breaker = new CircuitBreaker({ ...options.breaker, endpoint: options.connector.endpoint });
     const url = options.connector.endpoint;
     this.#reachability = ReachabilityProbe.applies(url)
@@ -66,14 +78,8 @@ export class Endpoint implements EndpointStats {
   }
 
   /** One Endpoint per unit source, in order, each with its breaker; transitions go to `onTransition`. */
-  static each(
-    connectors: readonly UnitSource[],
-    breaker: EndpointOptions["breaker"],
-    onTransition: (transition: BreakerTransition) => void,
-  ): Endpoint[] {
-    return connectors.map(
-      (connector) => new Endpoint({ connector, breaker, onBreakerTransition: onTransition }),
-    );
+  static each(connectors: readonly UnitSource[], options: Omit<EndpointOptions, "connector">): Endpoint[] {
+    return connectors.map((connector) => new Endpoint({ ...options, connector }));
   }
 
   get endpoint(): string {
@@ -101,6 +107,36 @@ export class Endpoint implements EndpointStats {
   /** Open connections: idle, leased, being checked or closing. */
   get open(): number {
     return this.#idle.length + this.#leased.length + this.#checking.size + this.#retiring.size;
+  }
+
+  /** Every unit open or opening on this endpoint: its pooled connections and the units features hold. */
+  get units(): number {
+    return this.open + this.#opening.size + this.#held.total;
+  }
+
+  /** May one more unit open here under `maxUnits`? */
+  hasRoom(): boolean {
+    return this.units < this.maxUnits;
+  }
+
+  /** Units open or opening, by kind: `pooled` and each kind features hold. */
+  unitsByKind(): Record<string, number> {
+    return { pooled: this.open + this.#opening.size, ...this.#held.byKind() };
+  }
+
+  /**
+   * Opens a unit for a feature (`kind` names it: "live", "agent"), counted under this endpoint's
+   * bound; undefined, without opening anything, when the endpoint is at its bound. The feature closes
+   * it through the returned handle; shutdown closes what is still held.
+   */
+  hold<U extends Unit>(kind: string, open: () => Promise<U>): Promise<HeldUnit<U>> | undefined {
+    if (!this.hasRoom()) return undefined;
+    return this.#held.open(kind, open);
+  }
+
+  /** Closes every unit features still hold (shutdown, once the features closed theirs). */
+  closeHeld(): Promise<void> {
+    return this.#held.closeAll();
   }
 
   /** Every connection of this endpoint not yet gone, for health status and shutdown. */

@@ -8,7 +8,6 @@ export interface PoolAtTimeout {
   endpoints: readonly Endpoint[];
   size: number;
   pending: number;
-  maxConnections: number;
   waiting: number;
 }
 
@@ -16,17 +15,24 @@ export interface PoolAtTimeout {
  * The error of an acquire that waited `timeoutMs` in vain. It carries the last connect error when
  * connects are failing, so a down server reads as one and not as "every connection stayed in use".
  */
-export function acquireTimeoutError(timeoutMs: number, pool: PoolAtTimeout): AcquireTimeoutError {
+export function acquireTimeoutError(
+  timeoutMs: number,
+  pool: PoolAtTimeout,
+  maxConnections: number,
+): AcquireTimeoutError {
   const endpoint = pool.endpoints.map((e) => e.endpoint).join(", ");
   const failing = pool.endpoints.find((e) => e.connectFailures > 0 && e.lastConnectError);
   // Nothing open and connects still in flight: the endpoint is slow or dead (a connect to a dead ws://
   // endpoint never settles), which "all 0 connections stayed in use" would misreport.
   const connecting = !failing && pool.size === 0 && pool.pending > 0;
+  // Room in the pool, none on any endpoint: features hold the rest of each endpoint's bound.
+  const full = pool.size + pool.pending < maxConnections && pool.endpoints.every((e) => !e.hasRoom());
   return new AcquireTimeoutError({
+    ...(full ? { endpointBound: pool.endpoints[0]!.maxUnits } : {}),
     timeoutMs,
     endpoint,
     size: pool.size,
-    maxConnections: pool.maxConnections,
+    maxConnections: maxConnections,
     waiting: pool.waiting,
     lastConnectError: failing
       ? failing.lastConnectError

@@ -50,8 +50,9 @@ export function takeBackLeases(
 }
 
 /**
- * Retires every connection, waits for their closes and then for the connectors' disposal, never past
- * `deadline` (performance.now() time). `cutOff`: calls leases gave up on that may still run.
+ * Retires every connection and closes every unit features still hold, waits for their closes and
+ * then for the connectors' disposal, never past `deadline` (performance.now() time). `cutOff`: calls
+ * leases gave up on that may still run.
  */
 export async function closeEndpoints(
   endpoints: readonly Endpoint[],
@@ -62,7 +63,9 @@ export async function closeEndpoints(
   const all: PooledConnection[] = [];
   for (const endpoint of endpoints) all.push(...endpoint.connections());
   for (const connection of all) retire(connection);
-  await withinDeadline(Promise.all(all.map((c) => c.closed)), deadline);
+  // Units features still hold (their features closed theirs first; this is what is left) close too.
+  const held = endpoints.map((e) => e.closeHeld());
+  await withinDeadline(Promise.all([...all.map((c) => c.closed), ...held]), deadline);
   // A close still running at the deadline (a socket that never answers) goes on in the background;
   // the pool stops waiting for it, so the report and every count are final when shutdown resolves.
   for (const connection of all) connection.abandonClose();

@@ -18,11 +18,18 @@ export class AcquireTimeoutError extends SurrealPoolError {
     maxConnections: number;
     waiting: number;
     lastConnectError?: Error;
+    /**
+     * Set when the pool had room for more connections but every endpoint held its bound of sessions
+     * (live connections and agents' sessions count too): that bound, `pool.maxSessionsPerEndpoint`.
+     */
+    endpointBound?: number;
   }) {
-    const { timeoutMs, endpoint, size, maxConnections, waiting, lastConnectError } = details;
+    const { timeoutMs, endpoint, size, maxConnections, waiting, lastConnectError, endpointBound } = details;
     const message = lastConnectError
       ? `no connection within ${timeoutMs} ms: the pool could not create a connection to ${endpoint} (last error: ${lastConnectError.message}); check that the endpoint is up and reachable`
-      : `no connection within ${timeoutMs} ms: all ${size} of ${maxConnections} connections stayed in use (${waiting} waiting); release leases sooner, raise pool.maxConnections, or raise pool.connectionTimeoutMs`;
+      : endpointBound !== undefined
+        ? `no connection within ${timeoutMs} ms: ${size} of ${maxConnections} connections are open and in use, and every endpoint holds its bound of ${endpointBound} sessions (live connections and agents' sessions count too; ${waiting} waiting); raise pool.maxSessionsPerEndpoint, close agent sessions sooner, or raise pool.connectionTimeoutMs`
+        : `no connection within ${timeoutMs} ms: all ${size} of ${maxConnections} connections stayed in use (${waiting} waiting); release leases sooner, raise pool.maxConnections, or raise pool.connectionTimeoutMs`;
     super("ACQUIRE_TIMEOUT", message, lastConnectError ? { cause: lastConnectError } : undefined);
     this.timeoutMs = timeoutMs;
     this.cannotConnect = lastConnectError !== undefined;

@@ -1,4 +1,5 @@
 import type { SurrealSession } from "surrealdb";
+import type { HeldUnit } from "../core/HeldUnits.js";
 import type { RawConnection } from "../surreal/Connector.js";
 import { withUnitRenewal } from "../surreal/credentials/withRenewal.js";
 import { asError } from "../util/asError.js";
@@ -15,7 +16,8 @@ export interface LiveHostOptions {
   endpoint: string;
   /** Namespace and database its session uses (one host serves one pair). */
   key: string;
-  raw: RawConnection;
+  /** Its connection, as its endpoint holds it (closing it frees its place under the endpoint's bound). */
+  held: HeldUnit<RawConnection>;
   keepaliveIntervalMs: number;
   keepaliveTimeoutMs: number;
   /** Told once, when the host is lost. */
@@ -46,8 +48,8 @@ export class LiveHost {
     this.id = options.id;
     this.endpoint = options.endpoint;
     this.key = options.key;
-    this.raw = options.raw;
-    options.raw.onBroken((error) => this.lose(error));
+    this.raw = options.held.unit;
+    this.raw.onBroken((error) => this.lose(error));
     this.#timer = setInterval(() => this.#keepalive(), options.keepaliveIntervalMs);
     this.#timer.unref?.();
     // A socket that died between its open and the listener above fired nothing we heard: check once now.
@@ -103,7 +105,7 @@ export class LiveHost {
     this.#options.onLost(this, error);
     for (const subscription of [...this.subscriptions]) subscription.hostLost(error);
     this.subscriptions.clear();
-    void this.raw.close().catch(() => {});
+    void this.#options.held.close();
   }
 
   /** Closes it for good (its last subscription left, or shutdown). */
@@ -111,6 +113,6 @@ export class LiveHost {
     if (!this.#lost) this.#lost = new Error("closed");
     clearInterval(this.#timer);
     this.#ended.abort(this.#lost);
-    return this.raw.close().catch(() => {});
+    return this.#options.held.close();
   }
 }

@@ -2,6 +2,8 @@ import { Observable } from "rxjs";
 import type { InspectionEvent, Observer } from "xstate";
 import type { LiveConfig } from "../config/LiveConfig.js";
 import type { Endpoint } from "../core/Endpoint.js";
+import type { HeldUnit } from "../core/HeldUnits.js";
+import { endpointsForNewUnit } from "../core/placeUnit.js";
 import type { AuthRenewed } from "../events/LeaseSessionEvent.js";
 import type { LiveEvent } from "../events/LiveEvent.js";
 import type { RawConnection } from "../surreal/Connector.js";
@@ -15,11 +17,6 @@ import type { LiveNotification } from "./LiveNotification.js";
 import { type LiveOptions, parseLiveRequest } from "./LiveOptions.js";
 import { LiveRun, type LiveRunHost } from "./LiveRun.js";
 import { timedOut } from "./timedOut.js";
-
-/**
- * The defaults under the name the pool's constructor still imports them by.
- * @deprecated Import `DEFAULT_LIVE_CONFIG` from src/config/LiveConfig.ts.
- */
 
 export interface LiveRoomOptions {
   /** The pool's endpoints (connector and breaker of each), in configured order. */
@@ -129,17 +126,20 @@ export class LiveRoom {
     this.#hosts.clear();
   }
 
-  /** A connection with room: the preferred endpoint first, then the least loaded that can serve. */
+  /**
+   * Where a subscription runs: a live connection with room (subscriptions of one namespace/database
+   * share it) on an endpoint whose breaker lets work through, its previous endpoint's first, then the
+   * least loaded; else a new live connection, opened where the core's placement of a new unit says
+   * (an endpoint with room under its bound), while that endpoint has fewer than
+   * `live.connectionsPerEndpoint` of them.
+   */
   async #place(run: LiveRun, preferred: string | undefined): Promise<LiveHost> {
     if (this.#closed) throw new LiveError("closed", run.id, "the pool is shutting down");
     const key = `${run.request.namespace ?? this.#options.namespace}/${run.request.database ?? this.#options.database}`;
-    const candidates = this.#options
-      .endpoints()
-      .filter((e) => e.canServe())
-      .sort((a, b) => rank(a, preferred) - rank(b, preferred) || this.#load(a) - this.#load(b));
-    if (candidates.length === 0) {
+    const endpoints = this.#options.endpoints();
+    if (!endpoints.some((e) => e.canServe())) {
       // Every breaker open: the subscription waits for the first to probe again (not an attempt spent).
-      const errors = this.#options.endpoints().map((e) => e.openError());
+      const errors = endpoints.map((e) => e.openError());
       const retryAfterMs = Math.min(...errors.map((e) => e.retryAfterMs ?? 1_000));
       throw Object.assign(new Error("no endpoint can serve (every circuit breaker is open)"), {
         retryAfterMs: Math.max(10, retryAfterMs),
@@ -149,71 +149,88 @@ export class LiveRoom {
     let lastError: unknown = new Error(
       `every live connection is full (${connectionsPerEndpoint} per endpoint x ${subscriptionsPerConnection} live queries)`,
     );
-    for (const endpoint of candidates) {
-      for (;;) {
-        const free = [...this.#hosts].find(
-          (h) =>
-            h.endpoint === endpoint.endpoint &&
-            h.key === key &&
-            !h.lost &&
-            h.subscriptions.size < subscriptionsPerConnection,
-        );
-        if (free) {
-          free.subscriptions.add(run);
-          return free;
-        }
-        const openingKey = `${endpoint.endpoint} ${key}`;
-        const opening = this.#opening.get(openingKey);
-        if (opening) {
-          await opening.catch(() => {});
-          continue;
-        }
-        const onEndpoint = [...this.#hosts].filter((h) => h.endpoint === endpoint.endpoint).length;
-        if (onEndpoint >= connectionsPerEndpoint) break;
-        const open = this.#open(endpoint, key, run);
-        this.#opening.set(openingKey, open);
-        try {
-          await open;
-        } catch (error) {
-          lastError = error;
-          break;
-        } finally {
-          this.#opening.delete(openingKey);
-        }
+    const load = (e: Endpoint) => this.#load(e);
+    const tried = new Set<Endpoint>();
+    for (;;) {
+      const free = this.#withRoom(endpoints, key, preferred);
+      if (free) {
+        free.subscriptions.add(run);
+        return free;
+      }
+      // A connection for these subscriptions is opening already: wait for it, then look again.
+      const opening = this.#opening.get(key);
+      if (opening) {
+        await opening.catch(() => {});
+        continue;
+      }
+      const endpoint = endpointsForNewUnit(endpoints, { preferred, load }).find(
+        (e) => !tried.has(e) && this.#connectionsOn(e) < connectionsPerEndpoint,
+      );
+      if (!endpoint) throw tried.size === 0 ? this.#noRoom(endpoints, lastError) : lastError;
+      tried.add(endpoint);
+      const open = this.#open(endpoint, key, run);
+      this.#opening.set(key, open);
+      try {
+        await open;
+      } catch (error) {
+        lastError = error;
+      } finally {
+        this.#opening.delete(key);
       }
     }
-    throw lastError;
+  }
+
+  /** Why no live connection could open: the live room's own share is used up, or every endpoint's bound. */
+  #noRoom(endpoints: readonly Endpoint[], full: unknown): unknown {
+    const { connectionsPerEndpoint } = this.#options.settings;
+    const bounded = endpoints.find(
+      (e) => e.canServe() && !e.hasRoom() && this.#connectionsOn(e) < connectionsPerEndpoint,
+    );
+    if (!bounded) return full;
+    return new Error(
+      `${bounded.endpoint} holds its bound of ${bounded.maxUnits} sessions (pool.maxSessionsPerEndpoint: pooled connections, live connections and agents' sessions count); raise it, or close agent sessions`,
+    );
+  }
+
+  /** A live connection for `key` with room, on an endpoint that serves: `preferred`'s, else the least loaded. */
+  #withRoom(
+    endpoints: readonly Endpoint[],
+    key: string,
+    preferred: string | undefined,
+  ): LiveHost | undefined {
+    const { subscriptionsPerConnection } = this.#options.settings;
+    let best: LiveHost | undefined;
+    let bestRank = Number.POSITIVE_INFINITY;
+    for (const host of this.#hosts) {
+      if (host.key !== key || host.lost || host.subscriptions.size >= subscriptionsPerConnection) continue;
+      const endpoint = endpoints.find((e) => e.endpoint === host.endpoint);
+      if (!endpoint?.canServe()) continue;
+      const rank = host.endpoint === preferred ? -1 : this.#load(endpoint);
+      if (rank < bestRank) [best, bestRank] = [host, rank];
+    }
+    return best;
   }
 
   async #open(endpoint: Endpoint, key: string, run: LiveRun): Promise<LiveHost> {
-    const { connectTimeoutMs, keepaliveIntervalMs, keepaliveTimeoutMs } = this.#options.settings;
-    const abort = new AbortController();
-    let raw: RawConnection;
+    const { keepaliveIntervalMs, keepaliveTimeoutMs } = this.#options.settings;
+    const holding = endpoint.hold("live", () => this.#connect(endpoint, key));
+    if (!holding) {
+      throw new Error(
+        `${endpoint.endpoint} holds its bound of ${endpoint.maxUnits} sessions (pool.maxSessionsPerEndpoint)`,
+      );
+    }
+    let held: HeldUnit<RawConnection>;
     try {
-      const connector = connectorOf(endpoint);
-      const opening = connector.openDedicated
-        ? connector.openDedicated(abort.signal)
-        : connector.open(abort.signal);
-      raw = await timedOut(
-        opening,
-        connectTimeoutMs,
-        `opening a live connection to ${endpoint.endpoint}`,
-      ).catch((error: unknown) => {
-        abort.abort();
-        throw error;
-      });
-      const [namespace, database] = key.split("/") as [string, string];
-      if (namespace !== raw.baseline.namespace || database !== raw.baseline.database) {
-        await switchTo(raw.db, { namespace, database });
-      }
+      held = await holding;
     } catch (error) {
       endpoint.record(error);
       throw error;
     }
     if (this.#closed) {
-      await raw.close().catch(() => {});
+      await held.close();
       throw new LiveError("closed", run.id, "the pool is shutting down");
     }
+    const raw = held.unit;
     const id = `live-connection-${++this.#hostSeq}`;
     if (raw.auth) {
       // Its keepalive's and its feed reads' renewals are events and counted, as a pooled connection's.
@@ -225,7 +242,7 @@ export class LiveRoom {
       id,
       endpoint: endpoint.endpoint,
       key,
-      raw,
+      held,
       keepaliveIntervalMs,
       keepaliveTimeoutMs,
       // A loss is not counted on the breaker: the pool's own connections to that endpoint report for
@@ -238,12 +255,44 @@ export class LiveRoom {
     return host;
   }
 
+  /** A socket of its own on `endpoint`, in `key`'s namespace and database. */
+  async #connect(endpoint: Endpoint, key: string): Promise<RawConnection> {
+    const { connectTimeoutMs } = this.#options.settings;
+    const abort = new AbortController();
+    const connector = connectorOf(endpoint);
+    const opening = connector.openDedicated
+      ? connector.openDedicated(abort.signal)
+      : connector.open(abort.signal);
+    const raw = await timedOut(
+      opening,
+      connectTimeoutMs,
+      `opening a live connection to ${endpoint.endpoint}`,
+    ).catch((error: unknown) => {
+      abort.abort();
+      throw error;
+    });
+    const [namespace, database] = key.split("/") as [string, string];
+    if (namespace !== raw.baseline.namespace || database !== raw.baseline.database) {
+      await switchTo(raw.db, { namespace, database }).catch(async (error: unknown) => {
+        await raw.close().catch(() => {});
+        throw error;
+      });
+    }
+    return raw;
+  }
+
   #leave(run: LiveRun, host: LiveHost): void {
     host.subscriptions.delete(run);
     if (host.subscriptions.size === 0 && !host.lost && this.#hosts.has(host)) {
       this.#hosts.delete(host);
       void host.close();
     }
+  }
+
+  #connectionsOn(endpoint: Endpoint): number {
+    let n = 0;
+    for (const h of this.#hosts) if (h.endpoint === endpoint.endpoint) n++;
+    return n;
   }
 
   #load(endpoint: Endpoint): number {
@@ -256,8 +305,4 @@ export class LiveRoom {
   async checkConnections(): Promise<void> {
     await Promise.all([...this.#hosts].map((h) => h.check()));
   }
-}
-
-function rank(endpoint: Endpoint, preferred: string | undefined): number {
-  return endpoint.endpoint === preferred ? 0 : 1;
 }

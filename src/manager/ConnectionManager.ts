@@ -26,7 +26,7 @@ import type { PooledDb } from "../surreal/Connector.js";
 import { createConnector } from "../surreal/createConnector.js";
 import type { Lease } from "../surreal/lease/Lease.js";
 import type { PooledLease } from "../surreal/lease/PooledLease.js";
-import { connectorOf } from "../surreal/rawOf.js";
+import { openOwnSession } from "../surreal/openOwnSession.js";
 import { SessionLeases } from "../surreal/SessionLeases.js";
 import { HybridSync } from "../sync/HybridSync.js";
 import type { SyncReport, UnsyncedRemote } from "../sync/SyncReport.js";
@@ -71,7 +71,6 @@ export class ConnectionManager implements AsyncDisposable {
   /** executeWithRetry, query, executeHedged, transaction: one retry budget and latency record. */
   readonly #operations: Operations;
   readonly #beforeShutdown = new Set<(timeoutMs: number) => Promise<void>>();
-  #agentTurn = 0;
   /** Hybrid mode's sync to the remotes; undefined in the other modes. */
   readonly #sync: HybridSync | undefined;
   #shutdown: Promise<ShutdownReport & { unsynced?: UnsyncedRemote[] }> | undefined;
@@ -135,12 +134,7 @@ export class ConnectionManager implements AsyncDisposable {
         this.#keepAlive?.poke();
         return pool.acquire(options, true);
       },
-      openSession: (place) => {
-        // Spread agents' sessions over the endpoints that serve now, in turn.
-        const serving = pool.endpoints.filter((e) => e.canServe() && connectorOf(e).openSession);
-        const endpoint = serving[this.#agentTurn++ % Math.max(1, serving.length)];
-        return endpoint && connectorOf(endpoint).openSession?.(place);
-      },
+      openSession: (place) => openOwnSession(pool.endpoints, "agent", place),
       beforeShutdown: (hook) => {
         this.#beforeShutdown.add(hook);
         return () => this.#beforeShutdown.delete(hook);

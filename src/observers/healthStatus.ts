@@ -28,6 +28,12 @@ export interface EndpointHealth {
   pooling?: "sessions" | "sockets" | "unknown";
   /** Shared sockets open now (with pooling "sessions"). */
   sockets?: number;
+  /**
+   * Every unit (session) open or opening on this endpoint, by what it is for: `pooled` (the pool's
+   * connections), `live` (connections kept for live queries), `agent` (agents' own sessions); their sum
+   * never passes `bound` (`pool.maxSessionsPerEndpoint`).
+   */
+  units: { bound: number; pooled: number; live: number; agent: number };
 }
 
 export interface HealthStatus {
@@ -93,6 +99,7 @@ export function healthStatusOf(pool: PoolReading): HealthStatus {
       retiring: e.retiring,
       breaker,
       ...socketsOf(connectorOf(e)),
+      units: { bound: e.maxUnits, pooled: 0, live: 0, agent: 0, ...e.unitsByKind() },
     };
   });
   const connectionStates: Partial<Record<ConnectionStateValue, number>> = {};

@@ -1,32 +1,33 @@
 import { setMaxListeners } from "node:events";
 import type { Observable } from "rxjs";
-import { type Actor, createActor, waitFor } from "xstate";
-import type { AgentSessionEmitted, AgentSessionMachineEvent } from "../../machines/agentSession.machine.js";
+import { type Actor, waitFor } from "xstate";
+import type { AgentSessionMachineEvent } from "../../machines/agentSession.machine.js";
 import type { Logger } from "../config/Logger.js";
 import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { EventBus } from "../events/EventBus.js";
 import type { SessionEvent, TxLogEvent } from "../events/SessionEvent.js";
 import type { TransactionOperation } from "../events/TransactionOperation.js";
-import { MAX_TIMER_MS, optionalDuration, optionalSignal, optionsObject } from "../util/arguments.js";
+import { MAX_TIMER_MS } from "../util/arguments.js";
 import { withinDeadline } from "../util/withinDeadline.js";
-import type {
-  AgentSessionState,
-  SessionAcquireOptions,
-  SessionCloseOptions,
-  SessionCloseReport,
+import {
+  type AgentSessionState,
+  acquireArguments,
+  closeArguments,
+  type SessionAcquireOptions,
+  type SessionCloseOptions,
+  type SessionCloseReport,
 } from "./AgentSessionCalls.js";
 import type { AgentSessionCreateOptions } from "./AgentSessionCreateOptions.js";
 import type { AgentSessionOptions, AgentSessionRestoreOptions } from "./AgentSessionOptions.js";
-import { agentSessionLogic, sessionEffects } from "./agentSessionLogic.js";
+import { AgentSlots } from "./AgentSlots.js";
+import { type agentSessionLogic, closeReport, startAgentSessionActor } from "./agentSessionLogic.js";
 import { anySignal } from "./anySignal.js";
 import { createDurableSink } from "./durableLog.js";
 import { SessionAcquireAbortedError } from "./errors/SessionAcquireAbortedError.js";
 import { SessionAcquireTimeoutError } from "./errors/SessionAcquireTimeoutError.js";
 import { SessionClosedError } from "./errors/SessionClosedError.js";
-import { LeaseGate } from "./LeaseGate.js";
 import { internalsOf, type ManagerInternals } from "./managerInternals.js";
 import type { OwnSession } from "./OwnSession.js";
-import { OwnSessions } from "./OwnSessions.js";
 import { claimAgentId, releaseAgentId } from "./openSessions.js";
 import type { ResolvedSessionOptions } from "./resolveSessionOptions.js";
 import { AgentSessionLease, type SessionLease } from "./SessionLease.js";
@@ -67,17 +68,13 @@ export class AgentSession {
   readonly #bus = new EventBus<SessionEvent>();
   readonly #log: TransactionLog;
   readonly #sink: TxLogSink | null;
-  readonly #gate: LeaseGate;
+  /** The agent's share of the pool: its fairness gate, and a session of its own per slot. */
+  readonly #slots: AgentSlots;
   readonly #held = new Set<AgentSessionLease>();
   /** Aborts the agent's acquires that are in the pool's queue when the session closes. */
   readonly #closeController = new AbortController();
   readonly #actor: Actor<typeof agentSessionLogic>;
   readonly #logger: Logger | undefined;
-  /**
-   * The agent's own SurrealDB sessions (its namespace set once), one per lease out at once; undefined
-   * when the pool has none to give.
-   */
-  readonly #sessions: OwnSessions | undefined;
   #closing: Promise<SessionCloseReport> | undefined;
 
   /**
@@ -145,22 +142,16 @@ export class AgentSession {
     this.#options = options;
     this.#logger = setup.logger?.child({ component: "agent-session", agentId });
     this.#log = new TransactionLog({ agentId, events: setup.restored, now: options.now });
-    this.#gate = new LeaseGate(options.maxConcurrentLeases);
     const openSession = this.#internals.openSession;
-    this.#sessions = openSession ? new OwnSessions(() => openSession(place)) : undefined;
+    this.#slots = new AgentSlots(options.maxConcurrentLeases, openSession && (() => openSession(place)));
     claimAgentId(pool, agentId, this);
     // A manager shutting down closes its open sessions first, so their logs flush while it can.
     this.#unhookShutdown = this.#internals.beforeShutdown?.((timeoutMs) => this.#closeForShutdown(timeoutMs));
-    // The log's writes are the library's own work: they still get connections while a shutdown
-    // refuses every other acquire, so a session closing inside shutdown() can flush.
-    const acquireOwn = this.#internals.acquireOwn;
-    const logPool: SessionPool = acquireOwn
-      ? { acquire: (o) => acquireOwn(o), events$: pool.events$, config: pool.config }
-      : pool;
     this.#sink = options.sink
       ? createDurableSink({
           agentId,
-          pool: logPool,
+          pool,
+          acquireOwn: this.#internals.acquireOwn,
           sink: options.sink,
           place,
           durableSeq: this.#log.lastSeq,
@@ -170,41 +161,26 @@ export class AgentSession {
         })
       : null;
 
-    const effects = sessionEffects({
-      agentId,
-      pool,
-      options,
-      restored: setup.restored.length > 0,
-      sink: this.#sink,
-      gate: this.#gate,
-      closeController: this.#closeController,
-      held: this.#held,
-      logger: this.#logger,
-    });
-    this.#actor = createActor(agentSessionLogic, {
-      id: `agentSession:${agentId}`,
-      input: {
+    this.#actor = startAgentSessionActor({
+      setup,
+      pendingTransactions: this.#log.pending,
+      effects: {
         agentId,
-        namespace: place.namespace,
-        database: place.database,
-        closeTimeoutMs: options.closeTimeoutMs,
-        restoredEvents: setup.restored.length,
-        pendingTransactions: this.#log.pending,
-        resource: effects,
+        pool,
+        options,
+        restored: setup.restored.length > 0,
+        sink: this.#sink,
+        gate: this.#slots.gate,
+        closeController: this.#closeController,
+        held: this.#held,
+        logger: this.#logger,
       },
-      ...(setup.inspect ? { inspect: setup.inspect } : {}),
-    });
-    this.#actor.on("*", (event: AgentSessionEmitted) =>
-      this.#publish({ ...event, ts: options.now() } as SessionEvent),
-    );
-    this.#actor.subscribe({
-      complete: () => {
+      publish: (event) => this.#publish(event),
+      completed: () => {
         this.#releaseAgentIdIfDone();
         this.#bus.complete();
       },
-      error: (error) => this.#logger?.error({ err: error }, "agent session machine crashed"),
     });
-    this.#actor.start();
   }
 
   /** The machine's top-level state. */
@@ -215,7 +191,7 @@ export class AgentSession {
 
   /** The cap on this session's concurrent acquires (see `AgentSessionOptions.maxConcurrentLeases`). */
   get maxConcurrentLeases(): number {
-    return this.#gate.capacity;
+    return this.#slots.gate.capacity;
   }
 
   /** Leases the agent holds now. */
@@ -225,7 +201,7 @@ export class AgentSession {
 
   /** `acquire()` calls waiting in the session's own queue (not yet at the pool). */
   get queuedAcquires(): number {
-    return this.#gate.waiting;
+    return this.#slots.gate.waiting;
   }
 
   /** Log events not yet durable (0 without a sink). */
@@ -239,22 +215,21 @@ export class AgentSession {
    */
   async acquire(acquireOptions?: SessionAcquireOptions): Promise<SessionLease> {
     // Every argument is checked before the session's queue is touched: a bad one costs no slot.
-    const options = optionsObject<SessionAcquireOptions>("session.acquire(options)", acquireOptions);
-    const callerSignal = optionalSignal("session.acquire(options).signal", options.signal);
-    const timeoutMs =
-      optionalDuration("session.acquire(options).timeoutMs", options.timeoutMs, true) ??
-      this.#options.acquireTimeoutMs;
+    const { signal: callerSignal, timeoutMs } = acquireArguments(
+      acquireOptions,
+      this.#options.acquireTimeoutMs,
+    );
     const startedAt = this.#options.now();
     const started = performance.now();
     // The manager is shutting down: refused now, like the pool's own acquires, not after a wait here.
     const poolState = this.#internals.state?.();
     if (poolState === "draining" || poolState === "closed") throw new PoolClosedError(poolState);
     this.#assertActive("acquire a connection");
-    await this.#gate.enter({
+    await this.#slots.gate.enter({
       signal: callerSignal,
       timeoutMs: Number.isFinite(timeoutMs) && timeoutMs <= MAX_TIMER_MS ? timeoutMs : undefined,
       onAbort: (reason) => new SessionAcquireAbortedError(this.agentId, reason),
-      onTimeout: () => new SessionAcquireTimeoutError(this.agentId, timeoutMs, this.#gate.capacity),
+      onTimeout: () => new SessionAcquireTimeoutError(this.agentId, timeoutMs, this.#slots.gate.capacity),
     });
     // From here the session holds a gate slot: every path out gives it back exactly once, after the
     // lease's own session (so the agent never has more sessions than slots).
@@ -265,7 +240,7 @@ export class AgentSession {
       this.#assertActive("acquire a connection");
       // A session of the agent's own for this lease alone, when the pool can give one: the pool's lease
       // is then only the agent's share of the pool (its fair slot), and never switches namespace.
-      const taking = this.#sessions?.take();
+      const taking = this.#slots.take();
       own = taking instanceof Promise ? await taking : taking;
       lease = await this.#pool.acquire({
         signal,
@@ -274,8 +249,7 @@ export class AgentSession {
         ...(own ? {} : { namespace: this.namespace, database: this.database }),
       });
     } catch (error) {
-      if (own) await this.#sessions!.give(own, false);
-      this.#gate.leave();
+      await this.#slots.leave(own, false);
       if (this.#closeController.signal.aborted && !callerSignal?.aborted) {
         throw new SessionClosedError(this.agentId, "acquire a connection", this.state, { cause: error });
       }
@@ -283,12 +257,17 @@ export class AgentSession {
     } finally {
       dispose();
     }
-    const granted = this.#granted(lease.connectionId, lease.endpoint, performance.now() - started);
+    const { connectionId, endpoint } = lease;
+    const granted = {
+      type: "lease.granted",
+      connectionId,
+      endpoint,
+      waitMs: performance.now() - started,
+    } as const;
     if (!this.#isActive()) {
       // Closing began while the pool was finding a connection: hand it straight back.
       await lease.release().catch(() => {});
-      if (own) await this.#sessions!.give(own, false);
-      this.#gate.leave();
+      await this.#slots.leave(own, false);
       throw new SessionClosedError(this.agentId, "acquire a connection", this.state);
     }
     const sessionLease: AgentSessionLease = new AgentSessionLease(
@@ -353,8 +332,7 @@ export class AgentSession {
   close(closeOptions?: SessionCloseOptions): Promise<SessionCloseReport> {
     let options: SessionCloseOptions;
     try {
-      const o = optionsObject<SessionCloseOptions>("session.close(options)", closeOptions);
-      options = { timeoutMs: optionalDuration("session.close(options).timeoutMs", o.timeoutMs, true) };
+      options = closeArguments(closeOptions);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -374,19 +352,7 @@ export class AgentSession {
         ...(reason ? { reason } : {}),
       });
     }
-    this.#closing ??= (async () => {
-      const snapshot = await waitFor(this.#actor, (s) => s.status !== "active");
-      // Detached: the agent's namespace/database, variables and auth go with them.
-      await this.#sessions?.close();
-      if (snapshot.matches("failed"))
-        throw snapshot.context.error ?? new Error("agent session failed to close");
-      return {
-        agentId: this.agentId,
-        forcedReleases: snapshot.context.forcedReleases,
-        pendingTransactions: snapshot.context.pendingTransactions,
-        logEvents: this.#log.lastSeq,
-      };
-    })();
+    this.#closing ??= closeReport(this.#actor, this.#log, () => this.#slots.close());
     return this.#closing;
   }
 
@@ -403,10 +369,6 @@ export class AgentSession {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
-  }
-
-  #granted(connectionId: string, endpoint: string, waitMs: number): AgentSessionMachineEvent {
-    return { type: "lease.granted", connectionId, endpoint, waitMs };
   }
 
   /**
@@ -452,9 +414,8 @@ export class AgentSession {
       tainted = true;
       throw error;
     } finally {
-      if (own) await this.#sessions!.give(own, tainted);
       this.#held.delete(lease);
-      this.#gate.leave();
+      await this.#slots.leave(own, tainted);
       this.#actor.send({
         type: "lease.returned",
         connectionId: lease.connectionId,

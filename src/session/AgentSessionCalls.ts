@@ -1,3 +1,4 @@
+import { optionalDuration, optionalSignal, optionsObject } from "../util/arguments.js";
 // Options and reports of an agent session's calls.
 
 /** Options of `session.acquire()`. */
@@ -27,3 +28,21 @@ export interface SessionCloseReport {
 
 /** Where an agent session is in its life (the machine's top-level state). */
 export type AgentSessionState = "creating" | "active" | "closing" | "closed" | "failed";
+
+/** `session.acquire(options)`'s arguments, checked (an `ArgumentError` naming the bad one) before anything runs. */
+export function acquireArguments(
+  acquireOptions: SessionAcquireOptions | undefined,
+  defaultTimeoutMs: number,
+): { signal: AbortSignal | undefined; timeoutMs: number } {
+  const options = optionsObject<SessionAcquireOptions>("session.acquire(options)", acquireOptions);
+  const signal = optionalSignal("session.acquire(options).signal", options.signal);
+  const timeoutMs =
+    optionalDuration("session.acquire(options).timeoutMs", options.timeoutMs, true) ?? defaultTimeoutMs;
+  return { signal, timeoutMs };
+}
+
+/** `session.close(options)`'s arguments, checked likewise. */
+export function closeArguments(closeOptions: SessionCloseOptions | undefined): SessionCloseOptions {
+  const o = optionsObject<SessionCloseOptions>("session.close(options)", closeOptions);
+  return { timeoutMs: optionalDuration("session.close(options).timeoutMs", o.timeoutMs, true) };
+}

@@ -1,6 +1,7 @@
 import type { SurrealSession } from "surrealdb";
 import type { RawConnection } from "../surreal/Connector.js";
 import { sessionDrift } from "../surreal/sessionDrift.js";
+import type { HeldSession } from "./managerInternals.js";
 
 /** What holds a session: a lease that can be ended from outside. */
 interface Holder {
@@ -13,13 +14,16 @@ interface Holder {
  * before the next one gets it.
  */
 export class OwnSession {
+  readonly #held: HeldSession;
   readonly #raw: RawConnection;
   #broken = false;
   #closed = false;
   /** The lease holding it: cut off when the transport drops meanwhile. */
   #holder: Holder | undefined;
 
-  constructor(raw: RawConnection) {
+  constructor(held: HeldSession) {
+    this.#held = held;
+    const raw = held.unit;
     this.#raw = raw;
     raw.onBroken(() => {
       this.#broken = true;
@@ -63,11 +67,14 @@ export class OwnSession {
     return this.usable;
   }
 
-  /** Detaches it (idempotent): its namespace/database, variables and auth go with it. */
+  /**
+   * Detaches it (idempotent): its namespace/database, variables and auth go with it, and its place
+   * under the endpoint's bound is free again.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#holder = undefined;
-    await this.#raw.close().catch(() => {});
+    await this.#held.close();
   }
 }

@@ -1,7 +1,7 @@
-import type { RawConnection } from "../surreal/Connector.js";
+import type { HeldSession } from "./managerInternals.js";
 import { OwnSession } from "./OwnSession.js";
 
-type Opener = () => Promise<RawConnection> | undefined;
+type Opener = () => Promise<HeldSession> | undefined;
 
 /**
  * An agent's own SurrealDB sessions: one for each of its leases out at once, never shared, so no lease
@@ -15,8 +15,6 @@ export class OwnSessions {
   readonly #idle: OwnSession[] = [];
   /** The session being opened, if any, so closing the agent detaches it too (most agents open one, once). */
   #opening: Promise<OwnSession> | undefined;
-  /** No sessions here (a server without them): the agent's leases switch namespace instead. */
-  #unavailable = false;
   #closed = false;
 
   constructor(open: Opener) {
@@ -25,10 +23,11 @@ export class OwnSessions {
 
   /**
    * A session for one lease only: an idle one at once when there is one (the usual acquire does not
-   * await), else a new one; undefined when the pool cannot give sessions, and then never asked again.
+   * await), else a new one; undefined when the pool cannot give one now (every endpoint at its bound,
+   * a server without sessions): that lease switches a pooled session to the agent's namespace instead.
    */
   take(): OwnSession | Promise<OwnSession | undefined> | undefined {
-    if (this.#unavailable || this.#closed) return undefined;
+    if (this.#closed) return undefined;
     for (let idle = this.#idle.pop(); idle; idle = this.#idle.pop()) {
       if (idle.usable) return idle;
       void idle.close();
@@ -57,10 +56,7 @@ export class OwnSessions {
 
   async #openOne(): Promise<OwnSession | undefined> {
     const raw = this.#open();
-    if (!raw) {
-      this.#unavailable = true;
-      return undefined;
-    }
+    if (!raw) return undefined;
     // Only the latest open is remembered: an earlier one still opening is detached by its own check
     // of `#closed` below when it arrives.
     const opening = raw.then((r) => new OwnSession(r));

@@ -1,12 +1,16 @@
-import { fromPromise } from "xstate";
-import { agentSessionMachine } from "../../machines/agentSession.machine.js";
+import { type Actor, createActor, fromPromise, waitFor } from "xstate";
+import { type AgentSessionEmitted, agentSessionMachine } from "../../machines/agentSession.machine.js";
 import type { Logger } from "../config/Logger.js";
+import type { SessionEvent } from "../events/SessionEvent.js";
+import type { SessionCloseReport } from "./AgentSessionCalls.js";
 import { prepareDurableLog } from "./durableLog.js";
 import { SessionClosedError } from "./errors/SessionClosedError.js";
 import type { LeaseGate } from "./LeaseGate.js";
 import type { ResolvedSessionOptions } from "./resolveSessionOptions.js";
 import type { AgentSessionLease } from "./SessionLease.js";
 import type { SessionPool } from "./SessionPool.js";
+import type { SessionSetup } from "./sessionSetup.js";
+import type { TransactionLog } from "./TransactionLog.js";
 import type { TxLogSink } from "./TxLogSink.js";
 
 /** What the agent session machine's effects do, for one session (the machine's `resource`). */
@@ -80,5 +84,64 @@ export function sessionEffects(parts: EffectParts): SessionEffects {
         lease.forceRelease().catch((err: unknown) => logger?.error({ err }, "forced lease release failed"));
       }
     },
+  };
+}
+
+export interface AgentActorParts {
+  setup: SessionSetup;
+  /** Transactions the restored log left pending. */
+  pendingTransactions: number;
+  effects: EffectParts;
+  /** Every event the machine emits, stamped, goes here (the session's `events$`). */
+  publish(event: SessionEvent): void;
+  /** The machine reached its final state. */
+  completed(): void;
+}
+
+/** One session's machine, started: its emitted events published, its end reported. */
+export function startAgentSessionActor(parts: AgentActorParts): Actor<typeof agentSessionLogic> {
+  const { setup, effects } = parts;
+  const { agentId, place, options } = setup;
+  const actor = createActor(agentSessionLogic, {
+    id: `agentSession:${agentId}`,
+    input: {
+      agentId,
+      namespace: place.namespace,
+      database: place.database,
+      closeTimeoutMs: options.closeTimeoutMs,
+      restoredEvents: setup.restored.length,
+      pendingTransactions: parts.pendingTransactions,
+      resource: sessionEffects(effects),
+    },
+    ...(setup.inspect ? { inspect: setup.inspect } : {}),
+  });
+  actor.on("*", (event: AgentSessionEmitted) =>
+    parts.publish({ ...event, ts: options.now() } as SessionEvent),
+  );
+  actor.subscribe({
+    complete: parts.completed,
+    error: (error) => effects.logger?.error({ err: error }, "agent session machine crashed"),
+  });
+  actor.start();
+  return actor;
+}
+
+/**
+ * What a close reports, once the machine is done: its own sessions are detached first (`detach`), and a
+ * failed close (the log could not be made durable) rejects with the machine's error.
+ */
+export async function closeReport(
+  actor: Actor<typeof agentSessionLogic>,
+  log: TransactionLog,
+  detach: () => Promise<void>,
+): Promise<SessionCloseReport> {
+  const snapshot = await waitFor(actor, (s) => s.status !== "active");
+  await detach();
+  if (snapshot.matches("failed")) throw snapshot.context.error ?? new Error("agent session failed to close");
+  return {
+    agentId: snapshot.context.agentId,
+    forcedReleases: snapshot.context.forcedReleases,
+    pendingTransactions: snapshot.context.pendingTransactions,
+    logEvents: log.lastSeq,
   };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from "../config/Logger.js";
 import type { SessionEvent } from "../events/SessionEvent.js";
 import { SessionConflictError } from "./errors/SessionConflictError.js";
+import type { ManagerInternals } from "./managerInternals.js";
 import type { ResolvedSinkOptions } from "./resolveSessionOptions.js";
 import type { SessionPool } from "./SessionPool.js";
 import {
@@ -54,6 +55,11 @@ export function loadDurableLog(
 export interface DurableSinkSetup {
   agentId: string;
   pool: SessionPool;
+  /**
+   * The manager's acquire for the library's own work: the log's writes still get connections while a
+   * shutdown refuses every other acquire, so a session closing inside shutdown() can flush.
+   */
+  acquireOwn?: ManagerInternals["acquireOwn"];
   sink: ResolvedSinkOptions;
   /** Where the agent works, stored with each row. */
   place: SessionPlace;
@@ -66,7 +72,10 @@ export interface DurableSinkSetup {
 
 /** The batching sink, writing through the pool and reporting its progress as session events. */
 export function createDurableSink(setup: DurableSinkSetup): TxLogSink {
-  const { agentId, pool, sink, place, now, publish, logger } = setup;
+  const { agentId, sink, place, now, publish, logger, acquireOwn } = setup;
+  const pool: SessionPool = acquireOwn
+    ? { acquire: (o) => acquireOwn(o), events$: setup.pool.events$, config: setup.pool.config }
+    : setup.pool;
   return new TxLogSink(
     {
       agentId,

@@ -1,5 +1,10 @@
+import type { HeldUnit } from "../core/HeldUnits.js";
 import { ArgumentError } from "../errors/ArgumentError.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
+import type { RawConnection } from "../surreal/Connector.js";
+
+/** An agent's own session, as its endpoint holds it. */
+export type HeldSession = HeldUnit<RawConnection>;
 
 /**
  * What the library's own parts (agent sessions, sync, dashboard) may reach inside a manager without
@@ -24,12 +29,10 @@ export interface ManagerInternals {
   beforeShutdown?(hook: (timeoutMs: number) => Promise<void>): () => void;
   /**
    * A SurrealDB session of its own for an agent, in `place`, on the pool's shared transport (not one of
-   * the pool's sessions); undefined when no endpoint can give one (a server without sessions).
+   * the pool's sessions), held by its endpoint under the endpoint's bound; undefined when no endpoint
+   * can give one now (every one at its bound, or a server without sessions).
    */
-  openSession?(place: {
-    namespace: string;
-    database: string;
-  }): Promise<import("../surreal/Connector.js").RawConnection> | undefined;
+  openSession?(place: { namespace: string; database: string }): Promise<HeldSession> | undefined;
 }
 
 const registry = new WeakMap<object, ManagerInternals>();

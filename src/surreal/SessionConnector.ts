@@ -1,4 +1,5 @@
 import { Features, type SurrealSession } from "surrealdb";
+import { SESSIONS_PER_SOCKET } from "../config/limits.js";
 import { ConnectError } from "../errors/ConnectError.js";
 import { isServerError } from "../errors/classifyError.js";
 import { PoolClosedError } from "../errors/PoolClosedError.js";
@@ -172,9 +173,11 @@ export class SessionConnector implements Connector, SocketWatch {
   }
 
   /**
-   * The socket a new session goes on, its `sessions` already counting it: a new socket while fewer than
-   * the limit are open or opening, else the least loaded, counting the sessions waiting for a socket
-   * still opening, so a burst of opens (the warm-up) spreads evenly too.
+   * Which socket a new session goes on (the one place that decides), its `sessions` already counting
+   * it: a new socket while fewer than `socketsPerEndpoint` are open or opening, else the least loaded,
+   * counting the sessions waiting for a socket still opening, so a burst of opens (the warm-up) spreads
+   * evenly too. A socket carrying the server's limit of sessions takes no more: when every one does, a
+   * new socket opens (the endpoint's `maxSessionsPerEndpoint` bounds how many that can be).
    */
   async #place(): Promise<SharedSocket> {
     const usable = this.#sockets.filter((s) => s.usable && !s.closedToNew);
@@ -183,7 +186,7 @@ export class SessionConnector implements Connector, SocketWatch {
       opening = this.#openSocket();
     } else {
       let best: SharedSocket | undefined;
-      let load = Number.POSITIVE_INFINITY;
+      let load = SESSIONS_PER_SOCKET;
       for (const socket of usable) {
         if (socket.sessions < load) [best, load] = [socket, socket.sessions];
       }
@@ -194,8 +197,8 @@ export class SessionConnector implements Connector, SocketWatch {
         best.sessions++;
         return best;
       }
+      opening ??= this.#openSocket();
     }
-    if (!opening) throw new ConnectError(this.endpoint, `no socket to ${this.endpoint} is open or opening`);
     this.#opening.set(opening, (this.#opening.get(opening) ?? 0) + 1);
     try {
       const socket = await opening;

@@ -258,6 +258,7 @@ describe("resolveConfig fills defaults", () => {
         validateAfterIdleMs: 5_000,
         validationTimeoutMs: 5_000,
         socketsPerEndpoint: 2,
+        maxSessionsPerEndpoint: 2_048,
         allowExitOnIdle: false,
       },
       circuitBreaker: {

@@ -42,4 +42,24 @@ describe("live room capacity", () => {
     await waitFor(() => kept.every((k) => k.items.length === 1), "the two kept deliver");
     expect(kept.map((k) => k.error)).toEqual([undefined, undefined]);
   });
+
+  it("refuses a subscription at once when the endpoint holds its bound of sessions, naming the bound", async () => {
+    manager = await ConnectionManager.create({
+      mode: { kind: "local", endpoint: "mem://" },
+      namespace: "test",
+      database: "test",
+      // The pool's two connections fill the endpoint's bound: no live connection can open beside them.
+      pool: { minConnections: 2, maxConnections: 2, maxSessionsPerEndpoint: 2 },
+      live: { initialBackoffMs: 500, maxBackoffMs: 2_000 },
+    });
+    const m = manager;
+    await m.executeWithRetry((db) => db.query("DEFINE TABLE item"));
+    const refused = new Collected(m.live("item"));
+    await waitFor(() => refused.error !== undefined, "refused", { timeoutMs: 5_000 });
+    expect(isLiveError(refused.error) && refused.error.failure).toBe("register");
+    expect((refused.error as Error).message).toMatch(
+      /holds its bound of 2 sessions \(pool.maxSessionsPerEndpoint/,
+    );
+    expect(m.healthStatus().endpoints[0]!.units).toEqual({ bound: 2, pooled: 2, live: 0, agent: 0 });
+  });
 });

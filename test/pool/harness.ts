@@ -27,6 +27,7 @@ export function testPoolOptions(overrides: Partial<PoolOptions> = {}): PoolOptio
     validateAfterIdleMs: 600_000,
     validationTimeoutMs: 1_000,
     socketsPerEndpoint: 2,
+    maxSessionsPerEndpoint: 2_048,
     allowExitOnIdle: false,
     ...overrides,
   };

@@ -1,0 +1,40 @@
+import { LeaseGate } from "./LeaseGate.js";
+import type { HeldSession } from "./managerInternals.js";
+import type { OwnSession } from "./OwnSession.js";
+import { OwnSessions } from "./OwnSessions.js";
+
+/**
+ * An agent's share of the pool: the slots of its fairness gate (at most `maxConcurrentLeases` of its
+ * acquires at the pool at once) and, for each slot, a SurrealDB session of its own (its namespace set
+ * once) when the pool can give one. A slot's session is taken after the gate and given back before
+ * the slot, so the agent never holds more sessions than slots.
+ */
+export class AgentSlots {
+  readonly gate: LeaseGate;
+  /** Undefined when the manager cannot give sessions of their own (its leases then switch namespace). */
+  readonly #sessions: OwnSessions | undefined;
+
+  constructor(capacity: number, openSession: (() => Promise<HeldSession> | undefined) | undefined) {
+    this.gate = new LeaseGate(capacity);
+    this.#sessions = openSession && new OwnSessions(openSession);
+  }
+
+  /** A session of the agent's own for one lease, when the pool can give one now (see OwnSessions.take). */
+  take(): OwnSession | Promise<OwnSession | undefined> | undefined {
+    return this.#sessions?.take();
+  }
+
+  /**
+   * A lease (or an acquire that failed) gives its slot back, and its session first. `tainted`: calls
+   * may still run on that session, so it is detached rather than handed to the agent's next lease.
+   */
+  async leave(own: OwnSession | undefined, tainted: boolean): Promise<void> {
+    if (own) await this.#sessions!.give(own, tainted);
+    this.gate.leave();
+  }
+
+  /** Detaches the sessions no lease holds (the agent closed): its namespace, variables and auth go with them. */
+  close(): Promise<void> {
+    return this.#sessions?.close() ?? Promise.resolve();
+  }
+}

@@ -1,0 +1,34 @@
+import type { Endpoint } from "../core/Endpoint.js";
+import type { HeldUnit } from "../core/HeldUnits.js";
+import { endpointsForNewUnit } from "../core/placeUnit.js";
+import { ConnectError } from "../errors/ConnectError.js";
+import type { RawConnection } from "./Connector.js";
+import { connectorOf } from "./rawOf.js";
+
+/**
+ * One session outside the pool's, in `place`, for a caller that keeps it (an agent): on the endpoint
+ * the core's placement offers first whose connector gives sessions (a shared socket, the embedded
+ * engine), held by that endpoint under its bound as a unit of `kind`. Undefined when none can now: every
+ * endpoint is at its bound or its breaker is open, or the server has no sessions (2.x); the caller then
+ * switches a pooled session instead.
+ */
+export function openOwnSession(
+  endpoints: readonly Endpoint[],
+  kind: string,
+  place: { namespace: string; database: string },
+): Promise<HeldUnit<RawConnection>> | undefined {
+  for (const endpoint of endpointsForNewUnit(endpoints)) {
+    const connector = connectorOf(endpoint);
+    if (!connector.openSession || connector.socketHealth?.().pooling === "sockets") continue;
+    const held = endpoint.hold(kind, () => connector.openSession!(place) ?? noSessions(endpoint));
+    if (held) return held;
+  }
+  return undefined;
+}
+
+/** The server told it has no sessions between the check above and the open (its first socket). */
+function noSessions(endpoint: Endpoint): Promise<never> {
+  return Promise.reject(
+    new ConnectError(endpoint.endpoint, `${endpoint.endpoint} has no sessions (SurrealDB 2.x); try again`),
+  );
+}
