@@ -1,4 +1,4 @@
-import { Deadlines, type Expiring } from "./Deadlines.js";
+import { Deadlines, type Expiring } from "../util/Deadlines.js";
 import { WaitQueue } from "./WaitQueue.js";
 
 /** A queued request; owners extend it with what they need to serve it. */

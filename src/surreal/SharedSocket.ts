@@ -1,8 +1,8 @@
-import { setMaxListeners } from "node:events";
 import { CallTerminatedError, type Surreal } from "surrealdb";
+import { Tripwire } from "../util/Tripwire.js";
 import type { SessionAuth } from "./credentials/SessionAuth.js";
 import { withRenewal } from "./credentials/withRenewal.js";
-import { closeWithin, onSocketDrop, raceAbort, type SocketClient } from "./socketClient.js";
+import { closeWithin, onSocketDrop, type SocketClient } from "./socketClient.js";
 
 const RENEWED = Promise.resolve();
 
@@ -25,8 +25,8 @@ export class SharedSocket {
   #dropped: Error | undefined;
   #closed = false;
   readonly #listeners = new Set<(error: Error) => void>();
-  /** Aborted when it drops or closes: calls still waiting on it then fail instead of hanging. */
-  readonly #gone = new AbortController();
+  /** Trips when it drops or closes: calls still waiting on it then fail instead of hanging. */
+  readonly #gone = new Tripwire();
   readonly #renewed: ((reason: "expiring" | "refused", durationMs: number) => void) | undefined;
 
   /** `renewed` is told of each renewal of the default session's sign-in (why, how long it took). */
@@ -37,8 +37,6 @@ export class SharedSocket {
     onDrop: (error: Error) => void,
     renewed?: (reason: "expiring" | "refused", durationMs: number) => void,
   ) {
-    // Every call in flight listens for the drop: hundreds at once are normal, not a leak.
-    setMaxListeners(0, this.#gone.signal);
     this.id = id;
     this.client = client;
     this.#renewed = renewed;
@@ -46,7 +44,7 @@ export class SharedSocket {
       if (this.#closed) return; // the pool closed it: not a drop
       this.#dropped = error;
       // What the SDK itself rejects a call with when its connection closes: a retry runs elsewhere.
-      this.#gone.abort(Object.assign(new CallTerminatedError(), { cause: error }));
+      this.#gone.trip(Object.assign(new CallTerminatedError(), { cause: error }));
       onDrop(error);
       for (const listener of [...this.#listeners]) listener(error);
       this.#listeners.clear();
@@ -79,7 +77,7 @@ export class SharedSocket {
    * a call it sent on a socket that closed pending for ever.
    */
   whileOpen<T>(call: Promise<T>): Promise<T> {
-    return raceAbort(call, this.#gone.signal);
+    return this.#gone.race(call);
   }
 
   /**
@@ -143,7 +141,7 @@ export class SharedSocket {
     if (this.#closed) return;
     this.#closed = true;
     this.#listeners.clear();
-    this.#gone.abort(new CallTerminatedError());
+    this.#gone.trip(new CallTerminatedError());
     await closeWithin(this.client.db, this.client.tap);
   }
 }

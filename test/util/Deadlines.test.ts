@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Deadlines, type Expiring } from "../../src/core/Deadlines.js";
+import { Deadlines, type Expiring } from "../../src/util/Deadlines.js";
 
 interface Item extends Expiring {
   name: number;

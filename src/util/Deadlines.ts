@@ -19,17 +19,23 @@ export interface Expiring {
 export class Deadlines<T extends Expiring> {
   readonly #groups = new Map<number, DeadlineGroup<T>>();
   readonly #onExpire: (item: T) => void;
+  readonly #unref: boolean;
 
-  /** `onExpire(item)` runs when an item's deadline passes while it is still live; it should settle it. */
-  constructor(onExpire: (item: T) => void) {
+  /**
+   * `onExpire(item)` runs when an item's deadline passes while it is still live; it should settle it.
+   * `unref`: the timers do not keep the process alive (a call's deadline: what the call runs on does,
+   * while it runs).
+   */
+  constructor(onExpire: (item: T) => void, options: { unref?: boolean } = {}) {
     this.#onExpire = onExpire;
+    this.#unref = options.unref ?? false;
   }
 
   /** Starts `item`'s deadline: `timeoutMs` from `now` (performance.now()). */
   add(item: T, timeoutMs: number, now: number): void {
     let group = this.#groups.get(timeoutMs);
     if (!group) {
-      group = new DeadlineGroup<T>(this.#onExpire);
+      group = new DeadlineGroup<T>(this.#onExpire, this.#unref);
       this.#groups.set(timeoutMs, group);
     }
     item.deadline = now + timeoutMs;
@@ -53,9 +59,11 @@ class DeadlineGroup<T extends Expiring> {
   #live = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #onExpire: (item: T) => void;
+  readonly #unref: boolean;
 
-  constructor(onExpire: (item: T) => void) {
+  constructor(onExpire: (item: T) => void, unref: boolean) {
     this.#onExpire = onExpire;
+    this.#unref = unref;
   }
 
   push(item: T): void {
@@ -80,6 +88,12 @@ class DeadlineGroup<T extends Expiring> {
     if (this.#head > 1024 && this.#head * 2 > items.length) {
       this.#items = items.slice(this.#head);
       this.#head = 0;
+    } else if (items.length - this.#head > 4 * this.#live + 1024) {
+      // Settled out of order behind a live oldest one (a slow call among many fast ones): dropped in
+      // one pass, so the array stays within a few times the live items (each pass is paid for by the
+      // settled items it drops).
+      this.#items = items.slice(this.#head).filter((item) => !item.settled);
+      this.#head = 0;
     }
   }
 
@@ -88,6 +102,7 @@ class DeadlineGroup<T extends Expiring> {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     // At least 1 ms, rounded up: a timer may fire up to a millisecond early by performance.now().
     this.#timer = setTimeout(this.#fire, Math.max(1, Math.ceil(delayMs)));
+    if (this.#unref) this.#timer.unref();
   }
 
   readonly #fire = (): void => {
