@@ -3,6 +3,7 @@ import type { PooledConnection } from "../../core/PooledConnection.js";
 import type { LeaseOwner } from "../../core/UnitHooks.js";
 import { type LeaseEnd, LeaseReleasedError } from "../../errors/LeaseReleasedError.js";
 import { OperationTimeoutError } from "../../errors/OperationTimeoutError.js";
+import { Deadlines, type Expiring } from "../../util/Deadlines.js";
 import type { PooledDb, RawConnection } from "../Connector.js";
 import { rawOf } from "../rawOf.js";
 import type { Lease } from "./Lease.js";
@@ -17,12 +18,26 @@ const ABANDONED_CANCEL_MS = 5_000;
 /** Session methods by which a borrower takes the session's auth over. */
 const BORROWER_AUTH = new Set<PropertyKey>(["signin", "signup", "authenticate", "invalidate", "reset"]);
 
-interface InFlight {
-  /** The SDK's own call, which keeps running after the lease stops waiting for it. */
-  call: PromiseLike<unknown>;
-  reject(error: Error): void;
-  timer: ReturnType<typeof setTimeout> | undefined;
+/** A call through `db` the lease waits for; its deadline is kept on the shared timers below. */
+class InFlight implements Expiring {
+  settled = false;
+  deadline = 0;
+  group: Expiring["group"] = undefined;
+
+  constructor(
+    readonly lease: PooledLease,
+    /** The SDK's own call, which keeps running after the lease stops waiting for it. */
+    readonly call: PromiseLike<unknown>,
+    readonly reject: (error: Error) => void,
+    readonly method: string | undefined,
+  ) {}
 }
+
+/**
+ * Every lease call's deadline on a few shared timers (one per distinct `queryTimeoutMs`) instead of a
+ * timer per call; unref'd, as what a call runs on keeps the process alive while it runs.
+ */
+let callDeadlines: Deadlines<InFlight>;
 
 /** The connection a lease holds: for the library's own files, never exported from the package. */
 export let connectionOf: (lease: PooledLease) => PooledConnection;
@@ -45,6 +60,7 @@ export class PooledLease implements CoreLease, Lease, CallGuard {
 
   static {
     connectionOf = (lease) => lease.#connection;
+    callDeadlines = new Deadlines<InFlight>((entry) => entry.lease.#timedOutCall(entry), { unref: true });
   }
   /** Deadline of each call through `db`, ms; undefined: none. */
   readonly queryTimeoutMs: number | undefined;
@@ -202,16 +218,9 @@ export class PooledLease implements CoreLease, Lease, CallGuard {
 
   track<T>(call: PromiseLike<T>, method?: string, redo?: () => PromiseLike<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry: InFlight = { call, reject, timer: undefined };
+      const entry = new InFlight(this, call, reject, method);
       const timeoutMs = this.queryTimeoutMs;
-      if (timeoutMs !== undefined) {
-        entry.timer = setTimeout(() => {
-          this.#inFlight?.delete(entry);
-          this.#timedOut = true;
-          reject(new OperationTimeoutError(timeoutMs, this.endpoint));
-          this.#owner.publish(callTimedOut(this, String(method ?? "call"), timeoutMs));
-        }, timeoutMs);
-      }
+      if (timeoutMs !== undefined) callDeadlines.add(entry, timeoutMs, performance.now());
       this.#inFlight ??= new Set();
       this.#inFlight.add(entry);
       call.then(
@@ -239,8 +248,18 @@ export class PooledLease implements CoreLease, Lease, CallGuard {
 
   #settle(entry: InFlight): boolean {
     if (!this.#inFlight?.delete(entry)) return false; // already rejected: revoked or timed out
-    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    entry.settled = true;
+    callDeadlines.remove(entry);
     return true;
+  }
+
+  /** A call outlived `queryTimeoutMs`: it fails, and the connection is discarded at release. */
+  #timedOutCall(entry: InFlight): void {
+    if (!this.#settle(entry)) return;
+    this.#timedOut = true;
+    const timeoutMs = this.queryTimeoutMs!;
+    entry.reject(new OperationTimeoutError(timeoutMs, this.endpoint));
+    this.#owner.publish(callTimedOut(this, String(entry.method ?? "call"), timeoutMs));
   }
 
   #interrupt(error: Error): void {
@@ -248,7 +267,8 @@ export class PooledLease implements CoreLease, Lease, CallGuard {
     if (!inFlight || inFlight.size === 0) return;
     const calls: PromiseLike<unknown>[] = [];
     for (const entry of inFlight) {
-      if (entry.timer !== undefined) clearTimeout(entry.timer);
+      entry.settled = true;
+      callDeadlines.remove(entry);
       calls.push(entry.call);
       entry.reject(error);
     }
