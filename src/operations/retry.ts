@@ -65,7 +65,7 @@ export async function retry<T>(
   validatePolicy(policy);
   signal?.throwIfAborted();
   budget?.recordRequest();
-  const errors: unknown[] = [];
+  let errors: unknown[] | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt, signal ?? NEVER_ABORTED);
@@ -73,6 +73,7 @@ export async function retry<T>(
       // An abort wins over whatever the attempt threw: the caller stopped waiting for any result.
       if (signal?.aborted) throw signal.reason;
       if (!isRetryable(error)) throw error;
+      errors ??= [];
       errors.push(error);
       if (attempt >= policy.maxAttempts)
         throw new RetriesExhaustedError({ attempts: attempt, errors, reason: "maxAttempts" });
@@ -113,6 +114,16 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
 }
 
 function validatePolicy(policy: RetryPolicyOptions): void {
+  // Every operation checks its policy: the valid one (always, from the pool's config) allocates nothing.
+  const { maxAttempts, initialBackoffMs, maxBackoffMs, multiplier } = policy;
+  if (
+    Number.isInteger(maxAttempts) &&
+    maxAttempts >= 1 &&
+    initialBackoffMs >= 0 &&
+    maxBackoffMs >= 0 &&
+    multiplier >= 1
+  )
+    return;
   const issues: ConfigIssue[] = [];
   if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1) {
     issues.push({

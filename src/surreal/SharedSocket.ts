@@ -85,7 +85,47 @@ export class SharedSocket {
    * sign-in is renewed when it is expiring, and a call refused because it expired runs once more after
    * the renewal (one renewal for every call that hit the expiry together).
    */
-  async run<T>(work: (db: Surreal) => Promise<T>): Promise<T> {
+  run<T>(work: (db: Surreal) => Promise<T>): Promise<T> {
+    const auth = this.client.auth;
+    // The common call: no sign-in to renew first. One promise in between, not two async frames.
+    if (!auth?.due()) {
+      this.inFlight++;
+      const sentAfter = this.#renewals;
+      return this.#gone.race(work(this.client.db)).then(
+        (value) => {
+          this.inFlight--;
+          return value;
+        },
+        (error: unknown) => {
+          this.inFlight--;
+          if (!auth?.expiredRefusal(error)) throw error;
+          return this.#afterRefusal(work, auth, sentAfter);
+        },
+      );
+    }
+    return this.#runRenewing(work);
+  }
+
+  /**
+   * A call refused because the default session's sign-in expired: renewed (one renewal for every call
+   * refused together; none when one finished after it was sent), then sent once more.
+   */
+  async #afterRefusal<T>(
+    work: (db: Surreal) => Promise<T>,
+    auth: SessionAuth,
+    sentAfter: number,
+  ): Promise<T> {
+    this.inFlight++;
+    try {
+      await (this.#renewals > sentAfter ? RENEWED : this.#renew(auth, "refused"));
+      return await this.whileOpen(work(this.client.db));
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  /** `run` when the sign-in is due: renewed first, and again after a refusal (see withRenewal). */
+  async #runRenewing<T>(work: (db: Surreal) => Promise<T>): Promise<T> {
     this.inFlight++;
     try {
       const auth = this.client.auth;
