@@ -174,13 +174,13 @@ export class Operations implements LeaseRunner, QueryHost {
     let attempts = 0;
     let endpoint: string | undefined;
     try {
+      const note = (at: string) => {
+        endpoint = at;
+      };
       const result = await retry(
-        async (n) => {
+        (n) => {
           attempts = n;
-          const run = await attempt((at) => {
-            endpoint = at;
-          });
-          return run.value;
+          return attempt(note).then(runValue);
         },
         {
           policy: this.#options.retryPolicy,
@@ -227,6 +227,12 @@ export class Operations implements LeaseRunner, QueryHost {
     if (isOperationTimeoutError(error)) return;
     // Calls failed by one socket's drop are one failure of the endpoint, not one per call.
     if (error !== undefined && !this.#failures.first(error)) return;
-    this.#pool.endpoints.find((e) => e.endpoint === endpoint)?.record(error);
+    const endpoints = this.#pool.endpoints;
+    const at = endpoints.length === 1 ? endpoints[0] : endpoints.find((e) => e.endpoint === endpoint);
+    if (at?.endpoint === endpoint) at.record(error);
   }
+}
+
+function runValue<T>(run: RunResult<T>): T {
+  return run.value;
 }

@@ -49,7 +49,13 @@ export function runOnShared<T>(
   work: (db: SurrealSession) => Promise<T>,
   options: SharedRunOptions,
 ): Promise<RunResult<T>> | undefined {
-  const candidates = host.endpoints.filter((e) => e.canServe() && connectorOf(e).runShared);
+  const endpoints = host.endpoints;
+  if (endpoints.length === 1) {
+    // One endpoint (the usual case): no candidates array to build on every call.
+    const only = endpoints[0]!;
+    return only.canServe() && connectorOf(only).runShared ? attemptOn(host, only, work, options) : undefined;
+  }
+  const candidates = endpoints.filter((e) => e.canServe() && connectorOf(e).runShared);
   while (candidates.length > 0) {
     const endpoint =
       candidates.length === 1 ? candidates[0]! : (host.balancer?.pick(candidates) ?? candidates[0]!);
