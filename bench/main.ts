@@ -1,6 +1,7 @@
 import os from "node:os";
 import { acquireRelease } from "./acquireRelease.js";
 import { agentLog } from "./agentLog.js";
+import { clientCost } from "./clientCost.js";
 import { e2eEmbedded } from "./e2eEmbedded.js";
 import { failover } from "./failover.js";
 import { handoff } from "./handoff.js";
@@ -43,6 +44,7 @@ const benches: Record<string, (quick: boolean) => Promise<Row[]>> = {
   multiplex,
   "install-cost": installCost,
   transaction: transactionBench,
+  "client-cost": clientCost,
 };
 
 /**
