@@ -83,9 +83,12 @@ function judge(
  * op, and the targets judge CPU per op, which a loaded machine moves far less.
  */
 export async function clientCost(quick: boolean): Promise<Row[]> {
+  // Many short rounds rather than a few long ones: the median of more alternations resists a burst of
+  // load from outside better (measured at load average 6-10: 5 rounds of 1.5 s read query()'s CPU ratio
+  // at 1.15 and 1.47 in two runs, single rounds ranging 1.24-1.66).
   const timing: Timing = quick
-    ? { rounds: 3, roundMs: 400, warmMs: 300 }
-    : { rounds: 5, roundMs: 1_500, warmMs: 1_000 };
+    ? { rounds: 4, roundMs: 300, warmMs: 300 }
+    : { rounds: 10, roundMs: 750, warmMs: 1_000 };
   const workerCounts = quick ? [20] : [20, 100];
   const agentCounts = quick ? [50] : [50, 200];
   const rows: Row[] = [];
