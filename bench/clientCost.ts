@@ -83,9 +83,8 @@ function judge(
  * op, and the targets judge CPU per op, which a loaded machine moves far less.
  */
 export async function clientCost(quick: boolean): Promise<Row[]> {
-  // Many short rounds rather than a few long ones: the median of more alternations resists a burst of
-  // load from outside better (measured at load average 6-10: 5 rounds of 1.5 s read query()'s CPU ratio
-  // at 1.15 and 1.47 in two runs, single rounds ranging 1.24-1.66).
+  // Many short rounds rather than a few long ones: a median over more alternations is moved less by one
+  // burst of outside load (at load average 6-11 single rounds of query()'s CPU ratio read 0.9 to 1.9).
   const timing: Timing = quick
     ? { rounds: 4, roundMs: 300, warmMs: 300 }
     : { rounds: 10, roundMs: 750, warmMs: 1_000 };
