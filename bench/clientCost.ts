@@ -80,7 +80,8 @@ function judge(
  * plain lease. Remote (one loopback endpoint, a child process: its CPU is not the client's) and embedded
  * (`mem://`: the process figure holds the engine's threads too, the JS thread's figure does not).
  * Every subject of a group runs in the same interleaved rounds; throughput is reported beside CPU per
- * op, and the targets judge CPU per op, which a loaded machine moves far less.
+ * op, and the targets judge CPU per op: it does not count the time spent waiting for a core, so what
+ * else runs on the machine moves it less than throughput.
  */
 export async function clientCost(quick: boolean): Promise<Row[]> {
   // Many short rounds rather than a few long ones: a median over more alternations is moved less by one
