@@ -59,7 +59,7 @@ if (!json) {
   );
 }
 
-/** The 1-, 5- and 15-minute load averages: a loaded machine slows throughput, not CPU per op. */
+/** The 1-, 5- and 15-minute load averages: a loaded machine slows throughput, and moves CPU per op less. */
 function loadAverage(): string {
   return os
     .loadavg()
