@@ -1,13 +1,26 @@
+import { cpuSince, readCpu } from "./cpuClock.js";
+
+/** One timed round of one subject: its throughput and the client CPU each operation cost. */
+export interface RoundCost {
+  opsPerSecond: number;
+  /** Process CPU (user + system) over the round / operations completed, in µs. */
+  cpuUsPerOp: number;
+  /** The JS thread's CPU over the round / operations, in µs; undefined where it cannot be read. */
+  jsThreadUsPerOp?: number;
+}
+
 /**
  * Runs `workers` loops of `op` back to back for `durationMs` (and at most `maxOpsPerWorker` each: every
- * loop is bounded in count and time). Returns completed operations per second.
+ * loop is bounded in count and time). Returns completed operations per second and CPU per operation:
+ * on a loaded machine throughput swings with what else runs, while CPU per operation stays steady.
  */
-export async function drive(
+export async function driveCosted(
   workers: number,
   durationMs: number,
   op: (worker: number, i: number) => Promise<unknown>,
   maxOpsPerWorker = 10_000_000,
-): Promise<number> {
+): Promise<RoundCost> {
+  const cpu = readCpu();
   const start = performance.now();
   const deadline = start + durationMs;
   let done = 0;
@@ -19,23 +32,51 @@ export async function drive(
       }
     }),
   );
-  return done / ((performance.now() - start) / 1_000);
+  const elapsedMs = performance.now() - start;
+  const used = cpuSince(cpu);
+  const ops = Math.max(done, 1);
+  return {
+    opsPerSecond: done / (elapsedMs / 1_000),
+    cpuUsPerOp: used.processUs / ops,
+    ...(used.jsThreadUs === undefined ? {} : { jsThreadUsPerOp: used.jsThreadUs / ops }),
+  };
+}
+
+/** `driveCosted`'s throughput alone: operations per second. */
+export async function drive(
+  workers: number,
+  durationMs: number,
+  op: (worker: number, i: number) => Promise<unknown>,
+  maxOpsPerWorker = 10_000_000,
+): Promise<number> {
+  return (await driveCosted(workers, durationMs, op, maxOpsPerWorker)).opsPerSecond;
 }
 
 /**
  * Drives each subject for `roundMs` per round, `rounds` times, alternating the order every round (A B,
  * B A, ...): on this machine throughput drifts over seconds (engine and JIT warming, other processes),
- * and alternating spreads the drift evenly. Returns each subject's ops/s per round.
+ * and alternating spreads the drift evenly. Returns each subject's rounds, throughput and CPU per op.
  */
-export async function interleave(
+export async function interleaveCosted(
   subjects: Record<string, (worker: number, i: number) => Promise<unknown>>,
   { workers, rounds, roundMs }: { workers: number; rounds: number; roundMs: number },
-): Promise<Record<string, number[]>> {
+): Promise<Record<string, RoundCost[]>> {
   const names = Object.keys(subjects);
-  const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const samples: Record<string, RoundCost[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? names : [...names].reverse();
-    for (const name of order) samples[name]!.push(await drive(workers, roundMs, subjects[name]!));
+    for (const name of order) samples[name]!.push(await driveCosted(workers, roundMs, subjects[name]!));
   }
   return samples;
+}
+
+/** `interleaveCosted`'s throughput alone: each subject's ops/s per round. */
+export async function interleave(
+  subjects: Record<string, (worker: number, i: number) => Promise<unknown>>,
+  options: { workers: number; rounds: number; roundMs: number },
+): Promise<Record<string, number[]>> {
+  const costed = await interleaveCosted(subjects, options);
+  return Object.fromEntries(
+    Object.entries(costed).map(([name, rounds]) => [name, rounds.map((r) => r.opsPerSecond)]),
+  );
 }

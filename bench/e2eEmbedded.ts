@@ -2,7 +2,8 @@ import { createNodeEngines } from "@surrealdb/node";
 import { Surreal, type SurrealSession } from "surrealdb";
 import { isTransient } from "../src/errors/classifyError.js";
 import { ConnectionManager } from "../src/index.js";
-import { median, type Row, ratioRow } from "./measure.js";
+import { driveCosted, type RoundCost } from "./drive.js";
+import { costRow, type Row } from "./measure.js";
 
 const WORKERS = 20;
 
@@ -66,16 +67,16 @@ export async function e2eEmbedded(quick: boolean): Promise<Row[]> {
     const direct = (worker: number, i: number) => op(raw, worker, i);
     const perSession = (worker: number, i: number) => op(sessions[worker]!, worker, i);
 
-    const samples = { pool: [] as number[], raw: [] as number[], sessions: [] as number[] };
+    const samples = { pool: [] as RoundCost[], raw: [] as RoundCost[], sessions: [] as RoundCost[] };
     // --quick leaves the raw-sessions baseline out (it explains the gap, it sets no target).
     await drive(direct, 300);
     await drive(pooled, 300);
     if (!quick) await drive(perSession, 300);
     // The order turns every round: a subject that runs after another also pays for its garbage.
-    const order: [number[], (worker: number, i: number) => Promise<unknown>][] = [
+    const order: [RoundCost[], (worker: number, i: number) => Promise<unknown>][] = [
       [samples.raw, direct],
       [samples.pool, pooled],
-      ...(quick ? [] : [[samples.sessions, perSession] as [number[], typeof direct]]),
+      ...(quick ? [] : [[samples.sessions, perSession] as [RoundCost[], typeof direct]]),
     ];
     for (let r = 0; r < rounds; r++) {
       for (const [into, subject] of r % 2 === 0 ? order : [...order].reverse()) {
@@ -85,25 +86,23 @@ export async function e2eEmbedded(quick: boolean): Promise<Row[]> {
     await manager.shutdown();
     await raw.close();
     rows.push(
-      ratioRow({
+      costRow({
         bench: "e2e-embedded",
         baseline: "raw-sdk",
-        unit: "ops/s",
-        subjectValue: median(samples.pool),
-        baselineValue: median(samples.raw),
+        subject: samples.pool,
+        baselineRounds: samples.raw,
         target: "ratio >= 0.97",
-        meets: (r) => r >= 0.97,
+        meets: (r) => r.throughput >= 0.97,
         extra: { workload: name, workers: WORKERS },
       }),
     );
     if (!quick)
       rows.push(
-        ratioRow({
+        costRow({
           bench: "e2e-embedded",
           baseline: "raw-sdk-sessions",
-          unit: "ops/s",
-          subjectValue: median(samples.pool),
-          baselineValue: median(samples.sessions),
+          subject: samples.pool,
+          baselineRounds: samples.sessions,
           extra: { workload: name, workers: WORKERS },
         }),
       );
@@ -126,21 +125,7 @@ export async function withConflictRetry(op: () => Promise<unknown>): Promise<voi
   }
 }
 
-/** Runs WORKERS loops for `durationMs`; returns operations per second. */
-async function drive(
-  op: (worker: number, i: number) => Promise<unknown>,
-  durationMs: number,
-): Promise<number> {
-  const deadline = performance.now() + durationMs;
-  let done = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: WORKERS }, async (_, worker) => {
-      for (let i = 0; performance.now() < deadline; i++) {
-        await withConflictRetry(() => op(worker, i));
-        done++;
-      }
-    }),
-  );
-  return done / ((performance.now() - start) / 1_000);
+/** Runs WORKERS loops for `durationMs`, a conflicted operation rerun; its throughput and CPU per op. */
+function drive(op: (worker: number, i: number) => Promise<unknown>, durationMs: number): Promise<RoundCost> {
+  return driveCosted(WORKERS, durationMs, (worker, i) => withConflictRetry(() => op(worker, i)));
 }

@@ -2,8 +2,9 @@ import { Table } from "surrealdb";
 import { ConnectionManager } from "../src/index.js";
 import type { LiveNotification } from "../src/live/LiveNotification.js";
 import { startCluster } from "../test/support/cluster.js";
+import { cpuSince, readCpu } from "./cpuClock.js";
 import { settledHeap } from "./gc.js";
-import { type Row, ratioRow, round } from "./measure.js";
+import { type Row, ratioRow, round, roundUs } from "./measure.js";
 import { openRawSdk } from "./rawSdk.js";
 import { p50p99 } from "./stats.js";
 
@@ -35,9 +36,9 @@ export async function live(quick: boolean): Promise<Row[]> {
   return rows;
 }
 
-function latencyRow(pool: number[], raw: number[], condition: string): Row {
-  const p = p50p99(pool);
-  const r = p50p99(raw);
+function latencyRow(pool: Timed, raw: Timed, condition: string): Row {
+  const p = p50p99(pool.ms);
+  const r = p50p99(raw.ms);
   return ratioRow({
     bench: "live-latency",
     baseline: "raw-sdk db.live()",
@@ -53,9 +54,19 @@ function latencyRow(pool: number[], raw: number[], condition: string): Row {
       baselineP50: round(r.p50),
       baselineP99: round(r.p99),
       p99Ratio: round(p.p99 / r.p99),
-      samples: pool.length,
+      samples: pool.ms.length,
+      // Not interleaved (one side after the other), so a drift in load between them shows here.
+      cpuUsPerOp: roundUs(pool.cpuUsPerOp),
+      baselineCpuUsPerOp: roundUs(raw.cpuUsPerOp),
+      cpuRatio: round(pool.cpuUsPerOp / raw.cpuUsPerOp),
     },
   });
+}
+
+/** Each write's latency to its notification (ms), and the process CPU per write and notification. */
+interface Timed {
+  ms: number[];
+  cpuUsPerOp: number;
 }
 
 /** Writes one record at a time (the next after the previous one's notification), timing each. */
@@ -63,19 +74,20 @@ async function timedWrites(
   n: number,
   write: (i: number) => Promise<unknown>,
   arrived: Map<number, () => void>,
-): Promise<number[]> {
-  const out: number[] = [];
+): Promise<Timed> {
+  const ms: number[] = [];
+  const cpu = readCpu();
   for (let i = 0; i < n; i++) {
     const got = new Promise<void>((resolve) => arrived.set(i, resolve));
     const start = performance.now();
     await write(i);
     await got;
-    out.push(performance.now() - start);
+    ms.push(performance.now() - start);
   }
-  return out;
+  return { ms, cpuUsPerOp: cpuSince(cpu).processUs / Math.max(n, 1) };
 }
 
-async function rawLatency(n: number): Promise<number[]> {
+async function rawLatency(n: number): Promise<Timed> {
   const db = await openRawSdk();
   await db.query("DEFINE TABLE lat");
   const arrived = new Map<number, () => void>();
@@ -89,7 +101,7 @@ async function rawLatency(n: number): Promise<number[]> {
   return samples;
 }
 
-async function poolLatency(n: number, feed: boolean, subscribers: number): Promise<number[]> {
+async function poolLatency(n: number, feed: boolean, subscribers: number): Promise<Timed> {
   const manager = await ConnectionManager.create({
     namespace: "bench",
     database: "bench",
@@ -180,7 +192,7 @@ async function doublingRow(quick: boolean): Promise<Row> {
   const p50s: Record<number, number> = {};
   let doubledAt: number | undefined;
   for (const n of counts) {
-    p50s[n] = p50p99(await poolLatency(writes, false, n)).p50;
+    p50s[n] = p50p99((await poolLatency(writes, false, n)).ms).p50;
     if (doubledAt === undefined && p50s[n]! >= 2 * p50s[counts[0]!]!) doubledAt = n;
   }
   return {

@@ -1,6 +1,7 @@
 import os from "node:os";
 import { acquireRelease } from "./acquireRelease.js";
 import { agentLog } from "./agentLog.js";
+import { clientCost } from "./clientCost.js";
 import { e2eEmbedded } from "./e2eEmbedded.js";
 import { failover } from "./failover.js";
 import { handoff } from "./handoff.js";
@@ -43,6 +44,7 @@ const benches: Record<string, (quick: boolean) => Promise<Row[]>> = {
   multiplex,
   "install-cost": installCost,
   transaction: transactionBench,
+  "client-cost": clientCost,
 };
 
 /**
@@ -53,8 +55,25 @@ const SLOW_IN_QUICK = new Set(["install-cost"]);
 
 if (!json) {
   console.log(
-    `surreal-pool bench ${new Date().toISOString().slice(0, 10)} | node ${process.version} | ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"} | ${quick ? "quick" : "full"}`,
+    `surreal-pool bench ${new Date().toISOString().slice(0, 10)} | node ${process.version} | ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"} | load average ${loadAverage()} | ${quick ? "quick" : "full"}`,
   );
+}
+
+/** The 1-, 5- and 15-minute load averages: a loaded machine slows throughput, and moves CPU per op less. */
+function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+}
+
+/** Client CPU per operation beside throughput, where the row measured it. */
+function cpuColumn(row: Row): string {
+  if (typeof row.cpuUsPerOp !== "number") return "";
+  if (typeof row.cpuRatio !== "number") return `  cpu ${row.cpuUsPerOp} µs/op`;
+  const js = typeof row.jsThreadRatio === "number" ? `, JS thread ${row.jsThreadRatio}` : "";
+  const range = Array.isArray(row.cpuRatioRange) ? ` (rounds ${row.cpuRatioRange.join("–")})` : "";
+  return `  cpu ${row.cpuUsPerOp} vs ${row.baselineCpuUsPerOp} µs/op ratio ${row.cpuRatio}${range}${js}`;
 }
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;
@@ -73,13 +92,15 @@ for (const [name, run] of Object.entries(benches)) {
     continue;
   }
   // How long each bench took, on stderr: the rows on stdout stay one per line (and JSON with --json).
-  console.error(`# ${name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.error(
+    `# ${name}: ${((performance.now() - started) / 1000).toFixed(1)} s, load average ${loadAverage()}`,
+  );
   for (const row of rows) {
     if (json) console.log(JSON.stringify(row));
     else {
       const target = row.target ? `  target ${row.target}: ${row.met ? "met" : "NOT met"}` : "";
       console.log(
-        `${row.bench.padEnd(22)} ${row.subject} ${row.subjectValue} ${row.unit} vs ${row.baseline} ${row.baselineValue} ${row.unit}  ratio ${row.ratio}${target}`,
+        `${row.bench.padEnd(22)} ${row.subject} ${row.subjectValue} ${row.unit} vs ${row.baseline} ${row.baselineValue} ${row.unit}  ratio ${row.ratio}${cpuColumn(row)}${target}`,
       );
     }
   }

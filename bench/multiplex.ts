@@ -3,9 +3,9 @@ import { RecordId, type Surreal } from "surrealdb";
 import { AgentSession, ConnectionManager } from "../src/index.js";
 import { type EndpointHandle, startEndpoint } from "../test/support/endpoint.js";
 import { closeQuietly, connectWs } from "../test/support/wsClient.js";
-import { interleave } from "./drive.js";
+import { interleaveCosted } from "./drive.js";
 import { settledHeap } from "./gc.js";
-import { median, type Row, ratioRow } from "./measure.js";
+import { costRow, type Row, ratioRow } from "./measure.js";
 
 const ROOT = { username: "root", password: "root" };
 const NS = { namespace: "bench", database: "bench" };
@@ -85,7 +85,7 @@ export async function multiplex(quick: boolean): Promise<Row[]> {
 
     for (const workers of quick ? [20] : [20, 100]) {
       for (const [name, work] of Object.entries(workloads)) {
-        const samples = await interleave(
+        const samples = await interleaveCosted(
           {
             "sessions lease": async (w, i) => {
               const lease = await sessions.acquire();
@@ -117,23 +117,21 @@ export async function multiplex(quick: boolean): Promise<Row[]> {
           },
           { workers, rounds: quick ? 2 : 4, roundMs: quick ? 300 : 1_500 },
         );
-        const ops = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
         for (const subject of ["sessions lease", "sessions query()"]) {
           for (const baseline of ["generic-pool", "raw single client", "sockets lease"]) {
-            rows.push({
-              ...ratioRow({
+            rows.push(
+              costRow({
                 bench: `remote-e2e ${name}`,
+                name: `${subject} (${workers} workers)`,
                 baseline,
-                unit: "ops/s",
-                subjectValue: ops[subject]!,
-                baselineValue: ops[baseline]!,
+                subject: samples[subject]!,
+                baselineRounds: samples[baseline]!,
                 ...(baseline === "sockets lease"
                   ? {}
-                  : { target: "ratio >= 1.0", meets: (r: number) => r >= 1.0 }),
+                  : { target: "ratio >= 1.0", meets: (r) => r.throughput >= 1.0 }),
                 extra: { workers },
               }),
-              subject: `${subject} (${workers} workers)`,
-            });
+            );
           }
         }
       }
@@ -190,21 +188,20 @@ async function agentRows(
       const workers = Math.min(count, 100);
       // A warm-up round first: the agents' path is cold here (measured: ~0.45 of plain in its first
       // second, ~0.75 after), and a quick run's two short rounds would mostly time the JIT.
-      await interleave(subjects, { workers, rounds: 1, roundMs: 500 });
-      const samples = await interleave(subjects, {
+      await interleaveCosted(subjects, { workers, rounds: 1, roundMs: 500 });
+      const samples = await interleaveCosted(subjects, {
         workers,
         rounds: quick ? 2 : 4,
         roundMs: quick ? 400 : 1_500,
       });
       rows.push(
-        ratioRow({
+        costRow({
           bench: `remote-agents ${count}`,
           baseline: "plain acquire",
-          unit: "ops/s",
-          subjectValue: median(samples.agents!),
-          baselineValue: median(samples["plain acquire"]!),
+          subject: samples.agents!,
+          baselineRounds: samples["plain acquire"]!,
           target: "ratio >= 0.95",
-          meets: (r) => r >= 0.95,
+          meets: (r) => r.throughput >= 0.95,
           extra: { poolSessions: 20, sockets: manager.healthStatus().endpoints[0]?.sockets },
         }),
       );

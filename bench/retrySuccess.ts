@@ -1,5 +1,6 @@
 import { retryUnderLoad } from "../test/load/scenarios/retryUnderLoad.js";
-import { type Row, round } from "./measure.js";
+import { cpuSince, readCpu } from "./cpuClock.js";
+import { type Row, round, roundUs } from "./measure.js";
 
 /** Every 7th operation fails its first attempt, every 49th its first two, every 343rd its first three. */
 const FAIL_EVERY = [7, 49, 343];
@@ -14,6 +15,7 @@ const FAIL_EVERY = [7, 49, 343];
 export async function retrySuccess(quick: boolean): Promise<Row[]> {
   const workers = 20;
   const opsPerWorker = quick ? 50 : 500;
+  const cpu = readCpu();
   const report = await retryUnderLoad({
     workers,
     opsPerWorker,
@@ -22,6 +24,7 @@ export async function retrySuccess(quick: boolean): Promise<Row[]> {
     maxAttempts: 4,
     failEvery: FAIL_EVERY,
   });
+  const used = cpuSince(cpu);
   const ops = workers * opsPerWorker;
   const success = report.tally.ok / ops;
   return [
@@ -43,6 +46,8 @@ export async function retrySuccess(quick: boolean): Promise<Row[]> {
       attemptsFailed: report.plannedRetries,
       connectionsDiscarded: report.discarded,
       opsPerSecond: round(report.tally.ok / (report.elapsedMs / 1_000)),
+      // The whole scenario's CPU (the pool's set-up and shutdown too) over its operations: no baseline.
+      cpuUsPerOp: roundUs(used.processUs / ops),
       faults: "every 7th op fails attempt 1, every 49th attempts 1-2, every 343rd attempts 1-3",
     },
   ];

@@ -1,8 +1,8 @@
 import { ConnectionManager } from "../src/index.js";
 import { AgentSession } from "../src/session/AgentSession.js";
-import { drive, interleave } from "./drive.js";
+import { drive, interleaveCosted } from "./drive.js";
 import { settledHeap } from "./gc.js";
-import { median, type Row, ratioRow } from "./measure.js";
+import { costRow, type Row } from "./measure.js";
 import { openRawSdk } from "./rawSdk.js";
 
 /**
@@ -55,19 +55,18 @@ async function poolSize(size: number, { roundMs, rounds, warmMs }: Timing): Prom
   const direct = () => raw.query("RETURN 1");
   await drive(size, warmMs, pooled);
   await drive(size, warmMs, direct);
-  const { pool, baseline } = await interleave(
+  const { pool, baseline } = await interleaveCosted(
     { pool: pooled, baseline: direct },
     { workers: size, rounds, roundMs },
   );
   const grew = manager.metrics().snapshot().connectionsCreated;
   await manager.shutdown();
   await raw.close();
-  return ratioRow({
+  return costRow({
     bench: "scalability",
     baseline: "raw-sdk",
-    unit: "ops/s",
-    subjectValue: median(pool),
-    baselineValue: median(baseline),
+    subject: pool!,
+    baselineRounds: baseline!,
     extra: {
       poolSize: size,
       workers: size,
@@ -107,18 +106,17 @@ async function agentSessions(agents: number, { roundMs, rounds, warmMs }: Timing
   };
   await drive(agents, warmMs, viaSession);
   await drive(agents, warmMs, viaPool);
-  const { session, pool } = await interleave(
+  const { session, pool } = await interleaveCosted(
     { session: viaSession, pool: viaPool },
     { workers: agents, rounds, roundMs },
   );
   await Promise.all(sessions.map((s) => s.close()));
   await manager.shutdown();
-  return ratioRow({
+  return costRow({
     bench: "scalability",
     baseline: "pool-acquire-namespace",
-    unit: "ops/s",
-    subjectValue: median(session),
-    baselineValue: median(pool),
+    subject: session!,
+    baselineRounds: pool!,
     extra: {
       agentSessions: agents,
       poolSize: 20,

@@ -1,6 +1,6 @@
 import { ConnectionManager } from "../src/index.js";
-import { drive, interleave } from "./drive.js";
-import { median, type Row, ratioRow, round } from "./measure.js";
+import { drive, interleaveCosted } from "./drive.js";
+import { costRow, median, type Row, round } from "./measure.js";
 import { openRawSdk } from "./rawSdk.js";
 
 const WORKERS = 20;
@@ -39,23 +39,21 @@ export async function sustained(quick: boolean): Promise<Row[]> {
   };
   // The engine and the JIT speed up over the first seconds: warm every subject before measuring any.
   for (const op of Object.values(subjects)) await drive(WORKERS, quick ? 300 : 1_000, op);
-  const samples = await interleave(subjects, { workers: WORKERS, rounds, roundMs });
+  const samples = await interleaveCosted(subjects, { workers: WORKERS, rounds, roundMs });
   await manager.shutdown();
   await raw.close();
 
-  const rawOps = median(samples.raw!);
   return ["lease", "executeWithRetry"].map((name) => {
-    const ops = median(samples[name]!);
+    const ops = median(samples[name]!.map((r) => r.opsPerSecond));
     // Each round's pool/raw ratio: less sensitive to the machine's drift than the ratio of medians.
-    const paired = samples[name]!.map((v, i) => v / samples.raw![i]!);
-    return ratioRow({
+    const paired = samples[name]!.map((v, i) => v.opsPerSecond / samples.raw![i]!.opsPerSecond);
+    return costRow({
       bench: "sustained",
       baseline: "raw-sdk",
-      unit: "ops/s",
-      subjectValue: ops,
-      baselineValue: rawOps,
+      subject: samples[name]!,
+      baselineRounds: samples.raw!,
       target: "ratio >= 0.95",
-      meets: (ratio) => ratio >= 0.95,
+      meets: (r) => r.throughput >= 0.95,
       extra: {
         path: name,
         workers: WORKERS,

@@ -1,8 +1,8 @@
 import type { SurrealSession } from "surrealdb";
 import { ConnectionManager } from "../src/index.js";
-import { interleave } from "./drive.js";
+import { interleaveCosted } from "./drive.js";
 import { withConflictRetry } from "./e2eEmbedded.js";
-import { median, type Row, ratioRow } from "./measure.js";
+import { costRow, type Row } from "./measure.js";
 import { openRawSdk } from "./rawSdk.js";
 
 const WORKERS = 20;
@@ -52,8 +52,8 @@ export async function transactionBench(quick: boolean): Promise<Row[]> {
         }),
     };
     // A warm-up round first: the first writes create the table and warm the engine and the JIT.
-    await interleave(txSubjects, { workers: WORKERS, rounds: 1, roundMs: 500 });
-    const tx = await interleave(txSubjects, { workers: WORKERS, rounds, roundMs });
+    await interleaveCosted(txSubjects, { workers: WORKERS, rounds: 1, roundMs: 500 });
+    const tx = await interleaveCosted(txSubjects, { workers: WORKERS, rounds, roundMs });
     const leased = (m: ConnectionManager) => async () => {
       const lease = await m.acquire();
       try {
@@ -67,35 +67,33 @@ export async function transactionBench(quick: boolean): Promise<Row[]> {
       none: leased(noDeadline),
       raw: () => raw.query("RETURN 1"),
     };
-    await interleave(e2eSubjects, { workers: WORKERS, rounds: 1, roundMs: 500 });
-    const e2e = await interleave(e2eSubjects, { workers: WORKERS, rounds, roundMs });
+    await interleaveCosted(e2eSubjects, { workers: WORKERS, rounds: 1, roundMs: 500 });
+    const e2e = await interleaveCosted(e2eSubjects, { workers: WORKERS, rounds, roundMs });
     return [
-      ratioRow({
+      costRow({
         bench: "transaction",
         baseline: "raw-sdk-begin-commit",
         unit: "tx/s",
-        subjectValue: median(tx.pool!),
-        baselineValue: median(tx.raw!),
+        subject: tx.pool!,
+        baselineRounds: tx.raw!,
         target: "ratio >= 0.95",
-        meets: (r) => r >= 0.95,
+        meets: (r) => r.throughput >= 0.95,
         extra: { workers: WORKERS },
       }),
-      ratioRow({
+      costRow({
         bench: "call-deadline",
         baseline: "pool-no-deadline",
-        unit: "ops/s",
-        subjectValue: median(e2e.deadline!),
-        baselineValue: median(e2e.none!),
+        subject: e2e.deadline!,
+        baselineRounds: e2e.none!,
         target: "ratio >= 0.97",
-        meets: (r) => r >= 0.97,
+        meets: (r) => r.throughput >= 0.97,
         extra: { workload: "return-1", workers: WORKERS },
       }),
-      ratioRow({
+      costRow({
         bench: "call-deadline",
         baseline: "raw-sdk",
-        unit: "ops/s",
-        subjectValue: median(e2e.deadline!),
-        baselineValue: median(e2e.raw!),
+        subject: e2e.deadline!,
+        baselineRounds: e2e.raw!,
         extra: { workload: "return-1", workers: WORKERS },
       }),
     ];
