@@ -1,7 +1,7 @@
 import genericPool from "generic-pool";
 import tarn from "tarn";
-import { ConnectionManager } from "../src/index.js";
 import { type Row, ratioRow, timeLoop } from "./measure.js";
+import { ConnectionManager } from "./pool.js";
 
 /**
  * acquire+release of an idle connection with no I/O: the pool's own overhead. All three pools hold

@@ -1,7 +1,6 @@
-import { ConnectionManager } from "../src/manager/ConnectionManager.js";
-import { AgentSession } from "../src/session/AgentSession.js";
 import type { Row } from "./measure.js";
 import { round } from "./measure.js";
+import { AgentSession, ConnectionManager } from "./pool.js";
 
 /**
  * Log-append throughput of an agent session: `recordTransaction` + `commitTransaction` pairs per

@@ -1,11 +1,11 @@
 import type { Surreal } from "surrealdb";
-import { AgentSession, ConnectionManager } from "../src/index.js";
 import { startEndpoint } from "../test/support/endpoint.js";
 import { closeQuietly, connectWs } from "../test/support/wsClient.js";
 import { hasJsThreadClock } from "./cpuClock.js";
 import { interleaveCosted, type RoundCost } from "./drive.js";
 import { withConflictRetry } from "./e2eEmbedded.js";
 import { type CostRatios, costRow, type Row } from "./measure.js";
+import { AgentSession, ConnectionManager } from "./pool.js";
 import { openRawSdk } from "./rawSdk.js";
 
 const POOL = 10;

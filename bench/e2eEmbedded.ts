@@ -1,9 +1,9 @@
 import { createNodeEngines } from "@surrealdb/node";
 import { Surreal, type SurrealSession } from "surrealdb";
 import { isTransient } from "../src/errors/classifyError.js";
-import { ConnectionManager } from "../src/index.js";
 import { driveCosted, type RoundCost } from "./drive.js";
 import { costRow, type Row } from "./measure.js";
+import { ConnectionManager } from "./pool.js";
 
 const WORKERS = 20;
 

@@ -1,6 +1,6 @@
 import genericPool from "generic-pool";
-import { ConnectionManager } from "../src/index.js";
 import { type Row, ratioRow, timeLoop } from "./measure.js";
+import { ConnectionManager } from "./pool.js";
 
 /**
  * Queued hand-off: every connection held, K acquires waiting; each release serves the oldest waiter,

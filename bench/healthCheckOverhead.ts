@@ -1,5 +1,5 @@
-import { ConnectionManager } from "../src/index.js";
 import { type Row, round } from "./measure.js";
+import { ConnectionManager } from "./pool.js";
 import { openRawSdk } from "./rawSdk.js";
 import { p50p99 } from "./stats.js";
 

@@ -2,9 +2,9 @@
 // embedded engine prints a debug dump to stderr on every change-feed commit, see src/surreal/blockingStderr.ts).
 // Prints one JSON line with the figures.
 import { parseArgs } from "node:util";
-import { ConnectionManager } from "../src/index.js";
 import { timeOfVersionstamp, toVersionstamp } from "../src/surreal/feed/versionstamp.js";
 import { drive } from "./drive.js";
+import { ConnectionManager } from "./pool.js";
 
 const { values } = parseArgs({
   options: { remote: { type: "string" }, quick: { type: "boolean", default: false } },

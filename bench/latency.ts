@@ -1,6 +1,6 @@
-import { ConnectionManager, histogramQuantile } from "../src/index.js";
 import { drive } from "./drive.js";
 import { type Row, round } from "./measure.js";
+import { ConnectionManager, histogramQuantile } from "./pool.js";
 import { openRawSdk } from "./rawSdk.js";
 import { p50p99 } from "./stats.js";
 

@@ -1,10 +1,10 @@
 import { Table } from "surrealdb";
-import { ConnectionManager } from "../src/index.js";
 import type { LiveNotification } from "../src/live/LiveNotification.js";
 import { startCluster } from "../test/support/cluster.js";
 import { cpuSince, readCpu } from "./cpuClock.js";
 import { settledHeap } from "./gc.js";
 import { type Row, ratioRow, round, roundUs } from "./measure.js";
+import { ConnectionManager } from "./pool.js";
 import { openRawSdk } from "./rawSdk.js";
 import { p50p99 } from "./stats.js";
 

@@ -1,8 +1,8 @@
-import { ConnectionManager } from "../src/index.js";
 import { startEndpoint } from "../test/support/endpoint.js";
 import { connectWs } from "../test/support/wsClient.js";
 import { settledHeap } from "./gc.js";
 import { type Row, ratioRow } from "./measure.js";
+import { ConnectionManager } from "./pool.js";
 import { openRawSdk } from "./rawSdk.js";
 
 /**

@@ -1,11 +1,11 @@
 import genericPool from "generic-pool";
 import { RecordId, type Surreal } from "surrealdb";
-import { AgentSession, ConnectionManager } from "../src/index.js";
 import { type EndpointHandle, startEndpoint } from "../test/support/endpoint.js";
 import { closeQuietly, connectWs } from "../test/support/wsClient.js";
 import { interleaveCosted } from "./drive.js";
 import { settledHeap } from "./gc.js";
 import { costRow, type Row, ratioRow } from "./measure.js";
+import { AgentSession, ConnectionManager } from "./pool.js";
 
 const ROOT = { username: "root", password: "root" };
 const NS = { namespace: "bench", database: "bench" };

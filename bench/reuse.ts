@@ -1,7 +1,7 @@
-import { ConnectionManager } from "../src/index.js";
 import { reuseRatio } from "../src/observers/metrics.js";
 import { drive } from "./drive.js";
 import { type Row, round } from "./measure.js";
+import { ConnectionManager } from "./pool.js";
 
 const WORKERS = 20;
 /** The seed's published reuse figure: 80-95% after warm-up. */

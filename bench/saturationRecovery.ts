@@ -1,6 +1,6 @@
-import { ConnectionManager, type Lease } from "../src/index.js";
 import { drive } from "./drive.js";
 import type { Row } from "./measure.js";
+import { ConnectionManager, type Lease } from "./pool.js";
 import { p50p99 } from "./stats.js";
 
 /**

@@ -1,8 +1,7 @@
-import { ConnectionManager } from "../src/index.js";
-import { AgentSession } from "../src/session/AgentSession.js";
 import { drive, interleaveCosted } from "./drive.js";
 import { settledHeap } from "./gc.js";
 import { costRow, type Row } from "./measure.js";
+import { AgentSession, ConnectionManager } from "./pool.js";
 import { openRawSdk } from "./rawSdk.js";
 
 /**

@@ -1,6 +1,6 @@
-import { ConnectionManager } from "../src/index.js";
 import { drive, interleaveCosted } from "./drive.js";
 import { costRow, median, type Row, round } from "./measure.js";
+import { ConnectionManager } from "./pool.js";
 import { openRawSdk } from "./rawSdk.js";
 
 const WORKERS = 20;

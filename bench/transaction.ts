@@ -1,8 +1,8 @@
 import type { SurrealSession } from "surrealdb";
-import { ConnectionManager } from "../src/index.js";
 import { interleaveCosted } from "./drive.js";
 import { withConflictRetry } from "./e2eEmbedded.js";
 import { costRow, type Row } from "./measure.js";
+import { ConnectionManager } from "./pool.js";
 import { openRawSdk } from "./rawSdk.js";
 
 const WORKERS = 20;
