@@ -37,6 +37,11 @@ import type { TransactionEntry } from "./TransactionEntry.js";
 import { TransactionLog } from "./TransactionLog.js";
 import type { TxLogSink } from "./TxLogSink.js";
 
+const LEASE_RETURNED = { type: "lease.returned" } as const;
+/** The close signal alone, when the caller gave none: nothing to detach. */
+const ONLY = (signal: AbortSignal) => ({ signal, dispose: NOTHING });
+const NOTHING = () => {};
+
 export type {
   AgentSessionState,
   SessionAcquireOptions,
@@ -225,45 +230,44 @@ export class AgentSession {
     const poolState = this.#internals.state?.();
     if (poolState === "draining" || poolState === "closed") throw new PoolClosedError(poolState);
     this.#assertActive("acquire a connection");
-    await this.#slots.gate.enter({
-      signal: callerSignal,
-      timeoutMs: Number.isFinite(timeoutMs) && timeoutMs <= MAX_TIMER_MS ? timeoutMs : undefined,
-      onAbort: (reason) => new SessionAcquireAbortedError(this.agentId, reason),
-      onTimeout: () => new SessionAcquireTimeoutError(this.agentId, timeoutMs, this.#slots.gate.capacity),
-    });
+    const gate = this.#slots.gate;
+    if (!gate.tryEnter()) {
+      await gate.enter({
+        signal: callerSignal,
+        timeoutMs: Number.isFinite(timeoutMs) && timeoutMs <= MAX_TIMER_MS ? timeoutMs : undefined,
+        onAbort: (reason) => new SessionAcquireAbortedError(this.agentId, reason),
+        onTimeout: () => new SessionAcquireTimeoutError(this.agentId, timeoutMs, gate.capacity),
+      });
+    }
     // From here the session holds a gate slot: every path out gives it back exactly once, after the
     // lease's own session (so the agent never has more sessions than slots).
     let lease: PoolLease;
     let own: OwnSession | undefined;
-    const { signal, dispose } = anySignal([callerSignal, this.#closeController.signal]);
+    const closeSignal = this.#closeController.signal;
+    // Without a signal of the caller's the close signal goes to the pool as it is (no listener here).
+    const { signal, dispose } = callerSignal ? anySignal([callerSignal, closeSignal]) : ONLY(closeSignal);
     try {
       this.#assertActive("acquire a connection");
       // A session of the agent's own for this lease alone, when the pool can give one: the pool's lease
       // is then only the agent's share of the pool (its fair slot), and never switches namespace.
       const taking = this.#slots.take();
       own = taking instanceof Promise ? await taking : taking;
-      lease = await this.#pool.acquire({
-        signal,
-        // One budget over both queues; at least 1 ms so the pool still gets a chance at an idle connection.
-        timeoutMs: Math.max(1, timeoutMs - (performance.now() - started)),
-        ...(own ? {} : { namespace: this.namespace, database: this.database }),
-      });
+      // One budget over both queues; at least 1 ms so the pool still gets a chance at an idle connection.
+      const budgetMs = Math.max(1, timeoutMs - (performance.now() - started));
+      lease = await this.#pool.acquire(
+        own
+          ? { signal, timeoutMs: budgetMs }
+          : { signal, timeoutMs: budgetMs, namespace: this.namespace, database: this.database },
+      );
     } catch (error) {
       await this.#slots.leave(own, false);
-      if (this.#closeController.signal.aborted && !callerSignal?.aborted) {
+      if (closeSignal.aborted && !callerSignal?.aborted) {
         throw new SessionClosedError(this.agentId, "acquire a connection", this.state, { cause: error });
       }
       throw error;
     } finally {
       dispose();
     }
-    const { connectionId, endpoint } = lease;
-    const granted = {
-      type: "lease.granted",
-      connectionId,
-      endpoint,
-      waitMs: performance.now() - started,
-    } as const;
     if (!this.#isActive()) {
       // Closing began while the pool was finding a connection: hand it straight back.
       await lease.release().catch(() => {});
@@ -278,8 +282,17 @@ export class AgentSession {
       own && lease.guard ? lease.guard(own.db) : own?.db,
     );
     own?.hold(sessionLease);
+    // Counted here, where the lease lives: no machine transition while the session stays active (a
+    // close reads the count), and the event is published as it is.
     this.#held.add(sessionLease);
-    this.#actor.send(granted);
+    this.#publish({
+      type: "session.leaseAcquired",
+      ts: startedAt,
+      agentId: this.agentId,
+      connectionId: lease.connectionId,
+      endpoint: lease.endpoint,
+      waitMs: performance.now() - started,
+    });
     return sessionLease;
   }
 
@@ -348,6 +361,7 @@ export class AgentSession {
     if (this.#actor.getSnapshot().status === "active") {
       this.#actor.send({
         type: "session.close",
+        activeLeases: this.#held.size,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
         ...(reason ? { reason } : {}),
       });
@@ -371,13 +385,16 @@ export class AgentSession {
     await this.close();
   }
 
-  /**
-   * The machine takes `lease.granted` exactly while `active` (the event has no guard): reading the state
-   * is the same answer as `can()` without computing a whole transition, twice per acquire.
-   */
+  /** A lease is handed out only while the machine is `active` (the chart's rule; no transition). */
   #isActive(): boolean {
     const snapshot = this.#actor.getSnapshot();
     return snapshot.status === "active" && snapshot.value === "active";
+  }
+
+  /** Past `active` and not yet done: the machine counts the leases that come back. */
+  #isClosing(): boolean {
+    const snapshot = this.#actor.getSnapshot();
+    return snapshot.status === "active" && typeof snapshot.value === "object";
   }
 
   #assertActive(what: string): void {
@@ -414,15 +431,20 @@ export class AgentSession {
       tainted = true;
       throw error;
     } finally {
-      this.#held.delete(lease);
       await this.#slots.leave(own, tainted);
-      this.#actor.send({
-        type: "lease.returned",
+      // Held until its own session and slot are back: a close waits for exactly these.
+      this.#held.delete(lease);
+      this.#publish({
+        type: "session.leaseReleased",
+        ts: this.#options.now(),
+        agentId: this.agentId,
         connectionId: lease.connectionId,
         endpoint: lease.endpoint,
         heldMs: this.#options.now() - lease.acquiredAt,
         forced,
       });
+      // Only a closing session waits for its leases; an active one learns their count at close.
+      if (this.#isClosing()) this.#actor.send(LEASE_RETURNED);
     }
   }
 

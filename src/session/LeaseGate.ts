@@ -51,6 +51,16 @@ export class LeaseGate {
     return this.#waiters.size;
   }
 
+  /**
+   * Takes a free slot at once when there is one and nobody waits for it (the usual acquire: no promise,
+   * no waiter); false otherwise, and nothing changed. The caller then waits with `enter()`.
+   */
+  tryEnter(): boolean {
+    if (this.#inUse >= this.capacity || this.#waiters.size > 0) return false;
+    this.#inUse++;
+    return true;
+  }
+
   /** Resolves once a slot is held by the caller; it must `leave()` exactly once afterwards. */
   enter(options: GateWaitOptions): Promise<void> {
     const { signal } = options;
