@@ -253,7 +253,10 @@ export class AgentSession {
       const taking = this.#slots.take();
       own = taking instanceof Promise ? await taking : taking;
       // One budget over both queues; at least 1 ms so the pool still gets a chance at an idle connection.
-      const budgetMs = Math.max(1, timeoutMs - (performance.now() - started));
+      // Within a millisecond of the call, the whole budget: the same timeout as the agent's other
+      // acquires, so they share one deadline timer in the pool instead of arming one each.
+      const elapsedMs = performance.now() - started;
+      const budgetMs = elapsedMs < 1 ? timeoutMs : Math.max(1, timeoutMs - elapsedMs);
       lease = await this.#pool.acquire(
         own
           ? { signal, timeoutMs: budgetMs }
@@ -423,6 +426,9 @@ export class AgentSession {
     // Calls of the lease that may still run on its session (cut off by this release, or past their
     // deadline): that session is detached, not handed to the agent's next lease.
     let tainted = (inner.callsInFlight ?? 0) > 0 || inner.timedOut === true;
+    // Every use of the agent's own session went through the pool lease's guard: its dirty bit says
+    // whether there is anything to undo (read before the release ends the lease).
+    const changed = inner.sessionChanged ?? true;
     try {
       // First: the pool's lease ends what the borrower left running or open on it (live queries,
       // transactions), then the session is settled.
@@ -431,7 +437,8 @@ export class AgentSession {
       tainted = true;
       throw error;
     } finally {
-      await this.#slots.leave(own, tainted);
+      const leaving = this.#slots.leave(own, tainted, changed);
+      if (leaving) await leaving;
       // Held until its own session and slot are back: a close waits for exactly these.
       this.#held.delete(lease);
       this.#publish({

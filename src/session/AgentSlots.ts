@@ -27,10 +27,16 @@ export class AgentSlots {
   /**
    * A lease (or an acquire that failed) gives its slot back, and its session first. `tainted`: calls
    * may still run on that session, so it is detached rather than handed to the agent's next lease.
+   * `changed`: the lease may have changed its session's state (see `OwnSession.settle`). Undefined (no
+   * promise) when both are back at once, the usual return.
    */
-  async leave(own: OwnSession | undefined, tainted: boolean): Promise<void> {
-    if (own) await this.#sessions!.give(own, tainted);
-    this.gate.leave();
+  leave(own: OwnSession | undefined, tainted: boolean, changed = true): Promise<void> | undefined {
+    const giving = own && this.#sessions!.give(own, tainted, changed);
+    if (giving === undefined) {
+      this.gate.leave();
+      return undefined;
+    }
+    return giving.then(() => this.gate.leave());
   }
 
   /** Detaches the sessions no lease holds (the agent closed): its namespace, variables and auth go with them. */

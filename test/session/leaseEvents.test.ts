@@ -114,7 +114,7 @@ describe("agent lease events", () => {
       manager,
       namespace: "quiet",
       inspect: (e: InspectionEvent) => {
-        if (e.type === "@xstate.event" && e.actorRef.id.startsWith("agentSession:"))
+        if (e.type === "@xstate.event" && (e.actorRef as { id?: string }).id?.startsWith("agentSession:"))
           machineEvents.push(e.event.type);
       },
     });
