@@ -1,4 +1,3 @@
-import { setMaxListeners } from "node:events";
 import type { Observable } from "rxjs";
 import { type Actor, waitFor } from "xstate";
 import type { AgentSessionMachineEvent } from "../../machines/agentSession.machine.js";
@@ -22,6 +21,7 @@ import type { AgentSessionOptions, AgentSessionRestoreOptions } from "./AgentSes
 import { AgentSlots } from "./AgentSlots.js";
 import { type agentSessionLogic, closeReport, startAgentSessionActor } from "./agentSessionLogic.js";
 import { anySignal } from "./anySignal.js";
+import { CloseSignal } from "./CloseSignal.js";
 import { createDurableSink } from "./durableLog.js";
 import { SessionAcquireAbortedError } from "./errors/SessionAcquireAbortedError.js";
 import { SessionAcquireTimeoutError } from "./errors/SessionAcquireTimeoutError.js";
@@ -77,7 +77,7 @@ export class AgentSession {
   readonly #slots: AgentSlots;
   readonly #held = new Set<AgentSessionLease>();
   /** Aborts the agent's acquires that are in the pool's queue when the session closes. */
-  readonly #closeController = new AbortController();
+  readonly #closeSignal = new CloseSignal();
   readonly #actor: Actor<typeof agentSessionLogic>;
   readonly #logger: Logger | undefined;
   #closing: Promise<SessionCloseReport> | undefined;
@@ -135,8 +135,6 @@ export class AgentSession {
   }
 
   private constructor(setup: SessionSetup) {
-    // Each of the agent's acquires waiting in the pool's queue listens on it: up to its cap, not a leak.
-    setMaxListeners(0, this.#closeController.signal);
     const { agentId, pool, place, options } = setup;
     this.agentId = agentId;
     this.namespace = place.namespace;
@@ -176,7 +174,7 @@ export class AgentSession {
         restored: setup.restored.length > 0,
         sink: this.#sink,
         gate: this.#slots.gate,
-        closeController: this.#closeController,
+        closeSignal: this.#closeSignal,
         held: this.#held,
         logger: this.#logger,
       },
@@ -243,7 +241,7 @@ export class AgentSession {
     // lease's own session (so the agent never has more sessions than slots).
     let lease: PoolLease;
     let own: OwnSession | undefined;
-    const closeSignal = this.#closeController.signal;
+    const closeSignal = this.#closeSignal.signal;
     // Without a signal of the caller's the close signal goes to the pool as it is (no listener here).
     const { signal, dispose } = callerSignal ? anySignal([callerSignal, closeSignal]) : ONLY(closeSignal);
     try {

@@ -3,6 +3,7 @@ import { type AgentSessionEmitted, agentSessionMachine } from "../../machines/ag
 import type { Logger } from "../config/Logger.js";
 import type { SessionEvent } from "../events/SessionEvent.js";
 import type { SessionCloseReport } from "./AgentSessionCalls.js";
+import type { CloseSignal } from "./CloseSignal.js";
 import { prepareDurableLog } from "./durableLog.js";
 import { SessionClosedError } from "./errors/SessionClosedError.js";
 import type { LeaseGate } from "./LeaseGate.js";
@@ -54,7 +55,7 @@ export interface EffectParts {
   sink: TxLogSink | null;
   gate: LeaseGate;
   /** Aborts the agent's acquires waiting in the pool's queue. */
-  closeController: AbortController;
+  closeSignal: CloseSignal;
   /** The agent's leases out now. */
   held: ReadonlySet<AgentSessionLease>;
   logger: Logger | undefined;
@@ -62,7 +63,7 @@ export interface EffectParts {
 
 /** One session's effects, as the machine calls them. */
 export function sessionEffects(parts: EffectParts): SessionEffects {
-  const { agentId, pool, options, sink, gate, closeController, held, logger } = parts;
+  const { agentId, pool, options, sink, gate, closeSignal, held, logger } = parts;
   return {
     prepare: async () => {
       if (options.sink && !parts.restored) await prepareDurableLog(pool, options.sink, agentId);
@@ -73,7 +74,7 @@ export function sessionEffects(parts: EffectParts): SessionEffects {
     abortQueuedAcquires: () => {
       const closed = new SessionClosedError(agentId, "acquire a connection", "closing");
       gate.rejectAll(closed);
-      closeController.abort(closed);
+      closeSignal.abort(closed);
     },
     releaseLeases: () => {
       // Runs again when a shutdown shortens the wait: only leases not yet released are news.
