@@ -6,7 +6,6 @@ import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { EventBus } from "../events/EventBus.js";
 import type { SessionEvent, TxLogEvent } from "../events/SessionEvent.js";
 import type { TransactionOperation } from "../events/TransactionOperation.js";
-import { MAX_TIMER_MS } from "../util/arguments.js";
 import { withinDeadline } from "../util/withinDeadline.js";
 import {
   type AgentSessionState,
@@ -23,8 +22,6 @@ import { type agentSessionLogic, closeReport, startAgentSessionActor } from "./a
 import { anySignal } from "./anySignal.js";
 import { CloseSignal } from "./CloseSignal.js";
 import { createDurableSink } from "./durableLog.js";
-import { SessionAcquireAbortedError } from "./errors/SessionAcquireAbortedError.js";
-import { SessionAcquireTimeoutError } from "./errors/SessionAcquireTimeoutError.js";
 import { SessionClosedError } from "./errors/SessionClosedError.js";
 import { internalsOf, type ManagerInternals } from "./managerInternals.js";
 import type { OwnSession } from "./OwnSession.js";
@@ -38,9 +35,6 @@ import { TransactionLog } from "./TransactionLog.js";
 import type { TxLogSink } from "./TxLogSink.js";
 
 const LEASE_RETURNED = { type: "lease.returned" } as const;
-/** The close signal alone, when the caller gave none: nothing to detach. */
-const ONLY = (signal: AbortSignal) => ({ signal, dispose: NOTHING });
-const NOTHING = () => {};
 
 export type {
   AgentSessionState,
@@ -59,18 +53,12 @@ export class AgentSession {
   readonly agentId: string;
   readonly namespace: string;
   readonly database: string;
-  /**
-   * This session's events (`session.*`, `txlog.*`). Hot: a subscriber sees what happens after it
-   * subscribes (so not `session.created`, which precedes `create()` resolving; the manager's `events$`
-   * has it). Completes when the session is closed or failed.
-   */
-  readonly events$: Observable<SessionEvent>;
-
   readonly #pool: SessionPool;
   readonly #internals: ManagerInternals;
   readonly #unhookShutdown: (() => void) | undefined;
   readonly #options: ResolvedSessionOptions;
-  readonly #bus = new EventBus<SessionEvent>();
+  /** Made when someone first asks for `events$`: an agent nobody watches holds no stream. */
+  #bus: EventBus<SessionEvent> | undefined;
   readonly #log: TransactionLog;
   readonly #sink: TxLogSink | null;
   /** The agent's share of the pool: its fairness gate, and a session of its own per slot. */
@@ -139,7 +127,6 @@ export class AgentSession {
     this.agentId = agentId;
     this.namespace = place.namespace;
     this.database = place.database;
-    this.events$ = this.#bus.events$;
     this.#pool = pool;
     this.#internals = internalsOf(pool);
     this.#options = options;
@@ -181,9 +168,23 @@ export class AgentSession {
       publish: (event) => this.#publish(event),
       completed: () => {
         this.#releaseAgentIdIfDone();
-        this.#bus.complete();
+        this.#bus?.complete();
       },
     });
+  }
+
+  /**
+   * This session's events (`session.*`, `txlog.*`). Hot: a subscriber sees what happens after it
+   * subscribes (so not `session.created`, which precedes `create()` resolving; the manager's `events$`
+   * has it). Completes when the session is closed or failed.
+   */
+  get events$(): Observable<SessionEvent> {
+    if (this.#bus === undefined) {
+      this.#bus = new EventBus<SessionEvent>();
+      // Asked for after the end: a stream that has completed already, as it would have.
+      if (this.#actor.getSnapshot().status === "done") this.#bus.complete();
+    }
+    return this.#bus.events$;
   }
 
   /** The machine's top-level state. */
@@ -228,22 +229,14 @@ export class AgentSession {
     const poolState = this.#internals.state?.();
     if (poolState === "draining" || poolState === "closed") throw new PoolClosedError(poolState);
     this.#assertActive("acquire a connection");
-    const gate = this.#slots.gate;
-    if (!gate.tryEnter()) {
-      await gate.enter({
-        signal: callerSignal,
-        timeoutMs: Number.isFinite(timeoutMs) && timeoutMs <= MAX_TIMER_MS ? timeoutMs : undefined,
-        onAbort: (reason) => new SessionAcquireAbortedError(this.agentId, reason),
-        onTimeout: () => new SessionAcquireTimeoutError(this.agentId, timeoutMs, gate.capacity),
-      });
-    }
+    const entering = this.#slots.enter(this.agentId, callerSignal, timeoutMs);
+    if (entering) await entering;
     // From here the session holds a gate slot: every path out gives it back exactly once, after the
     // lease's own session (so the agent never has more sessions than slots).
     let lease: PoolLease;
     let own: OwnSession | undefined;
     const closeSignal = this.#closeSignal.signal;
-    // Without a signal of the caller's the close signal goes to the pool as it is (no listener here).
-    const { signal, dispose } = callerSignal ? anySignal([callerSignal, closeSignal]) : ONLY(closeSignal);
+    const { signal, dispose } = anySignal([callerSignal, closeSignal]);
     try {
       this.#assertActive("acquire a connection");
       // A session of the agent's own for this lease alone, when the pool can give one: the pool's lease
@@ -286,14 +279,7 @@ export class AgentSession {
     // Counted here, where the lease lives: no machine transition while the session stays active (a
     // close reads the count), and the event is published as it is.
     this.#held.add(sessionLease);
-    this.#publish({
-      type: "session.leaseAcquired",
-      ts: startedAt,
-      agentId: this.agentId,
-      connectionId: lease.connectionId,
-      endpoint: lease.endpoint,
-      waitMs: performance.now() - started,
-    });
+    this.#publish(sessionLease.acquiredEvent(this.#options.now(), performance.now() - started));
     return sessionLease;
   }
 
@@ -439,15 +425,7 @@ export class AgentSession {
       if (leaving) await leaving;
       // Held until its own session and slot are back: a close waits for exactly these.
       this.#held.delete(lease);
-      this.#publish({
-        type: "session.leaseReleased",
-        ts: this.#options.now(),
-        agentId: this.agentId,
-        connectionId: lease.connectionId,
-        endpoint: lease.endpoint,
-        heldMs: this.#options.now() - lease.acquiredAt,
-        forced,
-      });
+      this.#publish(lease.releasedEvent(this.#options.now(), forced));
       // Only a closing session waits for its leases; an active one learns their count at close.
       if (this.#isClosing()) this.#actor.send(LEASE_RETURNED);
     }
@@ -465,7 +443,7 @@ export class AgentSession {
   }
 
   #publish(event: SessionEvent): void {
-    this.#bus.emit(event);
+    this.#bus?.emit(event);
     this.#internals.publish(event);
   }
 }

@@ -1,3 +1,6 @@
+import { MAX_TIMER_MS } from "../util/arguments.js";
+import { SessionAcquireAbortedError } from "./errors/SessionAcquireAbortedError.js";
+import { SessionAcquireTimeoutError } from "./errors/SessionAcquireTimeoutError.js";
 import { LeaseGate } from "./LeaseGate.js";
 import type { HeldSession } from "./managerInternals.js";
 import type { OwnSession } from "./OwnSession.js";
@@ -17,6 +20,20 @@ export class AgentSlots {
   constructor(capacity: number, openSession: (() => Promise<HeldSession> | undefined) | undefined) {
     this.gate = new LeaseGate(capacity);
     this.#sessions = openSession && new OwnSessions(openSession);
+  }
+
+  /**
+   * Takes a slot for one of agent `agentId`'s acquires: at once when one is free (undefined, no
+   * promise), else in the agent's queue, FIFO, until `signal` fires or `timeoutMs` passes (typed errors).
+   */
+  enter(agentId: string, signal: AbortSignal | undefined, timeoutMs: number): Promise<void> | undefined {
+    if (this.gate.tryEnter()) return undefined;
+    return this.gate.enter({
+      signal,
+      timeoutMs: Number.isFinite(timeoutMs) && timeoutMs <= MAX_TIMER_MS ? timeoutMs : undefined,
+      onAbort: (reason) => new SessionAcquireAbortedError(agentId, reason),
+      onTimeout: () => new SessionAcquireTimeoutError(agentId, timeoutMs, this.gate.capacity),
+    });
   }
 
   /** A session of the agent's own for one lease, when the pool can give one now (see OwnSessions.take). */

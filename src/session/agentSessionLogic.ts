@@ -61,31 +61,43 @@ export interface EffectParts {
   logger: Logger | undefined;
 }
 
-/** One session's effects, as the machine calls them. */
-export function sessionEffects(parts: EffectParts): SessionEffects {
-  const { agentId, pool, options, sink, gate, closeSignal, held, logger } = parts;
-  return {
-    prepare: async () => {
-      if (options.sink && !parts.restored) await prepareDurableLog(pool, options.sink, agentId);
-    },
-    flushLog: async () => {
-      await sink?.close();
-    },
-    abortQueuedAcquires: () => {
-      const closed = new SessionClosedError(agentId, "acquire a connection", "closing");
-      gate.rejectAll(closed);
-      closeSignal.abort(closed);
-    },
-    releaseLeases: () => {
-      // Runs again when a shutdown shortens the wait: only leases not yet released are news.
-      const kept = [...held].filter((lease) => !lease.released);
-      if (kept.length === 0) return;
-      logger?.warn({ leases: kept.length }, "agent kept leases past closeTimeoutMs; releasing them");
-      for (const lease of kept) {
-        lease.forceRelease().catch((err: unknown) => logger?.error({ err }, "forced lease release failed"));
-      }
-    },
-  };
+/**
+ * One session's effects, as the machine calls them: methods, not closures, so a session holds one small
+ * object for them.
+ */
+export class AgentSessionEffects implements SessionEffects {
+  readonly #parts: EffectParts;
+
+  constructor(parts: EffectParts) {
+    this.#parts = parts;
+  }
+
+  async prepare(): Promise<void> {
+    const { options, restored, pool, agentId } = this.#parts;
+    if (options.sink && !restored) await prepareDurableLog(pool, options.sink, agentId);
+  }
+
+  async flushLog(): Promise<void> {
+    await this.#parts.sink?.close();
+  }
+
+  abortQueuedAcquires(): void {
+    const { agentId, gate, closeSignal } = this.#parts;
+    const closed = new SessionClosedError(agentId, "acquire a connection", "closing");
+    gate.rejectAll(closed);
+    closeSignal.abort(closed);
+  }
+
+  releaseLeases(): void {
+    const { held, logger } = this.#parts;
+    // Runs again when a shutdown shortens the wait: only leases not yet released are news.
+    const kept = [...held].filter((lease) => !lease.released);
+    if (kept.length === 0) return;
+    logger?.warn({ leases: kept.length }, "agent kept leases past closeTimeoutMs; releasing them");
+    for (const lease of kept) {
+      lease.forceRelease().catch((err: unknown) => logger?.error({ err }, "forced lease release failed"));
+    }
+  }
 }
 
 export interface AgentActorParts {
@@ -112,7 +124,7 @@ export function startAgentSessionActor(parts: AgentActorParts): Actor<typeof age
       closeTimeoutMs: options.closeTimeoutMs,
       restoredEvents: setup.restored.length,
       pendingTransactions: parts.pendingTransactions,
-      resource: sessionEffects(effects),
+      resource: new AgentSessionEffects(effects),
     },
     ...(setup.inspect ? { inspect: setup.inspect } : {}),
   });
