@@ -42,19 +42,10 @@ function start(harness: Harness = {}, overrides: Partial<AgentSessionInput> = {}
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
-const granted: AgentSessionMachineEvent = {
-  type: "lease.granted",
-  connectionId: "c1",
-  endpoint: "mem://",
-  waitMs: 3,
-};
-const returned: AgentSessionMachineEvent = {
-  type: "lease.returned",
-  connectionId: "c1",
-  endpoint: "mem://",
-  heldMs: 5,
-  forced: false,
-};
+const returned: AgentSessionMachineEvent = { type: "lease.returned" };
+/** A close asked while the agent holds `activeLeases` leases. */
+const close = (activeLeases: number, more: { timeoutMs?: number; reason?: Error } = {}) =>
+  ({ type: "session.close", activeLeases, ...more }) as const;
 
 describe("agentSession machine", () => {
   it("becomes active once prepared and announces itself", async () => {
@@ -81,7 +72,6 @@ describe("agentSession machine", () => {
     expect(emitted).toMatchObject([
       { type: "session.failed", phase: "creating", error: { message: "no table" } },
     ]);
-    expect(snapshot.can(granted)).toBe(false);
     expect(snapshot.can({ type: "txlog.record" })).toBe(false);
   });
 
@@ -94,7 +84,7 @@ describe("agentSession machine", () => {
       },
     });
     const reason = new Error("manager shutting down");
-    actor.send({ type: "session.close", timeoutMs: 10, reason });
+    actor.send(close(0, { timeoutMs: 10, reason }));
     const snapshot = actor.getSnapshot();
     expect(snapshot.value).toBe("failed");
     expect(snapshot.status).toBe("done");
@@ -109,48 +99,55 @@ describe("agentSession machine", () => {
   it("a later, shorter close shortens the wait for the agent's leases (a shutdown's budget)", async () => {
     const { actor, clock, releaseLeases } = start();
     await settle();
-    actor.send(granted);
-    actor.send({ type: "session.close" }); // closeTimeoutMs: 1 000
+    actor.send(close(1)); // closeTimeoutMs: 1 000
     clock.increment(400);
-    actor.send({ type: "session.close", timeoutMs: 5_000 }); // longer: changes nothing
-    actor.send({ type: "session.close", timeoutMs: 100 });
+    actor.send(close(1, { timeoutMs: 5_000 })); // longer: changes nothing
+    // Shorter: shortens the wait; the leases closing waits for were counted by the first close.
+    actor.send(close(7, { timeoutMs: 100 }));
     clock.increment(99);
     expect(actor.getSnapshot().value).toEqual({ closing: "draining" });
     clock.increment(1);
     expect(actor.getSnapshot().value).toEqual({ closing: "releasing" });
     expect(releaseLeases).toHaveBeenCalledTimes(1);
-    actor.send({ type: "session.close", timeoutMs: 20 }); // shorter again, while releasing
+    actor.send(close(7, { timeoutMs: 20 })); // shorter again, while releasing
     clock.increment(20);
     await toPromise(actor);
     expect(actor.getSnapshot().value).toBe("closed");
     expect(actor.getSnapshot().context.forcedReleases).toBe(1);
   });
 
-  it("counts leases and pending transactions while active, and emits lease events", async () => {
+  it("a lease is no transition: active takes no lease event, and counts pending transactions", async () => {
     const { actor, emitted } = start();
     await settle();
-    actor.send(granted);
-    actor.send(granted);
-    actor.send(returned);
+    expect(actor.getSnapshot().can(returned)).toBe(false);
+    actor.send(returned); // ignored while active: the runtime counts the agent's leases itself
     actor.send({ type: "txlog.record" });
     actor.send({ type: "txlog.record" });
     actor.send({ type: "txlog.settle" });
     const { context } = actor.getSnapshot();
-    expect(context.activeLeases).toBe(1);
+    expect(context.activeLeases).toBe(0);
     expect(context.pendingTransactions).toBe(1);
-    expect(emitted.map((e) => e.type)).toEqual([
-      "session.created",
-      "session.leaseAcquired",
-      "session.leaseAcquired",
-      "session.leaseReleased",
-    ]);
-    expect(emitted[1]).toEqual({
-      type: "session.leaseAcquired",
+    expect(emitted.map((e) => e.type)).toEqual(["session.created"]);
+  });
+
+  it("learns the leases out at close, and waits for exactly those", async () => {
+    const { actor, emitted } = start();
+    await settle();
+    actor.send(close(2));
+    expect(emitted.at(-1)).toEqual({
+      type: "session.closing",
       agentId: "agent-1",
-      connectionId: "c1",
-      endpoint: "mem://",
-      waitMs: 3,
+      activeLeases: 2,
+      pendingTransactions: 0,
     });
+    expect(actor.getSnapshot().can(returned)).toBe(true);
+    actor.send(returned);
+    expect(actor.getSnapshot().value).toEqual({ closing: "draining" });
+    expect(actor.getSnapshot().context.activeLeases).toBe(1);
+    actor.send(returned);
+    expect(actor.getSnapshot().value).toEqual({ closing: "flushing" });
+    await toPromise(actor);
+    expect(actor.getSnapshot().context.forcedReleases).toBe(0);
   });
 
   it("closes at once without leases: aborts queued acquires, flushes, reports", async () => {
@@ -158,7 +155,7 @@ describe("agentSession machine", () => {
     const { actor, emitted, abortQueuedAcquires } = start({ flushLog });
     await settle();
     actor.send({ type: "txlog.record" });
-    actor.send({ type: "session.close" });
+    actor.send(close(0));
     expect(abortQueuedAcquires).toHaveBeenCalledTimes(1);
     await toPromise(actor);
     expect(actor.getSnapshot().value).toBe("closed");
@@ -172,15 +169,13 @@ describe("agentSession machine", () => {
   it("waits for the agent's leases while closing; settles are still allowed, records and leases are not", async () => {
     const { actor } = start();
     await settle();
-    actor.send(granted);
     actor.send({ type: "txlog.record" });
-    actor.send({ type: "session.close" });
+    actor.send(close(1));
     let snapshot = actor.getSnapshot();
     expect(snapshot.value).toEqual({ closing: "draining" });
     expect(snapshot.can({ type: "txlog.settle" })).toBe(true);
     expect(snapshot.can({ type: "txlog.record" })).toBe(false);
-    expect(snapshot.can(granted)).toBe(false);
-    expect(snapshot.can({ type: "session.close" })).toBe(false);
+    expect(snapshot.can(close(0))).toBe(false);
     actor.send({ type: "txlog.settle" });
     actor.send(returned);
     snapshot = actor.getSnapshot();
@@ -194,17 +189,15 @@ describe("agentSession machine", () => {
   it("releases leases itself after closeTimeout, in simulated time", async () => {
     const { actor, clock, emitted, releaseLeases } = start();
     await settle();
-    actor.send(granted);
-    actor.send(granted);
-    actor.send({ type: "session.close" });
+    actor.send(close(2));
     clock.increment(999);
     expect(actor.getSnapshot().value).toEqual({ closing: "draining" });
     expect(releaseLeases).not.toHaveBeenCalled();
     clock.increment(1);
     expect(actor.getSnapshot().value).toEqual({ closing: "releasing" });
     expect(releaseLeases).toHaveBeenCalledTimes(1);
-    actor.send({ ...returned, forced: true });
-    actor.send({ ...returned, forced: true });
+    actor.send(returned);
+    actor.send(returned);
     await toPromise(actor);
     expect(emitted.at(-1)).toEqual({
       type: "session.closed",
@@ -212,17 +205,12 @@ describe("agentSession machine", () => {
       forcedReleases: 2,
       pendingTransactions: 0,
     });
-    expect(emitted.filter((e) => e.type === "session.leaseReleased")).toMatchObject([
-      { forced: true },
-      { forced: true },
-    ]);
   });
 
   it("does not wait forever for the pool to take forced releases back", async () => {
     const { actor, clock } = start();
     await settle();
-    actor.send(granted);
-    actor.send({ type: "session.close", timeoutMs: 50 });
+    actor.send(close(1, { timeoutMs: 50 }));
     clock.increment(50);
     expect(actor.getSnapshot().value).toEqual({ closing: "releasing" });
     clock.increment(50);
@@ -238,7 +226,7 @@ describe("agentSession machine", () => {
       },
     });
     await settle();
-    actor.send({ type: "session.close" });
+    actor.send(close(0));
     await toPromise(actor);
     expect(actor.getSnapshot().value).toBe("failed");
     expect(emitted.at(-1)).toMatchObject({
@@ -252,7 +240,7 @@ describe("agentSession machine", () => {
     const { actor, emitted } = start({}, { restoredEvents: 7, pendingTransactions: 2 });
     await settle();
     expect(emitted[0]).toMatchObject({ type: "session.created", restoredEvents: 7 });
-    actor.send({ type: "session.close" });
+    actor.send(close(0));
     await toPromise(actor);
     expect(emitted.at(-1)).toMatchObject({ type: "session.closed", pendingTransactions: 2 });
   });
@@ -261,16 +249,16 @@ describe("agentSession machine", () => {
     const paths = getShortestPaths(agentSessionMachine, {
       input,
       events: [
-        granted,
         returned,
-        { type: "session.close" },
-        { type: "session.close", timeoutMs: 1 },
+        close(0),
+        close(1),
+        close(1, { timeoutMs: 1 }),
         { type: "xstate.done.actor.prepare" } as never,
         { type: "xstate.error.actor.prepare", error: new Error("x") } as never,
         { type: "xstate.done.actor.flushLog" } as never,
         { type: "xstate.error.actor.flushLog", error: new Error("x") } as never,
       ],
-      // Counters are unbounded; states differ by value and by "holds a lease or not".
+      // Counters are unbounded; states differ by value and by "closing waits for a lease or not".
       serializeState: (s) => JSON.stringify([s.value, Math.min(1, s.context.activeLeases)]),
     });
     const reached = new Set(paths.map((p) => JSON.stringify(p.state.value)));

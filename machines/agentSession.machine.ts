@@ -1,15 +1,19 @@
-import { assertEvent, assign, emit, fromPromise, setup } from "xstate";
+import { assign, emit, fromPromise, setup } from "xstate";
 
 /**
  * One agent session's life: creating -> active -> closing -> closed, or failed. Pure: the two effects
  * (`prepare`, `flushLog`) and the two commands (`abortQueuedAcquires`, `releaseLeases`) are placeholders
  * here and arrive through `.provide()` in src/session/AgentSession.ts.
  *
- * The machine also states *when* an agent may do what, so the chart is the rule book: the runtime asks
- * `snapshot.can(event)` before it leases a connection or writes the log, and sends the event after.
- * - `lease.granted`: only while active.
- * - `txlog.record`: only while active. `txlog.settle` (commit/abort): also while closing waits for the
- *   agent's leases, so in-flight work can still settle; never once the final flush has begun.
+ * The machine also states *when* an agent may do what, so the chart is the rule book:
+ * - a lease: only while active. A lease is not a transition (it changes nothing in the session's life):
+ *   the runtime reads the state before it hands one out, counts the agent's leases where they live, and
+ *   publishes `session.leaseAcquired` / `session.leaseReleased` itself. The machine learns the count when
+ *   it needs it: `session.close` carries the leases still out, and each one that comes back while
+ *   closing is a `lease.returned`.
+ * - `txlog.record`: only while active (the runtime asks `snapshot.can(event)`, then sends it).
+ *   `txlog.settle` (commit/abort): also while closing waits for the agent's leases, so in-flight work can
+ *   still settle; never once the final flush has begun.
  *
  * failed is terminal and means one of two things, both drawn: the session never became usable
  * (`prepare` failed, or it was closed before it was ready: the manager shut down while it was being
@@ -36,7 +40,7 @@ export interface AgentSessionInput {
 }
 
 export interface AgentSessionContext extends AgentSessionInput {
-  /** Leases the agent holds right now. */
+  /** Leases closing waits for: those out when the close began, less each `lease.returned` since. */
   activeLeases: number;
   /** Leases closing released itself after `closeTimeoutMs`. */
   forcedReleases: number;
@@ -44,15 +48,16 @@ export interface AgentSessionContext extends AgentSessionInput {
 }
 
 export type AgentSessionMachineEvent =
-  | { type: "lease.granted"; connectionId: string; endpoint: string; waitMs: number }
-  | { type: "lease.returned"; connectionId: string; endpoint: string; heldMs: number; forced: boolean }
+  /** One of the leases closing waits for came back to the pool (sent only while closing). */
+  | { type: "lease.returned" }
   | { type: "txlog.record" }
   | { type: "txlog.settle" }
   /**
-   * Stop taking work; `timeoutMs` overrides `closeTimeoutMs` for this close (a second close may only
-   * shorten it). While still creating, the session never opens: it fails with `reason`.
+   * Stop taking work, then wait for the `activeLeases` the agent holds now; `timeoutMs` overrides
+   * `closeTimeoutMs` for this close (a second close may only shorten it). While still creating, the
+   * session never opens: it fails with `reason`.
    */
-  | { type: "session.close"; timeoutMs?: number; reason?: Error };
+  | { type: "session.close"; activeLeases: number; timeoutMs?: number; reason?: Error };
 
 interface SessionRef {
   agentId: string;
@@ -63,21 +68,6 @@ export interface SessionCreated extends SessionRef {
   database: string;
   /** Log events replayed from the sink (`AgentSession.restore`); 0 for a new session. */
   restoredEvents: number;
-}
-export interface SessionLeaseAcquired extends SessionRef {
-  type: "session.leaseAcquired";
-  connectionId: string;
-  endpoint: string;
-  /** Time from `session.acquire()` to the lease, both queues (the session's and the pool's) included. */
-  waitMs: number;
-}
-export interface SessionLeaseReleased extends SessionRef {
-  type: "session.leaseReleased";
-  connectionId: string;
-  endpoint: string;
-  heldMs: number;
-  /** True when closing released it because the agent had not within `closeTimeoutMs`. */
-  forced: boolean;
 }
 export interface SessionClosing extends SessionRef {
   type: "session.closing";
@@ -99,14 +89,11 @@ export interface SessionFailed extends SessionRef {
   error: Error;
 }
 
-/** Outbound events (`actor.on(...)`); the runtime stamps them with `ts` and publishes them. */
-export type AgentSessionEmitted =
-  | SessionCreated
-  | SessionLeaseAcquired
-  | SessionLeaseReleased
-  | SessionClosing
-  | SessionClosed
-  | SessionFailed;
+/**
+ * Outbound events (`actor.on(...)`); the runtime stamps them with `ts` and publishes them. The two lease
+ * events are not the machine's (a lease is no transition): the runtime publishes them in this shape.
+ */
+export type AgentSessionEmitted = SessionCreated | SessionClosing | SessionClosed | SessionFailed;
 
 export type AgentSessionStateValue =
   | "creating"
@@ -151,27 +138,6 @@ export const agentSessionMachine = setup({
       closeTimeoutMs: ({ context, event }) =>
         event.type === "session.close" ? (event.timeoutMs ?? context.closeTimeoutMs) : context.closeTimeoutMs,
     }),
-    emitLeaseAcquired: emit(({ context, event: e }) => {
-      assertEvent(e, "lease.granted");
-      return {
-        type: "session.leaseAcquired" as const,
-        agentId: context.agentId,
-        connectionId: e.connectionId,
-        endpoint: e.endpoint,
-        waitMs: e.waitMs,
-      };
-    }),
-    emitLeaseReleased: emit(({ context, event: e }) => {
-      assertEvent(e, "lease.returned");
-      return {
-        type: "session.leaseReleased" as const,
-        agentId: context.agentId,
-        connectionId: e.connectionId,
-        endpoint: e.endpoint,
-        heldMs: e.heldMs,
-        forced: e.forced,
-      };
-    }),
   },
   guards: {
     noActiveLeases: ({ context }) => context.activeLeases === 0,
@@ -188,15 +154,6 @@ export const agentSessionMachine = setup({
   id: "agentSession",
   initial: "creating",
   context: ({ input }) => ({ ...input, activeLeases: 0, forcedReleases: 0, error: null }),
-  // A lease can come back in any state but the final ones (late, or released by closing itself).
-  on: {
-    "lease.returned": {
-      actions: [
-        assign({ activeLeases: ({ context }) => Math.max(0, context.activeLeases - 1) }),
-        "emitLeaseReleased",
-      ],
-    },
-  },
   states: {
     /** Readying what the session needs before the agent may use it. */
     creating: {
@@ -245,9 +202,6 @@ export const agentSessionMachine = setup({
         restoredEvents: context.restoredEvents,
       })),
       on: {
-        "lease.granted": {
-          actions: [assign({ activeLeases: ({ context }) => context.activeLeases + 1 }), "emitLeaseAcquired"],
-        },
         "txlog.record": {
           actions: assign({ pendingTransactions: ({ context }) => context.pendingTransactions + 1 }),
         },
@@ -260,6 +214,7 @@ export const agentSessionMachine = setup({
           target: "closing",
           actions: assign({
             closeTimeoutMs: ({ context, event }) => event.timeoutMs ?? context.closeTimeoutMs,
+            activeLeases: ({ event }) => event.activeLeases,
           }),
         },
       },
@@ -275,6 +230,12 @@ export const agentSessionMachine = setup({
           pendingTransactions: context.pendingTransactions,
         })),
       ],
+      // A lease can still come back once the wait is over (released by closing itself, late).
+      on: {
+        "lease.returned": {
+          actions: assign({ activeLeases: ({ context }) => Math.max(0, context.activeLeases - 1) }),
+        },
+      },
       initial: "draining",
       states: {
         /** Waiting for the agent to release its leases, up to `closeTimeoutMs`. */

@@ -18,11 +18,26 @@ interface SessionBase {
 
 // --- session lifecycle (the agentSession machine's transitions, stamped) ----------------------------
 export type SessionCreated = Stamped<Machine.SessionCreated>;
-export type SessionLeaseAcquired = Stamped<Machine.SessionLeaseAcquired>;
-export type SessionLeaseReleased = Stamped<Machine.SessionLeaseReleased>;
 export type SessionClosing = Stamped<Machine.SessionClosing>;
 export type SessionClosed = Stamped<Machine.SessionClosed>;
 export type SessionFailed = Stamped<Machine.SessionFailed>;
+
+// --- the agent's leases (no transition of the machine: published by the session itself) -------------
+export interface SessionLeaseAcquired extends SessionBase {
+  type: "session.leaseAcquired";
+  connectionId: string;
+  endpoint: string;
+  /** Time from `session.acquire()` to the lease, both queues (the session's and the pool's) included. */
+  waitMs: number;
+}
+export interface SessionLeaseReleased extends SessionBase {
+  type: "session.leaseReleased";
+  connectionId: string;
+  endpoint: string;
+  heldMs: number;
+  /** True when closing released it because the agent had not within `closeTimeoutMs`. */
+  forced: boolean;
+}
 
 // --- the durable sink's progress (not part of the log) ------------------------------------------------
 export interface SessionLogFlushed extends SessionBase {
@@ -62,7 +77,10 @@ export interface TxLogAborted extends TxLogBase {
 export type TxLogEvent = TxLogRecorded | TxLogCommitted | TxLogAborted;
 export type TxLogEventType = TxLogEvent["type"];
 
-export type SessionLifecycleEvent = Stamped<Machine.AgentSessionEmitted>;
+export type SessionLifecycleEvent =
+  | Stamped<Machine.AgentSessionEmitted>
+  | SessionLeaseAcquired
+  | SessionLeaseReleased;
 
 export type SessionEvent = SessionLifecycleEvent | SessionLogFlushed | SessionLogFlushFailed | TxLogEvent;
 export type SessionEventType = SessionEvent["type"];

@@ -1,4 +1,3 @@
-import { setMaxListeners } from "node:events";
 import type { Observable } from "rxjs";
 import { type Actor, waitFor } from "xstate";
 import type { AgentSessionMachineEvent } from "../../machines/agentSession.machine.js";
@@ -7,7 +6,6 @@ import { PoolClosedError } from "../errors/PoolClosedError.js";
 import { EventBus } from "../events/EventBus.js";
 import type { SessionEvent, TxLogEvent } from "../events/SessionEvent.js";
 import type { TransactionOperation } from "../events/TransactionOperation.js";
-import { MAX_TIMER_MS } from "../util/arguments.js";
 import { withinDeadline } from "../util/withinDeadline.js";
 import {
   type AgentSessionState,
@@ -22,9 +20,8 @@ import type { AgentSessionOptions, AgentSessionRestoreOptions } from "./AgentSes
 import { AgentSlots } from "./AgentSlots.js";
 import { type agentSessionLogic, closeReport, startAgentSessionActor } from "./agentSessionLogic.js";
 import { anySignal } from "./anySignal.js";
+import { CloseSignal } from "./CloseSignal.js";
 import { createDurableSink } from "./durableLog.js";
-import { SessionAcquireAbortedError } from "./errors/SessionAcquireAbortedError.js";
-import { SessionAcquireTimeoutError } from "./errors/SessionAcquireTimeoutError.js";
 import { SessionClosedError } from "./errors/SessionClosedError.js";
 import { internalsOf, type ManagerInternals } from "./managerInternals.js";
 import type { OwnSession } from "./OwnSession.js";
@@ -36,6 +33,8 @@ import { type SessionSetup, setupForCreate, setupForRestore } from "./sessionSet
 import type { TransactionEntry } from "./TransactionEntry.js";
 import { TransactionLog } from "./TransactionLog.js";
 import type { TxLogSink } from "./TxLogSink.js";
+
+const LEASE_RETURNED = { type: "lease.returned" } as const;
 
 export type {
   AgentSessionState,
@@ -54,25 +53,19 @@ export class AgentSession {
   readonly agentId: string;
   readonly namespace: string;
   readonly database: string;
-  /**
-   * This session's events (`session.*`, `txlog.*`). Hot: a subscriber sees what happens after it
-   * subscribes (so not `session.created`, which precedes `create()` resolving; the manager's `events$`
-   * has it). Completes when the session is closed or failed.
-   */
-  readonly events$: Observable<SessionEvent>;
-
   readonly #pool: SessionPool;
   readonly #internals: ManagerInternals;
   readonly #unhookShutdown: (() => void) | undefined;
   readonly #options: ResolvedSessionOptions;
-  readonly #bus = new EventBus<SessionEvent>();
+  /** Made when someone first asks for `events$`: an agent nobody watches holds no stream. */
+  #bus: EventBus<SessionEvent> | undefined;
   readonly #log: TransactionLog;
   readonly #sink: TxLogSink | null;
   /** The agent's share of the pool: its fairness gate, and a session of its own per slot. */
   readonly #slots: AgentSlots;
   readonly #held = new Set<AgentSessionLease>();
   /** Aborts the agent's acquires that are in the pool's queue when the session closes. */
-  readonly #closeController = new AbortController();
+  readonly #closeSignal = new CloseSignal();
   readonly #actor: Actor<typeof agentSessionLogic>;
   readonly #logger: Logger | undefined;
   #closing: Promise<SessionCloseReport> | undefined;
@@ -130,13 +123,10 @@ export class AgentSession {
   }
 
   private constructor(setup: SessionSetup) {
-    // Each of the agent's acquires waiting in the pool's queue listens on it: up to its cap, not a leak.
-    setMaxListeners(0, this.#closeController.signal);
     const { agentId, pool, place, options } = setup;
     this.agentId = agentId;
     this.namespace = place.namespace;
     this.database = place.database;
-    this.events$ = this.#bus.events$;
     this.#pool = pool;
     this.#internals = internalsOf(pool);
     this.#options = options;
@@ -171,16 +161,30 @@ export class AgentSession {
         restored: setup.restored.length > 0,
         sink: this.#sink,
         gate: this.#slots.gate,
-        closeController: this.#closeController,
+        closeSignal: this.#closeSignal,
         held: this.#held,
         logger: this.#logger,
       },
       publish: (event) => this.#publish(event),
       completed: () => {
         this.#releaseAgentIdIfDone();
-        this.#bus.complete();
+        this.#bus?.complete();
       },
     });
+  }
+
+  /**
+   * This session's events (`session.*`, `txlog.*`). Hot: a subscriber sees what happens after it
+   * subscribes (so not `session.created`, which precedes `create()` resolving; the manager's `events$`
+   * has it). Completes when the session is closed or failed.
+   */
+  get events$(): Observable<SessionEvent> {
+    if (this.#bus === undefined) {
+      this.#bus = new EventBus<SessionEvent>();
+      // Asked for after the end: a stream that has completed already, as it would have.
+      if (this.#actor.getSnapshot().status === "done") this.#bus.complete();
+    }
+    return this.#bus.events$;
   }
 
   /** The machine's top-level state. */
@@ -225,45 +229,39 @@ export class AgentSession {
     const poolState = this.#internals.state?.();
     if (poolState === "draining" || poolState === "closed") throw new PoolClosedError(poolState);
     this.#assertActive("acquire a connection");
-    await this.#slots.gate.enter({
-      signal: callerSignal,
-      timeoutMs: Number.isFinite(timeoutMs) && timeoutMs <= MAX_TIMER_MS ? timeoutMs : undefined,
-      onAbort: (reason) => new SessionAcquireAbortedError(this.agentId, reason),
-      onTimeout: () => new SessionAcquireTimeoutError(this.agentId, timeoutMs, this.#slots.gate.capacity),
-    });
+    const entering = this.#slots.enter(this.agentId, callerSignal, timeoutMs);
+    if (entering) await entering;
     // From here the session holds a gate slot: every path out gives it back exactly once, after the
     // lease's own session (so the agent never has more sessions than slots).
     let lease: PoolLease;
     let own: OwnSession | undefined;
-    const { signal, dispose } = anySignal([callerSignal, this.#closeController.signal]);
+    const closeSignal = this.#closeSignal.signal;
+    const { signal, dispose } = anySignal([callerSignal, closeSignal]);
     try {
       this.#assertActive("acquire a connection");
       // A session of the agent's own for this lease alone, when the pool can give one: the pool's lease
       // is then only the agent's share of the pool (its fair slot), and never switches namespace.
       const taking = this.#slots.take();
       own = taking instanceof Promise ? await taking : taking;
-      lease = await this.#pool.acquire({
-        signal,
-        // One budget over both queues; at least 1 ms so the pool still gets a chance at an idle connection.
-        timeoutMs: Math.max(1, timeoutMs - (performance.now() - started)),
-        ...(own ? {} : { namespace: this.namespace, database: this.database }),
-      });
+      // One budget over both queues; at least 1 ms so the pool still gets a chance at an idle connection.
+      // Within a millisecond of the call, the whole budget: the same timeout as the agent's other
+      // acquires, so they share one deadline timer in the pool instead of arming one each.
+      const elapsedMs = performance.now() - started;
+      const budgetMs = elapsedMs < 1 ? timeoutMs : Math.max(1, timeoutMs - elapsedMs);
+      lease = await this.#pool.acquire(
+        own
+          ? { signal, timeoutMs: budgetMs }
+          : { signal, timeoutMs: budgetMs, namespace: this.namespace, database: this.database },
+      );
     } catch (error) {
       await this.#slots.leave(own, false);
-      if (this.#closeController.signal.aborted && !callerSignal?.aborted) {
+      if (closeSignal.aborted && !callerSignal?.aborted) {
         throw new SessionClosedError(this.agentId, "acquire a connection", this.state, { cause: error });
       }
       throw error;
     } finally {
       dispose();
     }
-    const { connectionId, endpoint } = lease;
-    const granted = {
-      type: "lease.granted",
-      connectionId,
-      endpoint,
-      waitMs: performance.now() - started,
-    } as const;
     if (!this.#isActive()) {
       // Closing began while the pool was finding a connection: hand it straight back.
       await lease.release().catch(() => {});
@@ -278,8 +276,10 @@ export class AgentSession {
       own && lease.guard ? lease.guard(own.db) : own?.db,
     );
     own?.hold(sessionLease);
+    // Counted here, where the lease lives: no machine transition while the session stays active (a
+    // close reads the count), and the event is published as it is.
     this.#held.add(sessionLease);
-    this.#actor.send(granted);
+    this.#publish(sessionLease.acquiredEvent(this.#options.now(), performance.now() - started));
     return sessionLease;
   }
 
@@ -348,6 +348,7 @@ export class AgentSession {
     if (this.#actor.getSnapshot().status === "active") {
       this.#actor.send({
         type: "session.close",
+        activeLeases: this.#held.size,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
         ...(reason ? { reason } : {}),
       });
@@ -371,13 +372,16 @@ export class AgentSession {
     await this.close();
   }
 
-  /**
-   * The machine takes `lease.granted` exactly while `active` (the event has no guard): reading the state
-   * is the same answer as `can()` without computing a whole transition, twice per acquire.
-   */
+  /** A lease is handed out only while the machine is `active` (the chart's rule; no transition). */
   #isActive(): boolean {
     const snapshot = this.#actor.getSnapshot();
     return snapshot.status === "active" && snapshot.value === "active";
+  }
+
+  /** Past `active` and not yet done: the machine counts the leases that come back. */
+  #isClosing(): boolean {
+    const snapshot = this.#actor.getSnapshot();
+    return snapshot.status === "active" && typeof snapshot.value === "object";
   }
 
   #assertActive(what: string): void {
@@ -406,6 +410,9 @@ export class AgentSession {
     // Calls of the lease that may still run on its session (cut off by this release, or past their
     // deadline): that session is detached, not handed to the agent's next lease.
     let tainted = (inner.callsInFlight ?? 0) > 0 || inner.timedOut === true;
+    // Every use of the agent's own session went through the pool lease's guard: its dirty bit says
+    // whether there is anything to undo (read before the release ends the lease).
+    const changed = inner.sessionChanged ?? true;
     try {
       // First: the pool's lease ends what the borrower left running or open on it (live queries,
       // transactions), then the session is settled.
@@ -414,15 +421,13 @@ export class AgentSession {
       tainted = true;
       throw error;
     } finally {
+      const leaving = this.#slots.leave(own, tainted, changed);
+      if (leaving) await leaving;
+      // Held until its own session and slot are back: a close waits for exactly these.
       this.#held.delete(lease);
-      await this.#slots.leave(own, tainted);
-      this.#actor.send({
-        type: "lease.returned",
-        connectionId: lease.connectionId,
-        endpoint: lease.endpoint,
-        heldMs: this.#options.now() - lease.acquiredAt,
-        forced,
-      });
+      this.#publish(lease.releasedEvent(this.#options.now(), forced));
+      // Only a closing session waits for its leases; an active one learns their count at close.
+      if (this.#isClosing()) this.#actor.send(LEASE_RETURNED);
     }
   }
 
@@ -438,7 +443,7 @@ export class AgentSession {
   }
 
   #publish(event: SessionEvent): void {
-    this.#bus.emit(event);
+    this.#bus?.emit(event);
     this.#internals.publish(event);
   }
 }

@@ -34,6 +34,8 @@ export function acquireArguments(
   acquireOptions: SessionAcquireOptions | undefined,
   defaultTimeoutMs: number,
 ): { signal: AbortSignal | undefined; timeoutMs: number } {
+  // The usual call passes nothing: nothing to check.
+  if (acquireOptions === undefined) return { signal: undefined, timeoutMs: defaultTimeoutMs };
   const options = optionsObject<SessionAcquireOptions>("session.acquire(options)", acquireOptions);
   const signal = optionalSignal("session.acquire(options).signal", options.signal);
   const timeoutMs =

@@ -32,10 +32,8 @@ class GateWaiter extends Waiter<void> {
 export class LeaseGate {
   readonly capacity: number;
   #inUse = 0;
-  readonly #waiters = new Waiters<GateWaiter>({
-    onTimeout: (waiter) => this.#waiters.fail(waiter, waiter.options.onTimeout()),
-    onAbort: (waiter) => this.#waiters.fail(waiter, waiter.options.onAbort(waiter.signal?.reason)),
-  });
+  /** Made by the first acquire that has to wait: most agents never queue here, and an idle one holds none. */
+  #queue: Waiters<GateWaiter> | undefined;
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -48,7 +46,17 @@ export class LeaseGate {
 
   /** Acquires waiting here for a slot. */
   get waiting(): number {
-    return this.#waiters.size;
+    return this.#queue?.size ?? 0;
+  }
+
+  /**
+   * Takes a free slot at once when there is one and nobody waits for it (the usual acquire: no promise,
+   * no waiter); false otherwise, and nothing changed. The caller then waits with `enter()`.
+   */
+  tryEnter(): boolean {
+    if (this.#inUse >= this.capacity || this.waiting > 0) return false;
+    this.#inUse++;
+    return true;
   }
 
   /** Resolves once a slot is held by the caller; it must `leave()` exactly once afterwards. */
@@ -56,19 +64,19 @@ export class LeaseGate {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(options.onAbort(signal.reason));
     // FIFO: a free slot goes to the queue's head first, so a newcomer cannot overtake a waiter.
-    if (this.#inUse < this.capacity && this.#waiters.size === 0) {
+    if (this.#inUse < this.capacity && this.waiting === 0) {
       this.#inUse++;
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
       const waiter = new GateWaiter(resolve, reject, options);
-      this.#waiters.add(waiter, options.timeoutMs, signal, performance.now());
+      this.#waiters().add(waiter, options.timeoutMs, signal, performance.now());
     });
   }
 
   /** Gives a slot back; the longest waiter, if any, takes it over. */
   leave(): void {
-    const next = this.#waiters.shift();
+    const next = this.#queue?.shift();
     if (next) {
       next.resolve(); // the slot passes on: inUse stays the same
     } else {
@@ -78,6 +86,14 @@ export class LeaseGate {
 
   /** Rejects every waiter with `error` (closing the session); slots already held are unaffected. */
   rejectAll(error: Error): void {
-    this.#waiters.failAll(() => error);
+    this.#queue?.failAll(() => error);
+  }
+
+  #waiters(): Waiters<GateWaiter> {
+    this.#queue ??= new Waiters<GateWaiter>({
+      onTimeout: (waiter) => this.#queue!.fail(waiter, waiter.options.onTimeout()),
+      onAbort: (waiter) => this.#queue!.fail(waiter, waiter.options.onAbort(waiter.signal?.reason)),
+    });
+    return this.#queue;
   }
 }

@@ -52,19 +52,20 @@ export class OwnSession {
 
   /**
    * Its lease is over: undoes what the lease changed (dirty bits, no round trip when nothing changed).
-   * False when it cannot serve another lease (broken, closed, or the reset failed).
+   * False when it cannot serve another lease (broken, closed, or the reset failed). `changed`: false
+   * when the lease's guard saw no call that changes session state, so there is nothing to read; then it
+   * answers at once, without a promise (the usual return).
    */
-  async settle(): Promise<boolean> {
+  settle(changed = true): boolean | Promise<boolean> {
     this.#holder = undefined;
     if (!this.usable) return false;
+    if (!changed) return true;
     const undo = sessionDrift(this.#raw.db, this.#raw.baseline);
     if (undo.length === 0) return true;
-    try {
-      await this.#raw.reset(undo);
-    } catch {
-      return false;
-    }
-    return this.usable;
+    return this.#raw.reset(undo).then(
+      () => this.usable,
+      () => false,
+    );
   }
 
   /**

@@ -37,12 +37,22 @@ export class OwnSessions {
 
   /**
    * Its lease is over. `tainted`: calls of the lease may still run on it (cut off, or past their
-   * deadline), so it is detached rather than settled and handed to another lease.
+   * deadline), so it is detached rather than settled and handed to another lease. `changed`: see
+   * `OwnSession.settle`. Undefined (no promise) when it was settled at once.
    */
-  async give(session: OwnSession, tainted: boolean): Promise<void> {
-    const settled = !tainted && !this.#closed && (await session.settle().catch(() => false));
-    if (settled && !this.#closed) this.#idle.push(session);
-    else await session.close();
+  give(session: OwnSession, tainted: boolean, changed = true): Promise<void> | undefined {
+    if (tainted || this.#closed) return session.close();
+    const settled = session.settle(changed);
+    if (settled === true) {
+      this.#idle.push(session);
+      return undefined;
+    }
+    if (settled === false) return session.close();
+    return settled.then((ok) => {
+      if (!ok || this.#closed) return session.close();
+      this.#idle.push(session);
+      return undefined;
+    });
   }
 
   /** Detaches every session not held by a lease (held ones are detached when given back). Idempotent. */

@@ -1,4 +1,5 @@
 import type { SurrealSession } from "surrealdb";
+import type { SessionLeaseAcquired, SessionLeaseReleased } from "../events/SessionEvent.js";
 import type { PoolLease } from "./SessionPool.js";
 
 /**
@@ -88,5 +89,25 @@ export class AgentSessionLease implements SessionLease, PoolLease {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.release();
+  }
+
+  /** @internal Its `session.leaseAcquired`, at `ts` (epoch ms), `waitMs` after the agent asked. */
+  acquiredEvent(ts: number, waitMs: number): SessionLeaseAcquired {
+    const { agentId, connectionId, endpoint } = this;
+    return { type: "session.leaseAcquired", ts, agentId, connectionId, endpoint, waitMs };
+  }
+
+  /** @internal Its `session.leaseReleased`, at `ts` (epoch ms); `forced`: closing took it back. */
+  releasedEvent(ts: number, forced: boolean): SessionLeaseReleased {
+    const { agentId, connectionId, endpoint } = this;
+    return {
+      type: "session.leaseReleased",
+      ts,
+      agentId,
+      connectionId,
+      endpoint,
+      heldMs: ts - this.acquiredAt,
+      forced,
+    };
   }
 }

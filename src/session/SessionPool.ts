@@ -25,6 +25,11 @@ export interface PoolLease extends AsyncDisposable {
   readonly callsInFlight?: number;
   /** A call through it ran past its deadline (it may still run). */
   readonly timedOut?: boolean;
+  /**
+   * A call through it (or its guard) changed session state (`use`, `set`, `signin`, ...): the pool's
+   * dirty bit. Absent: unknown, so the session is compared with its baseline.
+   */
+  readonly sessionChanged?: boolean;
 }
 
 export interface PoolAcquireOptions {

@@ -5,6 +5,9 @@ import { applyTxLogEvent, checkTxLogEvent, foldTransactionLogState } from "./fol
 import { deepFreeze, normalizeOperation } from "./normalizeOperation.js";
 import type { TransactionEntry } from "./TransactionEntry.js";
 
+/** What an empty log's checks read: never written to. */
+const NO_ENTRIES: ReadonlyMap<string, TransactionEntry> = new Map();
+
 export interface TransactionLogOptions {
   /** The agent whose log this is; stamped on every event. */
   agentId: string;
@@ -26,21 +29,23 @@ export interface TransactionLogOptions {
  */
 export class TransactionLog {
   readonly agentId: string;
-  readonly #events: TxLogEvent[] = [];
-  readonly #entries: Map<string, TransactionEntry>;
+  /** The events and their fold; made by the first event (an agent that never logs holds neither). */
+  #events: TxLogEvent[] | undefined;
+  #entries: Map<string, TransactionEntry> | undefined;
   readonly #now: () => number;
   readonly #newId: () => string;
-  #lastSeq: number;
+  #lastSeq = 0;
 
   constructor(options: TransactionLogOptions) {
     this.agentId = options.agentId;
     this.#now = options.now ?? Date.now;
     this.#newId = options.newId ?? randomUUID;
-    const events = (options.events ?? []).map((e) => deepFreeze({ ...e }));
+    if (options.events === undefined || options.events.length === 0) return;
+    const events = options.events.map((e) => deepFreeze({ ...e }));
     const state = foldTransactionLogState(events);
     this.#entries = new Map(state.entries);
     this.#lastSeq = state.lastSeq;
-    this.#events.push(...events);
+    this.#events = events;
   }
 
   /** `seq` of the last event; 0 for an empty log. */
@@ -50,13 +55,13 @@ export class TransactionLog {
 
   /** Number of transactions recorded. */
   get size(): number {
-    return this.#entries.size;
+    return this.#entries?.size ?? 0;
   }
 
   /** Entries still pending. */
   get pending(): number {
     let n = 0;
-    for (const entry of this.#entries.values()) if (entry.status === "pending") n++;
+    for (const entry of this.#entries?.values() ?? []) if (entry.status === "pending") n++;
     return n;
   }
 
@@ -99,6 +104,8 @@ export class TransactionLog {
    */
   append<E extends TxLogEvent>(event: E): E {
     const frozen = deepFreeze(this.#checked({ ...event }));
+    this.#entries ??= new Map();
+    this.#events ??= [];
     applyTxLogEvent(this.#entries, frozen);
     this.#events.push(frozen);
     this.#lastSeq = frozen.seq;
@@ -119,20 +126,20 @@ export class TransactionLog {
 
   /** Every transaction in recording order, with status and times (a fresh array of frozen entries). */
   history(): TransactionEntry[] {
-    return [...this.#entries.values()];
+    return [...(this.#entries?.values() ?? [])];
   }
 
   entry(txId: string): TransactionEntry | undefined {
-    return this.#entries.get(txId);
+    return this.#entries?.get(txId);
   }
 
   /** The log itself: every event, in order (a fresh array of frozen events). */
   events(): TxLogEvent[] {
-    return this.#events.slice();
+    return this.#events?.slice() ?? [];
   }
 
   #checked<E extends TxLogEvent>(event: E): E {
-    const problem = checkTxLogEvent({ entries: this.#entries, lastSeq: this.#lastSeq }, event);
+    const problem = checkTxLogEvent({ entries: this.#entries ?? NO_ENTRIES, lastSeq: this.#lastSeq }, event);
     if (problem) throw problem;
     return event;
   }

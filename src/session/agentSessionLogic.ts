@@ -3,6 +3,7 @@ import { type AgentSessionEmitted, agentSessionMachine } from "../../machines/ag
 import type { Logger } from "../config/Logger.js";
 import type { SessionEvent } from "../events/SessionEvent.js";
 import type { SessionCloseReport } from "./AgentSessionCalls.js";
+import type { CloseSignal } from "./CloseSignal.js";
 import { prepareDurableLog } from "./durableLog.js";
 import { SessionClosedError } from "./errors/SessionClosedError.js";
 import type { LeaseGate } from "./LeaseGate.js";
@@ -54,37 +55,49 @@ export interface EffectParts {
   sink: TxLogSink | null;
   gate: LeaseGate;
   /** Aborts the agent's acquires waiting in the pool's queue. */
-  closeController: AbortController;
+  closeSignal: CloseSignal;
   /** The agent's leases out now. */
   held: ReadonlySet<AgentSessionLease>;
   logger: Logger | undefined;
 }
 
-/** One session's effects, as the machine calls them. */
-export function sessionEffects(parts: EffectParts): SessionEffects {
-  const { agentId, pool, options, sink, gate, closeController, held, logger } = parts;
-  return {
-    prepare: async () => {
-      if (options.sink && !parts.restored) await prepareDurableLog(pool, options.sink, agentId);
-    },
-    flushLog: async () => {
-      await sink?.close();
-    },
-    abortQueuedAcquires: () => {
-      const closed = new SessionClosedError(agentId, "acquire a connection", "closing");
-      gate.rejectAll(closed);
-      closeController.abort(closed);
-    },
-    releaseLeases: () => {
-      // Runs again when a shutdown shortens the wait: only leases not yet released are news.
-      const kept = [...held].filter((lease) => !lease.released);
-      if (kept.length === 0) return;
-      logger?.warn({ leases: kept.length }, "agent kept leases past closeTimeoutMs; releasing them");
-      for (const lease of kept) {
-        lease.forceRelease().catch((err: unknown) => logger?.error({ err }, "forced lease release failed"));
-      }
-    },
-  };
+/**
+ * One session's effects, as the machine calls them: methods, not closures, so a session holds one small
+ * object for them.
+ */
+export class AgentSessionEffects implements SessionEffects {
+  readonly #parts: EffectParts;
+
+  constructor(parts: EffectParts) {
+    this.#parts = parts;
+  }
+
+  async prepare(): Promise<void> {
+    const { options, restored, pool, agentId } = this.#parts;
+    if (options.sink && !restored) await prepareDurableLog(pool, options.sink, agentId);
+  }
+
+  async flushLog(): Promise<void> {
+    await this.#parts.sink?.close();
+  }
+
+  abortQueuedAcquires(): void {
+    const { agentId, gate, closeSignal } = this.#parts;
+    const closed = new SessionClosedError(agentId, "acquire a connection", "closing");
+    gate.rejectAll(closed);
+    closeSignal.abort(closed);
+  }
+
+  releaseLeases(): void {
+    const { held, logger } = this.#parts;
+    // Runs again when a shutdown shortens the wait: only leases not yet released are news.
+    const kept = [...held].filter((lease) => !lease.released);
+    if (kept.length === 0) return;
+    logger?.warn({ leases: kept.length }, "agent kept leases past closeTimeoutMs; releasing them");
+    for (const lease of kept) {
+      lease.forceRelease().catch((err: unknown) => logger?.error({ err }, "forced lease release failed"));
+    }
+  }
 }
 
 export interface AgentActorParts {
@@ -111,7 +124,7 @@ export function startAgentSessionActor(parts: AgentActorParts): Actor<typeof age
       closeTimeoutMs: options.closeTimeoutMs,
       restoredEvents: setup.restored.length,
       pendingTransactions: parts.pendingTransactions,
-      resource: sessionEffects(effects),
+      resource: new AgentSessionEffects(effects),
     },
     ...(setup.inspect ? { inspect: setup.inspect } : {}),
   });

@@ -10,8 +10,16 @@ export function anySignal(signals: readonly (AbortSignal | undefined)[]): {
   signal: AbortSignal;
   dispose(): void;
 } {
+  // The usual acquire gives one signal: that one, without an array made to find it.
+  let only: AbortSignal | undefined;
+  let count = 0;
+  for (const s of signals) {
+    if (s === undefined) continue;
+    only = s;
+    count++;
+  }
+  if (count === 1) return { signal: only!, dispose: NOTHING_TO_DETACH };
   const present = signals.filter((s): s is AbortSignal => s !== undefined);
-  if (present.length === 1) return { signal: present[0]!, dispose: NOTHING_TO_DETACH };
   const controller = new AbortController();
   const onAbort = (event: Event) => controller.abort((event.target as AbortSignal).reason);
   const dispose = () => {
