@@ -24,11 +24,11 @@ export interface LifecycleHost {
 }
 
 /**
- * The mechanics of a connection's life, apart from the pool's decisions about it: opening one on an
- * endpoint (or on the one with fewest connections), filing what its machine reports (opened, failed,
- * retiring, closed, validated) with its Endpoint, retiring one, and the backoff after a failed connect.
- * When to open and when to retire are decided elsewhere: the pool's dispatch opens for demand, release
- * and the Housekeeper retire.
+ * A connection's life: opening one on an endpoint (or where the placement rule of new units says),
+ * filing what its machine reports (opened, failed, retiring, closed, validated) with its Endpoint,
+ * retiring one, and the backoff after a failed connect.
+ * When to open is decided by the pool's dispatch, when to retire a connection that is not coming back
+ * by the Housekeeper; where a returned connection goes is decided here (`returned`).
  */
 export class ConnectionLifecycle {
   readonly #host: LifecycleHost;

@@ -8,10 +8,6 @@ export class Tripwire {
   readonly #waiting = new Set<(error: unknown) => void>();
   #tripped: { error: unknown } | undefined;
 
-  get tripped(): boolean {
-    return this.#tripped !== undefined;
-  }
-
   /** Calls racing it now. */
   get waiting(): number {
     return this.#waiting.size;
