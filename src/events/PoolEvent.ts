@@ -6,6 +6,7 @@ import type { SessionEvent } from "./SessionEvent.js";
 import type { SocketEvent } from "./SocketEvent.js";
 import type { Stamped } from "./Stamped.js";
 import type { SyncEvent } from "./SyncEvent.js";
+import type { UserEvent } from "./UserEvent.js";
 
 /**
  * Every event the pool publishes on `events$`. A discriminated union on `type`; every member carries
@@ -19,6 +20,7 @@ export type { BreakerState } from "../../machines/circuitBreaker.machine.js";
 export type { RetireReason } from "../../machines/connection.machine.js";
 export type * from "./LeaseSessionEvent.js";
 export type { EndpointPooling, SocketClosed, SocketEvent, SocketOpened } from "./SocketEvent.js";
+export type * from "./UserEvent.js";
 
 interface Base {
   /** Epoch milliseconds when the event happened. */
@@ -155,7 +157,8 @@ export type PoolEvent =
   | SocketEvent
   | SyncEvent
   | LeaseSessionEvent
-  | LiveEvent;
+  | LiveEvent
+  | UserEvent;
 
 export type PoolEventType = PoolEvent["type"];
 export type PoolEventOf<T extends PoolEventType> = Extract<PoolEvent, { type: T }>;

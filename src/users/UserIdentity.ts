@@ -1,0 +1,155 @@
+import { createHash } from "node:crypto";
+import { ArgumentError } from "../errors/ArgumentError.js";
+import { describe } from "../util/arguments.js";
+
+/** An end user known by a token the application already holds (a record access sign-in's JWT). */
+export interface TokenIdentity {
+  token: string;
+  /** Where the handle runs; the pool's namespace/database when omitted. The token's claims must agree. */
+  namespace?: string;
+  database?: string;
+}
+
+/** An end user signed in once with record-access credentials (`DEFINE ACCESS ... TYPE RECORD`). */
+export interface RecordAccessIdentity {
+  access: string;
+  /** The pool's namespace/database when omitted. */
+  namespace?: string;
+  database?: string;
+  /** What the access's SIGNIN clause reads (`$name`, `$pass`, ...). */
+  variables?: Record<string, unknown>;
+}
+
+/** Who `manager.as(identity)` acts as. */
+export type UserIdentity = TokenIdentity | RecordAccessIdentity;
+
+/**
+ * An identity as the pool keeps it: `key` (a SHA-256 of the token or of the credentials, never the
+ * secret itself) files its sessions; `id` (the key's first 12 hex digits) is what events, metrics and
+ * errors show.
+ */
+export interface ParsedIdentity {
+  readonly key: string;
+  readonly id: string;
+  readonly namespace: string;
+  readonly database: string;
+  /** The token to authenticate with (token identities); credentials identities learn theirs at sign-in. */
+  readonly token: string | undefined;
+  /** Epoch ms the token expires (its `exp`), when it says. */
+  readonly expiresAt: number | undefined;
+  /** Record-access credentials to sign in with (credentials identities). */
+  readonly signIn: Readonly<Required<RecordAccessIdentity>> | undefined;
+}
+
+const ARG = "as(identity)";
+
+/**
+ * Reads and checks an identity before anything is opened: a wrong shape, a token that is not a JWT,
+ * one already expired or issued for another namespace/database than the handle's is an `ArgumentError`
+ * here, and nothing is cached. The token's signature is the server's to check.
+ */
+export function parseIdentity(identity: unknown, place: { namespace: string; database: string }): ParsedIdentity {
+  if (typeof identity !== "object" || identity === null || Array.isArray(identity)) {
+    throw new ArgumentError(ARG, `must be { token } or { access, variables }, got ${describe(identity)}`);
+  }
+  let o: Partial<TokenIdentity & RecordAccessIdentity>;
+  try {
+    o = { ...(identity as object) };
+  } catch {
+    throw new ArgumentError(ARG, "could not be read; pass a plain object");
+  }
+  const namespace = optionalName(o.namespace, "namespace") ?? place.namespace;
+  const database = optionalName(o.database, "database") ?? place.database;
+  if (o.token !== undefined && o.access !== undefined) {
+    throw new ArgumentError(ARG, "has both token and access; pass one of them");
+  }
+  if (o.token !== undefined) return parseToken(o.token, namespace, database);
+  if (o.access === undefined) {
+    throw new ArgumentError(ARG, "needs token (a JWT) or access (a record access method's name)");
+  }
+  if (typeof o.access !== "string" || o.access === "") {
+    throw new ArgumentError(`${ARG}.access`, `must be a non-empty string, got ${describe(o.access)}`);
+  }
+  const variables = o.variables ?? {};
+  if (typeof variables !== "object" || variables === null || Array.isArray(variables)) {
+    throw new ArgumentError(`${ARG}.variables`, `must be an object, got ${describe(o.variables)}`);
+  }
+  let canonical: string;
+  try {
+    canonical = stableJson({ access: o.access, namespace, database, variables });
+  } catch {
+    throw new ArgumentError(`${ARG}.variables`, "could not be read; pass plain values");
+  }
+  const key = sha256(`access\n${canonical}`);
+  return {
+    key,
+    id: key.slice(0, 12),
+    namespace,
+    database,
+    token: undefined,
+    expiresAt: undefined,
+    signIn: { access: o.access, namespace, database, variables: { ...variables } },
+  };
+}
+
+function parseToken(token: unknown, namespace: string, database: string): ParsedIdentity {
+  if (typeof token !== "string" || token === "") {
+    throw new ArgumentError(`${ARG}.token`, `must be a non-empty string (a JWT), got ${describe(token)}`);
+  }
+  const claims = claimsOf(token);
+  if (!claims) {
+    throw new ArgumentError(`${ARG}.token`, "is not a JWT (three base64url parts with a JSON payload)");
+  }
+  const key = sha256(`token\n${token}`);
+  const id = key.slice(0, 12);
+  const expiresAt = typeof claims.exp === "number" ? claims.exp * 1_000 : undefined;
+  if (expiresAt !== undefined && expiresAt <= Date.now()) {
+    throw new ArgumentError(`${ARG}.token`, `(user ${id}) expired; sign the user in again for a new token`);
+  }
+  // A token decides on the server where its session runs: one for another database would run the
+  // handle's calls there, silently.
+  const ns = claims.NS ?? claims.ns;
+  const db = claims.DB ?? claims.db;
+  if ((ns !== undefined && ns !== namespace) || (db !== undefined && db !== database)) {
+    throw new ArgumentError(
+      `${ARG}.token`,
+      `(user ${id}) is for namespace ${String(ns)}, database ${String(db)}, and the handle runs in ${namespace}/${database}; pass namespace and database to as() to act there`,
+    );
+  }
+  return { key, id, namespace, database, token, expiresAt, signIn: undefined };
+}
+
+/** A JWT's payload, or undefined when `token` is not one. */
+export function claimsOf(token: string): Record<string, unknown> | undefined {
+  const parts = token.split(".");
+  if (parts.length !== 3 || !parts[1]) return undefined;
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
+    return typeof payload === "object" && payload !== null && !Array.isArray(payload)
+      ? (payload as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function optionalName(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value === "") {
+    throw new ArgumentError(`${ARG}.${name}`, `must be a non-empty string, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** JSON with object keys sorted, so the same credentials always hash alike. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === "object" && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}
