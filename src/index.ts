@@ -12,6 +12,7 @@ export type {
   LoadBalancingStrategy,
   PoolOptions,
   RetryPolicy,
+  UsersConfig,
 } from "./config/options.js";
 export { PoolConfig } from "./config/PoolConfig.js";
 export type { ResolvedConfig } from "./config/resolveConfig.js";
@@ -64,3 +65,7 @@ export type { Lease } from "./surreal/lease/Lease.js";
 export { isSyncError, SyncError } from "./sync/SyncError.js";
 export type { SyncReport } from "./sync/SyncReport.js";
 export type { TransactionOptions } from "./transaction/runTransaction.js";
+export type { UserHandle } from "./users/EndUser.js";
+export { isUserSessionsFullError, UserSessionsFullError } from "./users/errors/UserSessionsFullError.js";
+export type { RecordAccessIdentity, TokenIdentity, UserIdentity } from "./users/UserIdentity.js";
+export type { UserLease } from "./users/UserLease.js";

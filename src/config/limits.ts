@@ -32,3 +32,9 @@ export const DEFAULT_SESSIONS_PER_ENDPOINT = 8 * SESSIONS_PER_SOCKET;
 
 /** The largest `maxSessionsPerEndpoint` accepted: a server's sessions each hold memory there. */
 export const MAX_SESSIONS_PER_ENDPOINT = 100_000;
+
+/**
+ * End users' sessions kept by default (`users.maxSessions`): half the default bound of an endpoint,
+ * so end users leave the pool's own sessions room.
+ */
+export const DEFAULT_USER_SESSIONS = 4 * SESSIONS_PER_SOCKET;

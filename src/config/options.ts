@@ -158,6 +158,17 @@ export interface CircuitBreakerOptions {
   halfOpenMaxProbes: number;
 }
 
+/** The end users' sessions (`manager.as(identity)`). */
+export interface UsersConfig {
+  /**
+   * Sessions authenticated as end users kept at once, every user together (in use or idle): each is a
+   * session on the server, counted under `pool.maxSessionsPerEndpoint`. At the bound a new user's call
+   * evicts the least recently used user's idle session, or waits up to `pool.connectionTimeoutMs`.
+   * Default 1,024.
+   */
+  maxSessions: number;
+}
+
 /** What `ConnectionManager.create()` accepts. Everything is optional; see README for defaults. */
 export interface ConnectionManagerOptions {
   mode?: ConnectionMode;
@@ -170,6 +181,8 @@ export interface ConnectionManagerOptions {
   circuitBreaker?: Partial<CircuitBreakerOptions>;
   /** The connections kept for `manager.live()` (README "Live queries"). */
   live?: Partial<LiveConfig>;
+  /** The sessions kept for end users, `manager.as(identity)` (README "End users"). */
+  users?: Partial<UsersConfig>;
   /**
    * A logger (a pino logger as it is, or anything with pino's `child`, `debug`, `info`, `warn`, `error`);
    * the pool logs through `logger.child({ component: "surreal-pool" })`. Silent by default.

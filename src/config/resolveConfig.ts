@@ -10,6 +10,7 @@ import type {
   LiveConfig,
   LoadBalancingStrategy,
   PoolOptions,
+  UsersConfig,
 } from "./options.js";
 import { configSchema } from "./schema.js";
 
@@ -25,6 +26,7 @@ export interface ResolvedConfig {
   pool: PoolOptions;
   circuitBreaker: CircuitBreakerOptions;
   live: LiveConfig;
+  users: UsersConfig;
   logger?: Logger;
   inspect?: ConnectionManagerOptions["inspect"];
 }

@@ -4,6 +4,7 @@ import { DEFAULT_LIVE_CONFIG as LIVE } from "./LiveConfig.js";
 import {
   DEFAULT_SESSIONS_PER_ENDPOINT,
   DEFAULT_SOCKETS_PER_ENDPOINT,
+  DEFAULT_USER_SESSIONS,
   MAX_CONNECTIONS,
   MAX_SESSIONS_PER_ENDPOINT,
   MAX_TIMER_MS,
@@ -206,6 +207,14 @@ const live = z.strictObject(
   { error: "live must be an object such as { connectionsPerEndpoint, keepaliveTimeoutMs }" },
 );
 
+/** `users`: the sessions kept for end users (`manager.as(identity)`). */
+const users = z.strictObject(
+  {
+    maxSessions: count("users.maxSessions", 1, MAX_SESSIONS_PER_ENDPOINT).default(DEFAULT_USER_SESSIONS),
+  },
+  { error: "users must be an object such as { maxSessions }" },
+);
+
 const identifier = (name: string) =>
   z.string({ error: `${name} must be a string` }).min(1, { error: `${name} must not be empty` });
 
@@ -255,6 +264,7 @@ export const configSchema = z.strictObject(
     pool: pool.default(() => pool.parse({})),
     circuitBreaker: breaker.default(() => breaker.parse({})),
     live: live.default(() => live.parse({})),
+    users: users.default(() => users.parse({})),
     logger: logger.optional(),
     inspect: z
       .custom<object>((v) => typeof v === "function" || (typeof v === "object" && v !== null), {

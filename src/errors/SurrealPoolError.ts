@@ -22,7 +22,8 @@ export type SurrealPoolErrorCode =
   | "SYNC_FAILED"
   | "MISSING_DEPENDENCY"
   | "LIVE_FAILED"
-  | "COMMIT_OUTCOME_UNKNOWN";
+  | "COMMIT_OUTCOME_UNKNOWN"
+  | "USER_TRANSACTION_UNSAFE";
 
 /**
  * Base of every error this library throws. Carries a brand so `isSurrealPoolError` works across

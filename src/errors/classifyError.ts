@@ -186,6 +186,8 @@ function ownError(error: unknown, depth: number): Transience | undefined {
       );
     case "CONFIG_INVALID":
       return verdict("config", "the pool's options are invalid");
+    case "USER_TRANSACTION_UNSAFE":
+      return verdict("rejected", "the server drops an end user's sign-in inside RPC transactions");
     case "AUTHENTICATION_FAILED":
       return verdict("config", "the credentials were refused");
     case "POOL_CLOSED":

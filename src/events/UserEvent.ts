@@ -32,7 +32,14 @@ export interface UserSessionReused extends UserBase {
  * authenticates a new one), `refused` (the server refused its authentication), `changed` (a lease
  * changed its sign-in, or left calls running on it), `shutdown`.
  */
-export type UserEvictionReason = "lru" | "expired" | "forgotten" | "dropped" | "refused" | "changed" | "shutdown";
+export type UserEvictionReason =
+  | "lru"
+  | "expired"
+  | "forgotten"
+  | "dropped"
+  | "refused"
+  | "changed"
+  | "shutdown";
 
 export interface UserSessionEvicted extends UserBase {
   type: "user.session.evicted";
@@ -60,4 +67,9 @@ export interface UserSockets {
   reason: string;
 }
 
-export type UserEvent = UserSessionOpened | UserSessionReused | UserSessionEvicted | UserSessionRefused | UserSockets;
+export type UserEvent =
+  | UserSessionOpened
+  | UserSessionReused
+  | UserSessionEvicted
+  | UserSessionRefused
+  | UserSockets;

@@ -267,7 +267,7 @@ export class LiveDelivery {
   }
 }
 
-function toChange(m: ChangeMessage, diff: boolean): LiveChange {
+export function toChange(m: ChangeMessage, diff: boolean): LiveChange {
   const kind = m.action === "CREATE" ? "create" : m.action === "UPDATE" ? "update" : "delete";
   if (diff) return { kind, id: m.recordId, record: undefined, diff: m.value as unknown as unknown[] };
   return { kind, id: m.recordId, record: m.value };

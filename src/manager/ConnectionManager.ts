@@ -1,5 +1,6 @@
 import { Observable, type Subscription } from "rxjs";
 import type { SurrealTransaction } from "surrealdb";
+import { endpointsOf } from "../config/endpointsOf.js";
 import { checkEventsObserver, type EventsObserverOf, guardEvents } from "../config/guardObservers.js";
 import type { ConnectionManagerOptions } from "../config/options.js";
 import { type ResolvedConfig, resolveConfig } from "../config/resolveConfig.js";
@@ -31,6 +32,9 @@ import { SessionLeases } from "../surreal/SessionLeases.js";
 import { HybridSync } from "../sync/HybridSync.js";
 import type { SyncReport, UnsyncedRemote } from "../sync/SyncReport.js";
 import type { TransactionOptions } from "../transaction/runTransaction.js";
+import type { UserHandle } from "../users/EndUser.js";
+import type { UserIdentity } from "../users/UserIdentity.js";
+import { Users } from "../users/Users.js";
 import { optionalDuration, optionsObject } from "../util/arguments.js";
 import { withinDeadline } from "../util/withinDeadline.js";
 import { KeepAlive } from "./KeepAlive.js";
@@ -80,6 +84,8 @@ export class ConnectionManager implements AsyncDisposable {
   readonly #dashboards = new Set<Promise<DashboardServer>>();
   /** `pool.allowExitOnIdle`: holds the process while there is work (nothing else of the pool does). */
   readonly #keepAlive: KeepAlive | undefined;
+  /** End users' sessions and handles (`as`, `forget`; src/users). */
+  readonly #users: Users;
 
   private constructor(config: ResolvedConfig, events: EventsObserver | undefined) {
     this.config = config;
@@ -125,8 +131,16 @@ export class ConnectionManager implements AsyncDisposable {
       settings: { ...config.live, connectTimeoutMs: config.pool.connectTimeoutMs },
       inspect: config.inspect as LiveRoomOptions["inspect"],
     });
-    // Live queries end first at shutdown (their streams complete), before the pool drains.
+    this.#users = new Users({
+      config,
+      endpoints: () => pool.endpoints,
+      operations: this.#operations,
+      publish: this.#publish,
+    });
+    // Live queries end first at shutdown (their streams complete), before the pool drains; so do end
+    // users' live queries and idle sessions (their leased ones come back in the drain).
     this.#beforeShutdown.add(() => this.#live.shutdown());
+    this.#beforeShutdown.add(() => this.#users.close());
     registerInternals(this, {
       publish: this.#publish,
       state: () => pool.state,
@@ -295,9 +309,25 @@ export class ConnectionManager implements AsyncDisposable {
     });
   }
 
+  /**
+   * A handle acting as one end user (`{ token }`, or record-access credentials `{ access, variables }`
+   * signed in once): its `query`, `acquire`, `executeWithRetry`, `transaction` and `live` run on
+   * sessions authenticated as that user only, cached (bounded by `users.maxSessions`, least recently
+   * used out, dropped at the token's `exp`). A bad identity is an `ArgumentError`, and nothing is
+   * cached; a refused one fails that handle's calls with `AuthenticationFailedError`. README "End users".
+   */
+  as(identity: UserIdentity): UserHandle {
+    return this.#users.as(identity);
+  }
+
+  /** Logout: every cached session of `identity` is closed (those in use when their calls end). */
+  forget(identity: UserIdentity): boolean {
+    return this.#users.forget(identity);
+  }
+
   /** Live health: state, sizes, waiting callers, per-endpoint detail with breaker states. */
   healthStatus(): HealthStatus {
-    const status = { ...healthStatusOf(this.#pool), live: this.#live.health() };
+    const status = { ...healthStatusOf(this.#pool), live: this.#live.health(), users: this.#users.health() };
     return this.#sync ? { ...status, sync: this.#sync.health() } : status;
   }
 
@@ -414,16 +444,5 @@ export class ConnectionManager implements AsyncDisposable {
     this.#metrics.stop();
     // Closed (or never started): nothing of the pool needs the process any more.
     this.#keepAlive?.stop();
-  }
-}
-
-function endpointsOf(config: ResolvedConfig): string[] {
-  switch (config.mode.kind) {
-    case "local":
-      return [config.mode.endpoint];
-    case "remote":
-      return config.mode.endpoints;
-    case "hybrid":
-      return [config.mode.localCache];
   }
 }

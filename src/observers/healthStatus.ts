@@ -5,6 +5,7 @@ import type { LiveHealth } from "../live/LiveRoom.js";
 import type { Connector } from "../surreal/Connector.js";
 import { connectorOf } from "../surreal/rawOf.js";
 import type { SyncHealth } from "../sync/SyncReport.js";
+import type { UsersHealth } from "../users/Users.js";
 
 export interface EndpointHealth {
   endpoint: string;
@@ -30,10 +31,11 @@ export interface EndpointHealth {
   sockets?: number;
   /**
    * Every unit (session) open or opening on this endpoint, by what it is for: `pooled` (the pool's
-   * connections), `live` (connections kept for live queries), `agent` (agents' own sessions); their sum
+   * connections), `live` (connections kept for live queries), `agent` (agents' own sessions), `user`
+   * (end users' sessions, `manager.as()`); their sum
    * never passes `bound` (`pool.maxSessionsPerEndpoint`).
    */
-  units: { bound: number; pooled: number; live: number; agent: number };
+  units: { bound: number; pooled: number; live: number; agent: number; user: number };
 }
 
 export interface HealthStatus {
@@ -61,6 +63,8 @@ export interface HealthStatus {
    * queries (beside `poolSize`: they are never leased).
    */
   live?: LiveHealth;
+  /** End users' sessions (`manager.as()`): how many are cached, in use, for how many users. */
+  users?: UsersHealth;
   /** Hybrid mode: each remote's sync (state, lag, shipped, failures, last success). */
   sync?: SyncHealth;
 }
@@ -99,7 +103,7 @@ export function healthStatusOf(pool: PoolReading): HealthStatus {
       retiring: e.retiring,
       breaker,
       ...socketsOf(connectorOf(e)),
-      units: { bound: e.maxUnits, pooled: 0, live: 0, agent: 0, ...e.unitsByKind() },
+      units: { bound: e.maxUnits, pooled: 0, live: 0, agent: 0, user: 0, ...e.unitsByKind() },
     };
   });
   const connectionStates: Partial<Record<ConnectionStateValue, number>> = {};

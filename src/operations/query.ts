@@ -158,7 +158,7 @@ export function runQuery<T extends unknown[]>(
   );
 }
 
-function parseQueryArguments(text: unknown, vars: unknown, options: unknown): QueryOptions {
+export function parseQueryArguments(text: unknown, vars: unknown, options: unknown): QueryOptions {
   if (typeof text !== "string" || text.trim() === "") {
     throw new ArgumentError("query(text)", `must be a non-empty SurrealQL string, got ${describe(text)}`);
   }

@@ -5,6 +5,12 @@ import { ConnectError } from "../errors/ConnectError.js";
 import type { RawConnection } from "./Connector.js";
 import { connectorOf } from "./rawOf.js";
 
+/** Where a session outside the pool's opens, and its opening. */
+export interface PlacedSession {
+  endpoint: string;
+  held: Promise<HeldUnit<RawConnection>>;
+}
+
 /**
  * One session outside the pool's, in `place`, for a caller that keeps it (an agent): on the endpoint
  * the core's placement offers first whose connector gives sessions (a shared socket, the embedded
@@ -17,11 +23,35 @@ export function openOwnSession(
   kind: string,
   place: { namespace: string; database: string },
 ): Promise<HeldUnit<RawConnection>> | undefined {
+  return placeOwnSession(endpoints, kind, place)?.held;
+}
+
+/**
+ * As `openOwnSession`, saying where. With `socketWithoutSessions`, an endpoint whose server has no
+ * sessions (2.x) gives a socket of its own instead (`onSocket` is told so, once per call), under the
+ * same bound: for callers that have no pooled session to fall back on (end users).
+ */
+export function placeOwnSession(
+  endpoints: readonly Endpoint[],
+  kind: string,
+  place: { namespace: string; database: string },
+  socketWithoutSessions?: { connectTimeoutMs: number; onSocket(endpoint: string, reason: string): void },
+): PlacedSession | undefined {
   for (const endpoint of endpointsForNewUnit(endpoints)) {
     const connector = connectorOf(endpoint);
-    if (!connector.openSession || connector.socketHealth?.().pooling === "sockets") continue;
-    const held = endpoint.hold(kind, () => connector.openSession!(place) ?? noSessions(endpoint));
-    if (held) return held;
+    const withoutSessions = !connector.openSession || connector.socketHealth?.().pooling === "sockets";
+    if (withoutSessions && !(socketWithoutSessions && connector.openDedicated)) continue;
+    const open = withoutSessions
+      ? () => {
+          socketWithoutSessions!.onSocket(
+            endpoint.endpoint,
+            `${endpoint.endpoint} has no sessions (SurrealDB 2.x)`,
+          );
+          return connector.openDedicated!(AbortSignal.timeout(socketWithoutSessions!.connectTimeoutMs));
+        }
+      : () => connector.openSession!(place) ?? noSessions(endpoint);
+    const held = endpoint.hold(kind, open);
+    if (held) return { endpoint: endpoint.endpoint, held };
   }
   return undefined;
 }

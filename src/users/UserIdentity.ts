@@ -48,7 +48,12 @@ const ARG = "as(identity)";
  * one already expired or issued for another namespace/database than the handle's is an `ArgumentError`
  * here, and nothing is cached. The token's signature is the server's to check.
  */
-export function parseIdentity(identity: unknown, place: { namespace: string; database: string }): ParsedIdentity {
+export function parseIdentity(
+  identity: unknown,
+  place: { namespace: string; database: string },
+  /** A logout names an identity whose token may have expired meanwhile: no refusal for that. */
+  expiredToo = false,
+): ParsedIdentity {
   if (typeof identity !== "object" || identity === null || Array.isArray(identity)) {
     throw new ArgumentError(ARG, `must be { token } or { access, variables }, got ${describe(identity)}`);
   }
@@ -63,7 +68,7 @@ export function parseIdentity(identity: unknown, place: { namespace: string; dat
   if (o.token !== undefined && o.access !== undefined) {
     throw new ArgumentError(ARG, "has both token and access; pass one of them");
   }
-  if (o.token !== undefined) return parseToken(o.token, namespace, database);
+  if (o.token !== undefined) return parseToken(o.token, namespace, database, expiredToo);
   if (o.access === undefined) {
     throw new ArgumentError(ARG, "needs token (a JWT) or access (a record access method's name)");
   }
@@ -92,7 +97,12 @@ export function parseIdentity(identity: unknown, place: { namespace: string; dat
   };
 }
 
-function parseToken(token: unknown, namespace: string, database: string): ParsedIdentity {
+function parseToken(
+  token: unknown,
+  namespace: string,
+  database: string,
+  expiredToo: boolean,
+): ParsedIdentity {
   if (typeof token !== "string" || token === "") {
     throw new ArgumentError(`${ARG}.token`, `must be a non-empty string (a JWT), got ${describe(token)}`);
   }
@@ -103,7 +113,7 @@ function parseToken(token: unknown, namespace: string, database: string): Parsed
   const key = sha256(`token\n${token}`);
   const id = key.slice(0, 12);
   const expiresAt = typeof claims.exp === "number" ? claims.exp * 1_000 : undefined;
-  if (expiresAt !== undefined && expiresAt <= Date.now()) {
+  if (!expiredToo && expiresAt !== undefined && expiresAt <= Date.now()) {
     throw new ArgumentError(`${ARG}.token`, `(user ${id}) expired; sign the user in again for a new token`);
   }
   // A token decides on the server where its session runs: one for another database would run the

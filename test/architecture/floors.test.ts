@@ -12,7 +12,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ["src/config", "src/events", "machines"],
   ["src/core"],
   ["src/surreal"],
-  ["src/operations", "src/transaction", "src/live", "src/session", "src/sync"],
+  ["src/operations", "src/transaction", "src/live", "src/session", "src/sync", "src/users"],
   ["src/observers", "src/dashboard"],
   ["src/manager", "src/demo", "src/index.ts"],
 ];
