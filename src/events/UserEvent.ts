@@ -1,6 +1,7 @@
 /**
  * What `manager.as(identity)` publishes about end users' sessions. An identity is named by `user`, the
- * first 12 hex digits of a SHA-256 of its token or credentials: never the token, password or variables.
+ * first 12 hex digits of an HMAC-SHA-256 (under a key of this process) of its token or credentials:
+ * never the token, password or variables, and useless for guessing them offline.
  */
 
 interface UserBase {

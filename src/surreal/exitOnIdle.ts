@@ -29,25 +29,33 @@ export function unrefTimersIn<T>(fn: () => T): T {
   }
 }
 
-let armed = false;
+/** What the next `setTimeout` made in this microtask gets: unref'd, or cleared at once (the stronger). */
+let nextTimeout: "unref" | "clear" | undefined;
 
 /**
  * The next `setTimeout` made before the current microtask ends (the SDK's renewal timer, made right
- * after the `auth` event this is called from) does not keep the process alive. Disarmed at that call,
- * or at the next microtask when none comes (a token without an expiry schedules no renewal).
+ * after the `auth` event this is called from) is unref'd, or cleared at once: one slot for both, so
+ * two hooks on one sign-in never stack their patches of `setTimeout`. Disarmed at that call, or at the
+ * next microtask when none comes (a token without an expiry schedules no renewal).
  */
-function unrefNextTimeout(): void {
-  if (armed) return;
-  armed = true;
+function onNextTimeout(action: "unref" | "clear"): void {
+  if (nextTimeout !== undefined) {
+    if (action === "clear") nextTimeout = "clear";
+    return;
+  }
+  nextTimeout = action;
   const original = globalThis.setTimeout;
   const disarm = () => {
-    if (!armed) return;
-    armed = false;
+    if (nextTimeout === undefined) return;
+    nextTimeout = undefined;
     globalThis.setTimeout = original;
   };
   globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+    const clear = nextTimeout === "clear";
     disarm();
-    return unref(original(...args));
+    const timer = original(...args);
+    if (clear) clearTimeout(timer);
+    return unref(timer);
   }) as typeof setTimeout;
   queueMicrotask(disarm);
 }
@@ -60,7 +68,19 @@ interface AuthSource {
 /** From now on, the renewal timer the SDK keeps for `session`'s sign-in does not keep the process alive. */
 export function unrefAuthRenewals(session: AuthSource): void {
   session.subscribe("auth", (tokens) => {
-    if (tokens) unrefNextTimeout();
+    if (tokens) onNextTimeout("unref");
+  });
+}
+
+/**
+ * From now on, the SDK keeps no renewal timer for `session`'s sign-in. An end user's session needs
+ * none, and must not have the SDK's: at (or a minute before) the token's `exp` it signs the session
+ * out, leaving it anonymous under a caller that checked it a moment earlier. The pool drops such a
+ * session at `exp` itself instead.
+ */
+export function clearAuthRenewals(session: AuthSource): void {
+  session.subscribe("auth", (tokens) => {
+    if (tokens) onNextTimeout("clear");
   });
 }
 

@@ -155,6 +155,9 @@ export class EndUser implements UserHandle {
   }
 
   async #lease(options: AcquireOptions | undefined): Promise<EndUserLease> {
+    // An expired token fails before it waits for anything.
+    const expired = this.#host.sessions.expired(this.#identity);
+    if (expired) throw expired;
     // The pool's share first (it bounds the user leases out at once and queues them fairly), then the
     // user's own session: a session is never held by a call still waiting for the pool.
     const pooled = await (options ? this.#host.acquire(options) : this.#host.acquire());

@@ -1,5 +1,9 @@
 import type { SurrealSession } from "surrealdb";
 import type { PoolLease } from "../session/SessionPool.js";
+
+/** The pool's lease as a user lease holds it: `endBroken` ends it when the user's session drops. */
+type HeldPoolLease = PoolLease & { endBroken?(cause?: Error): Promise<void> };
+
 import { checkedTransactions } from "./checkedTransactions.js";
 import type { UserSession } from "./UserSession.js";
 
@@ -31,13 +35,13 @@ export class EndUserLease implements UserLease {
   readonly user: string;
   readonly endpoint: string;
   readonly acquiredAt = Date.now();
-  readonly #pooled: PoolLease;
+  readonly #pooled: HeldPoolLease;
   readonly #session: UserSession;
   readonly #db: SurrealSession;
   readonly #cache: LeaseCache;
   #released: Promise<void> | undefined;
 
-  constructor(pooled: PoolLease, session: UserSession, cache: LeaseCache) {
+  constructor(pooled: HeldPoolLease, session: UserSession, cache: LeaseCache) {
     this.#pooled = pooled;
     this.#session = session;
     this.#cache = cache;
@@ -69,16 +73,20 @@ export class EndUserLease implements UserLease {
     return this.#released;
   }
 
-  /** @internal Its session's transport dropped: the calls still running on it are cut off. */
+  /**
+   * @internal Its session's transport dropped: the calls still running on it are cut off, failing as
+   * "broken" (transient, so `executeWithRetry` runs them again on a new session).
+   */
   cutOff(): Promise<void> {
-    return this.discard();
+    this.#released ??= this.#end(true, this.#pooled.endBroken?.());
+    return this.#released;
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.release();
   }
 
-  async #end(failed: boolean): Promise<void> {
+  async #end(failed: boolean, ending?: Promise<void>): Promise<void> {
     const pooled = this.#pooled;
     // Calls of the lease still running on its session (cut off by this release, or past their deadline):
     // the session is closed rather than handed to the user's next call.
@@ -87,7 +95,7 @@ export class EndUserLease implements UserLease {
     try {
       // First the pool's lease ends what the borrower left open on the session (live queries,
       // transactions), then the session is settled.
-      await pooled.release();
+      await (ending ?? pooled.release());
     } catch (error) {
       tainted = true;
       throw error;

@@ -4,6 +4,7 @@ import { PoolClosedError } from "../errors/PoolClosedError.js";
 import type { UserEvent, UserEvictionReason } from "../events/UserEvent.js";
 import type { HeldSession } from "../session/managerInternals.js";
 import { tokenExpiresAt } from "../surreal/credentials/tokenExpiry.js";
+import { clearAuthRenewals } from "../surreal/exitOnIdle.js";
 import type { PlacedSession } from "../surreal/openOwnSession.js";
 import { MAX_TIMER_MS } from "../util/arguments.js";
 import { UserSessionsFullError } from "./errors/UserSessionsFullError.js";
@@ -87,6 +88,14 @@ export class UserSessions {
    */
   take(identity: ParsedIdentity, exclusive: boolean): UserSession | Promise<UserSession> {
     if (this.#closed) return Promise.reject(new PoolClosedError("closed"));
+    // A token past its `exp` is never presented (the engine may still accept it): the caller signs in again.
+    if (identity.expiresAt !== undefined && identity.expiresAt <= Date.now()) {
+      this.forget(identity);
+      const at = new Date(identity.expiresAt).toISOString();
+      return Promise.reject(
+        AuthenticationFailedError.forUser("the pool", identity.id, `its token expired at ${at}`),
+      );
+    }
     const entry = this.#entry(identity);
     let best: UserSession | undefined;
     for (let i = entry.sessions.length - 1; i >= 0; i--) {
@@ -105,6 +114,18 @@ export class UserSessions {
       return best;
     }
     return this.#openFor(entry, identity, exclusive);
+  }
+
+  /**
+   * The error of a call of `identity` whose token is past its `exp` (nothing of it stays cached), or
+   * undefined. Such a token is never presented: the embedded engine accepts one, and the SDK signs a
+   * session out at `exp` under its caller; the application signs the user in again instead.
+   */
+  expired(identity: ParsedIdentity): AuthenticationFailedError | undefined {
+    if (identity.expiresAt === undefined || identity.expiresAt > Date.now()) return undefined;
+    this.forget(identity);
+    const at = new Date(identity.expiresAt).toISOString();
+    return AuthenticationFailedError.forUser("the pool", identity.id, `its token expired at ${at}`);
   }
 
   /** A stateless call on `session` ended. `refused`: the server refused its auth (see `refused`). */
@@ -218,6 +239,8 @@ export class UserSessions {
       endpoint = placed.endpoint;
       held = await placed.held;
       const db = held.unit.db;
+      // The cache owns the session's expiry: the SDK's own timer would sign it out under a caller.
+      clearAuthRenewals(db);
       let token = entry.token ?? (await entry.signingIn);
       if (token === undefined) {
         // The identity's first session signs its credentials in; its other first calls wait for the token.
@@ -305,7 +328,8 @@ export class UserSessions {
     if (this.#open.size + this.#opening >= this.#options.maxSessions) {
       const victim = this.#leastRecentlyUsedIdle();
       if (!victim) return false;
-      this.#evict(victim, "lru");
+      // Its place is this caller's: not offered to the waiters on the way out.
+      this.#evict(victim, "lru", false);
     }
     this.#opening++;
     return true;
@@ -355,7 +379,8 @@ export class UserSessions {
     if (this.#entries.get(entry.key) === entry) this.#entries.delete(entry.key);
   }
 
-  #evict(session: UserSession, reason: UserEvictionReason): Promise<void> {
+  /** Closes `session` and files it out; its place goes to the first waiter unless `offer` is false. */
+  #evict(session: UserSession, reason: UserEvictionReason, offer = true): Promise<void> {
     if (!this.#open.delete(session)) return Promise.resolve();
     const entry = this.#entries.get(session.key);
     if (entry) {
@@ -372,7 +397,7 @@ export class UserSessions {
       cached: this.#open.size,
     });
     const closing = session.close();
-    this.#grantWaiters();
+    if (offer) this.#grantWaiters();
     return closing;
   }
 

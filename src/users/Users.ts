@@ -73,7 +73,7 @@ export class Users {
 
   /** Logout: drops every cached session of `identity`; true when it had any. */
   forget(identity: unknown): boolean {
-    return this.#sessions.forget(parseIdentity(identity, this.#place, true));
+    return this.#sessions.forget(parseIdentity(identity, this.#place));
   }
 
   health(): UsersHealth {

@@ -152,6 +152,17 @@ export class PooledLease implements CoreLease, Lease, CallGuard {
     return this.#end("released", true);
   }
 
+  /**
+   * Ends the lease because a session behind its guard (another of the borrower's: an end user's) lost
+   * its transport: calls still running, and every use after, fail with `LeaseReleasedError` "broken"
+   * (transient: a retry runs elsewhere). The pooled connection itself goes back as on release.
+   */
+  endBroken(cause?: Error): Promise<void> {
+    if (this.#done) return this.#done;
+    this.#endedError = new LeaseReleasedError(this.connectionId, "broken", cause ? { cause } : undefined);
+    return this.#end("broken", false);
+  }
+
   [Symbol.asyncDispose](): Promise<void> {
     return this.release();
   }
