@@ -132,7 +132,7 @@ describe("the metric catalog", () => {
 
 describe("no metric is named outside the catalog", () => {
   const SRC = join(import.meta.dirname, "../../src");
-  const CATALOG = "observers/metricCatalog.ts";
+  const CATALOG = ["observers/metricCatalog.ts", "observers/featureMetricCatalog.ts"];
   const files = (readdirSync(SRC, { recursive: true }) as string[])
     .filter((f) => f.endsWith(".ts"))
     .map((f) => ({ path: relative(SRC, join(SRC, f)), text: readFileSync(join(SRC, f), "utf8") }));
@@ -151,7 +151,7 @@ describe("no metric is named outside the catalog", () => {
       if (e.dashboard) forms.push(`stat-${e.dashboard.id}"`, `stat("${e.dashboard.id}"`);
       if (e.dashboard?.perSecond) forms.push(`"${e.dashboard.perSecond.id}"`);
       for (const { path, text } of files) {
-        if (path === CATALOG) continue;
+        if (CATALOG.includes(path)) continue;
         for (const form of forms) if (text.includes(form)) written.push(`${path}: ${form}`);
       }
     }
