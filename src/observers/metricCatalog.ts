@@ -1,4 +1,11 @@
-import { LIVE_COUNTERS, LIVE_GAUGES } from "./featureMetricCatalog.js";
+import {
+  LIVE_COUNTERS,
+  LIVE_GAUGES,
+  USER_COUNTERS,
+  USER_DASHBOARD,
+  USER_GAUGES,
+  USER_OTEL,
+} from "./featureMetricCatalog.js";
 import { ACQUIRE_WAIT_BUCKETS_MS, LATENCY_BUCKETS_MS } from "./Histogram.js";
 import { exportedBy, type MetricEntry } from "./metricEntry.js";
 import { breakerStates, connectionStates, endpoint, histogram, limit, pool } from "./metricReading.js";
@@ -9,7 +16,7 @@ export type { DashboardStat, MetricEntry } from "./metricEntry.js";
  * Every metric the pool exports, in one table: its name where it is shown, type, help, unit, and the
  * fold's reading it comes from. Prometheus, OpenTelemetry and the dashboard page build from this table
  * and name no metric themselves. A new metric is one entry here, or in `featureMetricCatalog.ts` for
- * the features above the connections that have a section of their own (live queries).
+ * the features above the connections that have a section of their own (live queries, end users).
  */
 
 /** The prefix of every Prometheus family name. */
@@ -221,8 +228,10 @@ export const METRIC_CATALOG: readonly MetricEntry[] = [
     },
   ]),
   ...LIVE_COUNTERS,
+  ...USER_COUNTERS,
   // --- Prometheus: pool gauges ---
   ...LIVE_GAUGES,
+  ...USER_GAUGES,
   ...exportedBy("prometheus", "gauge", [
     {
       name: "agent_sessions_active",
@@ -331,6 +340,7 @@ export const METRIC_CATALOG: readonly MetricEntry[] = [
       reading: histogram("leaseHeldMs", LATENCY_BUCKETS_MS),
     },
   ]),
+  ...USER_OTEL,
   // --- the dashboard page only ---
   ...exportedBy("dashboard", "counter", [
     {
@@ -348,6 +358,7 @@ export const METRIC_CATALOG: readonly MetricEntry[] = [
       dashboard: { id: "successes", label: "operations ok", panel: "pool", at: 7 },
     },
   ]),
+  ...USER_DASHBOARD,
 ];
 
 /** The entries an exporter shows, in table order. */

@@ -11,13 +11,15 @@ export interface DashboardStat {
   /** The element's id on the page, after `stat-`. */
   id: string;
   label: string;
-  panel: "pool" | "live";
+  panel: "pool" | "live" | "users";
   /** Its position in the panel (the table is in exporter order, the page in reading order). */
   at: number;
   /** Shown as "value / total of this field" (in use / open). */
   of?: PoolNumber;
   /** Also shown as a rate per second between two figures, in its own element (id without `stat-`). */
   perSecond?: { id: string; label: string };
+  /** Shown as a percentage (a ratio between 0 and 1), rather than as a count. */
+  format?: "percent";
 }
 
 export interface MetricEntry {

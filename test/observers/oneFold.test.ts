@@ -203,6 +203,18 @@ describe("Prometheus reads the same fold", () => {
           ["live_gaps_total", m.liveGaps],
           ["live_backfilled_total", m.liveBackfilled],
           ["live_lease_kills_total", m.liveLeaseKills],
+          ["user_sessions_cached", m.userSessionsCached],
+          ["user_sessions_opened_total", m.userSessionsOpened],
+          ["user_sessions_reused_total", m.userSessionsReused],
+          ["user_sessions_refused_total", m.userSessionsRefused],
+          ["user_session_evictions_total", m.userEvictions],
+          ...Object.entries(m.userEvictionsByReason).map(
+            ([reason, n]): [string, number, Record<string, string>] => [
+              "user_session_evictions_total",
+              n,
+              { reason },
+            ],
+          ),
           ["acquire_wait_seconds_count", m.acquireWaitMs.count],
           ["acquire_wait_seconds_bucket", m.acquireWaitMs.count, { le: "+Inf" }],
           ["lease_held_seconds_count", m.releases],
