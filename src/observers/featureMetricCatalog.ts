@@ -78,7 +78,7 @@ export const LIVE_GAUGES: readonly MetricEntry[] = exportedBy("prometheus", "gau
 export const USER_COUNTERS: readonly MetricEntry[] = exportedBy("prometheus", "counter", [
   {
     name: "user_sessions_opened_total",
-    help: "End users' sessions opened and authenticated by manager.as() (calls that found none cached).",
+    help: "End users' sessions opened and authenticated by manager.as().",
     unit: "{session}",
     reading: pool("userSessionsOpened"),
     dashboard: { id: "user-sessions-opened", label: "sessions opened", panel: "users", at: 1 },
@@ -124,7 +124,7 @@ export const USER_OTEL: readonly MetricEntry[] = [
   ...exportedBy("otel", "counter", [
     {
       name: "surreal_pool.user.sessions.opened",
-      help: "End users' sessions opened and authenticated by manager.as() (calls that found none cached).",
+      help: "End users' sessions opened and authenticated by manager.as().",
       unit: "{session}",
       reading: pool("userSessionsOpened"),
     },

@@ -12,7 +12,7 @@ export interface UserTotals {
    * count of its own that could drift from it.
    */
   userSessionsCached: number;
-  /** Sessions opened and authenticated for a user (each one a call that found none cached). */
+  /** Sessions opened and authenticated for a user (each for a call that found none of its user's to use). */
   userSessionsOpened: number;
   /** Calls that ran on a session already cached for their user (no round trip to authenticate). */
   userSessionsReused: number;
