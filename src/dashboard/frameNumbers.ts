@@ -1,12 +1,12 @@
 import { histogramQuantile, histogramSince } from "../observers/Histogram.js";
-import { failures } from "../observers/metricReading.js";
+import { derivedFigures, failures } from "../observers/metricReading.js";
 import type { MetricsSnapshot } from "../observers/metrics.js";
 import type { DashboardFrame, MetricCounters } from "./types.js";
 
-/** The snapshot as the page shows it: the counters and gauges, and `failures`. */
+/** The snapshot as the page shows it: the counters and gauges, and the figures derived from them. */
 export function counters(m: MetricsSnapshot): MetricCounters {
   const { acquireWaitMs: _histogram, ...rest } = m;
-  return { ...rest, failures: failures(m) };
+  return { ...rest, ...derivedFigures(m) };
 }
 
 /** A frame's numbers: what the fold counted between two of its snapshots. */

@@ -1,6 +1,6 @@
 import type { BreakerStatus } from "../core/breaker/CircuitBreaker.js";
 import type { HealthStatus } from "../observers/healthStatus.js";
-import type { MetricsSnapshot } from "../observers/metrics.js";
+import type { PoolFigures } from "../observers/metricReading.js";
 
 /**
  * What the dashboard page receives: one `snapshot` when it connects, then a `frame` every interval
@@ -53,10 +53,11 @@ export interface LogLine {
 }
 
 /**
- * The metrics snapshot without its histogram (the page gets wait times per frame instead), plus
- * `failures`: everything that went wrong, as the page's "errors" figure and chart count it.
+ * The metrics snapshot without its histogram (the page gets wait times per frame instead), plus the
+ * figures derived from it: `failures` (everything that went wrong, as the page's "errors" figure and
+ * chart count it) and `userSessionHitRatio`.
  */
-export type MetricCounters = Omit<MetricsSnapshot, "acquireWaitMs"> & { failures: number };
+export type MetricCounters = PoolFigures;
 
 export interface DashboardSnapshot {
   t: number;

@@ -21,11 +21,12 @@ import {
 import { emptyLiveTotals, LIVE_CASES, type LiveTotals } from "./liveMetrics.js";
 import type { MetricsSnapshot } from "./MetricsSnapshot.js";
 import { copySyncRemotes, emptySyncTotals, SYNC_CASES, type SyncTotals } from "./syncMetrics.js";
+import { emptyUserTotals, USER_CASES, type UserTotals } from "./userMetrics.js";
 
 export type AcquireFailureReason = AcquireFailed["reason"];
 
 /** The totals of the features above the connections, folded by their own blocks' cases. */
-type FeatureTotals = SyncTotals & TransactionTotals & AuthTotals & LiveTotals;
+type FeatureTotals = SyncTotals & TransactionTotals & AuthTotals & LiveTotals & UserTotals;
 
 /** Every feature block's cases by event type (each event type in one block). */
 const FEATURE_CASES: Partial<Record<PoolEventType, (t: FeatureTotals, e: never) => void>> = {
@@ -33,6 +34,7 @@ const FEATURE_CASES: Partial<Record<PoolEventType, (t: FeatureTotals, e: never) 
   ...TRANSACTION_CASES,
   ...AUTH_CASES,
   ...LIVE_CASES,
+  ...USER_CASES,
 };
 
 /** Which of an endpoint's histograms an observation went into. */
@@ -78,6 +80,7 @@ export class MetricsFold {
     ...emptyTransactionTotals(),
     ...emptyAuthTotals(),
     ...emptyLiveTotals(),
+    ...emptyUserTotals(),
   };
   readonly #listeners: ObservationListener[] = [];
   #events = 0;
@@ -213,8 +216,8 @@ export class MetricsFold {
         if (e.phase === "closing") this.#sessions--;
         break;
       default:
-        // Features above the connections (sync, transactions, sign-ins, live queries): each block's
-        // cases, one per event type, in their own files.
+        // Features above the connections (sync, transactions, sign-ins, live queries, end users): each
+        // block's cases, one per event type, in their own files.
         FEATURE_CASES[e.type]?.(this.#features, e as never);
         break;
     }
@@ -233,6 +236,8 @@ export class MetricsFold {
       acquireWaitMs: emptyHistogram(ACQUIRE_WAIT_BUCKETS_MS),
       ...this.#features,
       syncRemotes: copySyncRemotes(this.#features.syncRemotes),
+      // The fold's own record goes on changing; the snapshot gets a copy.
+      userEvictionsByReason: { ...this.#features.userEvictionsByReason },
     } as MetricsSnapshot;
     for (const field of SUMMED_FIELDS) s[field] = 0;
     for (const m of this.#endpoints.values()) {

@@ -3,6 +3,7 @@ import type { TransactionTotals } from "../transaction/transactionMetrics.js";
 import type { Histogram } from "./Histogram.js";
 import type { LiveTotals } from "./liveMetrics.js";
 import type { SyncTotals } from "./syncMetrics.js";
+import type { UserTotals } from "./userMetrics.js";
 
 /**
  * Everything the pool counts. Every field is a fold over `events$` (replaying the events rebuilds it),
@@ -10,9 +11,9 @@ import type { SyncTotals } from "./syncMetrics.js";
  * (`metrics().byEndpoint()`): there is one fold, and this is its total. The `sync*` fields (hybrid
  * mode; zero and empty in the others) come from `SyncTotals`; the `transactions*` and `callTimeouts`
  * fields from `TransactionTotals`; `authRenewals` and `authFailures` from `AuthTotals`; the `live*`
- * fields from `LiveTotals`.
+ * fields from `LiveTotals`; the `user*` fields (end users' sessions, `manager.as()`) from `UserTotals`.
  */
-export interface MetricsSnapshot extends SyncTotals, TransactionTotals, AuthTotals, LiveTotals {
+export interface MetricsSnapshot extends SyncTotals, TransactionTotals, AuthTotals, LiveTotals, UserTotals {
   // --- the seed's counters ---
   connectionsCreated: number;
   connectionsReused: number;

@@ -6,6 +6,7 @@ import { MetricsFold, type MetricsReading } from "./MetricsFold.js";
 import { type MetricsSnapshot, reuseRatio } from "./metrics.js";
 import { type OtelExport, type OtelMeter, type OtelOptions, otelExport } from "./otel.js";
 import { PrometheusExporter, type PrometheusRegistry } from "./prometheus.js";
+import { userSessionHitRatio } from "./userMetrics.js";
 
 /**
  * The pool's metrics: ONE running fold (`MetricsFold`) over the pool's events, read by every view. Nothing
@@ -52,6 +53,11 @@ export class PoolMetrics {
     return reuseRatio(this.#fold.snapshot());
   }
 
+  /** End users' session cache hit ratio (`manager.as()`): reused / (reused + opened); 0 before any call. */
+  userSessionHitRatio(): number {
+    return userSessionHitRatio(this.#fold.snapshot());
+  }
+
   /**
    * The Prometheus text exposition format, labelled by endpoint. Needs the optional package
    * `prom-client` (loaded on the first call; a `MissingDependencyError` says so when it is not
@@ -65,7 +71,8 @@ export class PoolMetrics {
 
   /**
    * Exposes the fold on an OpenTelemetry meter (from `@opentelemetry/api`'s `metrics.getMeter()`), with
-   * the semantic-convention names for connection pools (`db.client.connection.*`). Counters and gauges
+   * the semantic-convention names for connection pools (`db.client.connection.*`), and end users'
+   * sessions under this library's own (`surreal_pool.user.sessions.*`). Counters and gauges
    * are observed from the fold at each collection, so they count from the pool's start; histograms are
    * recorded from the moment of this call. `stop()` detaches it.
    */

@@ -29,8 +29,9 @@ const SATURATION_WARN_INTERVAL_MS = 5_000;
 
 /**
  * Logs the seed's log points from the event stream: connection create/destroy, health results,
- * retries, breaker changes, saturation, leaks, shutdown. Each connection logs through a child logger
- * that carries its endpoint and id. Subscribed only when the user passes a logger.
+ * retries, breaker changes, saturation, leaks, shutdown, end users' sessions refused or let go. Each
+ * connection logs through a child logger that carries its endpoint and id. Subscribed only when the
+ * user passes a logger.
  */
 export function logEvents(events$: Observable<PoolEvent>, root: Logger): Subscription {
   const log = root.child(
@@ -132,6 +133,36 @@ export function logEvents(events$: Observable<PoolEvent>, root: Logger): Subscri
           connection(e.connectionId, e.endpoint).warn(
             { err: e.error, reason: e.reason },
             "re-authentication failed; the connection is discarded",
+          );
+          break;
+        // End users' sessions (`manager.as()`): `user` is the identity's short hash, never its secret.
+        // A reuse is every call of a cached user and is not logged at all.
+        case "user.session.opened":
+          log.debug(
+            { user: e.user, endpoint: e.endpoint, signedIn: e.signedIn, cached: e.cached },
+            "end user's session opened",
+          );
+          break;
+        case "user.session.evicted":
+          // A refused or dropped session says something happened to the user; the others are the
+          // cache's routine (room for another user, a token's exp, forget(), shutdown).
+          log[e.reason === "refused" || e.reason === "dropped" ? "info" : "debug"](
+            { user: e.user, reason: e.reason, cached: e.cached },
+            "end user's session evicted",
+          );
+          break;
+        case "user.session.refused":
+          // The server's message only: the error's own fields and causes come from the SDK's call,
+          // which is the one that carried the token or credentials.
+          log.warn(
+            { user: e.user, endpoint: e.endpoint, error: e.error.message },
+            "the server refused an end user's token or credentials",
+          );
+          break;
+        case "user.sockets":
+          log.info(
+            { endpoint: e.endpoint, reason: e.reason },
+            "end users' sessions take a socket each on this endpoint",
           );
           break;
         case "pool.started":

@@ -1,49 +1,23 @@
-import { ACQUIRE_WAIT_BUCKETS_MS, LATENCY_BUCKETS_MS } from "./Histogram.js";
 import {
-  breakerStates,
-  connectionStates,
-  endpoint,
-  histogram,
-  limit,
-  type MetricReading,
-  type MetricType,
-  type PoolNumber,
-  pool,
-} from "./metricReading.js";
+  LIVE_COUNTERS,
+  LIVE_GAUGES,
+  USER_COUNTERS,
+  USER_DASHBOARD,
+  USER_GAUGES,
+  USER_OTEL,
+} from "./featureMetricCatalog.js";
+import { ACQUIRE_WAIT_BUCKETS_MS, LATENCY_BUCKETS_MS } from "./Histogram.js";
+import { exportedBy, type MetricEntry } from "./metricEntry.js";
+import { breakerStates, connectionStates, endpoint, histogram, limit, pool } from "./metricReading.js";
+
+export type { DashboardStat, MetricEntry } from "./metricEntry.js";
 
 /**
  * Every metric the pool exports, in one table: its name where it is shown, type, help, unit, and the
  * fold's reading it comes from. Prometheus, OpenTelemetry and the dashboard page build from this table
- * and name no metric themselves. A new metric is one entry here.
+ * and name no metric themselves. A new metric is one entry here, or in `featureMetricCatalog.ts` for
+ * the features above the connections that have a section of their own (live queries, end users).
  */
-
-/** Where the dashboard page shows a metric's pool-wide figure. */
-export interface DashboardStat {
-  /** The element's id on the page, after `stat-`. */
-  id: string;
-  label: string;
-  panel: "pool" | "live";
-  /** Its position in the panel (the table is in exporter order, the page in reading order). */
-  at: number;
-  /** Shown as "value / total of this field" (in use / open). */
-  of?: PoolNumber;
-  /** Also shown as a rate per second between two figures, in its own element (id without `stat-`). */
-  perSecond?: { id: string; label: string };
-}
-
-export interface MetricEntry {
-  /** Which exporter shows it under `name`; "dashboard" for a figure only the page shows. */
-  exporter: "prometheus" | "otel" | "dashboard";
-  /** Prometheus: the family name after `surreal_pool_`; OpenTelemetry: the instrument name. */
-  name: string;
-  type: MetricType;
-  help: string;
-  /** UCUM, as OpenTelemetry takes it ("s", "{connection}"); Prometheus names carry their unit instead. */
-  unit: string;
-  reading: MetricReading;
-  /** Also shown on the dashboard page (its figure is the pool-wide total of `reading`'s field). */
-  dashboard?: DashboardStat;
-}
 
 /** The prefix of every Prometheus family name. */
 export const PROMETHEUS_PREFIX = "surreal_pool_";
@@ -252,63 +226,13 @@ export const METRIC_CATALOG: readonly MetricEntry[] = [
       unit: "{renewal}",
       reading: pool("authFailures"),
     },
-    {
-      name: "live_notifications_total",
-      help: "Live notifications handed to subscribers (gaps included).",
-      unit: "{notification}",
-      reading: pool("liveNotifications"),
-      dashboard: {
-        id: "live-notifications",
-        label: "notifications",
-        panel: "live",
-        at: 1,
-        perSecond: { id: "live-rate", label: "notifications / s" },
-      },
-    },
-    {
-      name: "live_losses_total",
-      help: "Live queries lost (socket dropped, keepalive missed, endpoint died).",
-      unit: "{subscription}",
-      reading: pool("liveLosses"),
-    },
-    {
-      name: "live_resubscribes_total",
-      help: "Live queries registered again after a loss.",
-      unit: "{subscription}",
-      reading: pool("liveResubscribes"),
-      dashboard: { id: "live-resubscribes", label: "resubscribes", panel: "live", at: 2 },
-    },
-    {
-      name: "live_gaps_total",
-      help: "Gap notifications put in live streams.",
-      unit: "{notification}",
-      reading: pool("liveGaps"),
-      dashboard: { id: "live-gaps", label: "gaps", panel: "live", at: 3 },
-    },
-    {
-      name: "live_backfilled_total",
-      help: "Changes read from change feeds and delivered after a loss.",
-      unit: "{change}",
-      reading: pool("liveBackfilled"),
-      dashboard: { id: "live-backfilled", label: "back-filled", panel: "live", at: 4 },
-    },
-    {
-      name: "live_lease_kills_total",
-      help: "Live queries borrowers left on leases, killed at release.",
-      unit: "{subscription}",
-      reading: pool("liveLeaseKills"),
-      dashboard: { id: "live-lease-kills", label: "lease live queries killed", panel: "live", at: 5 },
-    },
   ]),
+  ...LIVE_COUNTERS,
+  ...USER_COUNTERS,
   // --- Prometheus: pool gauges ---
+  ...LIVE_GAUGES,
+  ...USER_GAUGES,
   ...exportedBy("prometheus", "gauge", [
-    {
-      name: "live_subscriptions",
-      help: "manager.live() subscriptions registered and not yet killed.",
-      unit: "{subscription}",
-      reading: pool("liveSubscriptions"),
-      dashboard: { id: "live-subscriptions", label: "subscriptions", panel: "live", at: 0 },
-    },
     {
       name: "agent_sessions_active",
       help: "Agent sessions created and not yet closed.",
@@ -416,6 +340,7 @@ export const METRIC_CATALOG: readonly MetricEntry[] = [
       reading: histogram("leaseHeldMs", LATENCY_BUCKETS_MS),
     },
   ]),
+  ...USER_OTEL,
   // --- the dashboard page only ---
   ...exportedBy("dashboard", "counter", [
     {
@@ -433,16 +358,8 @@ export const METRIC_CATALOG: readonly MetricEntry[] = [
       dashboard: { id: "successes", label: "operations ok", panel: "pool", at: 7 },
     },
   ]),
+  ...USER_DASHBOARD,
 ];
-
-/** A section of the table: metrics of one type that one exporter shows. */
-function exportedBy(
-  exporter: MetricEntry["exporter"],
-  type: MetricType,
-  entries: Omit<MetricEntry, "exporter" | "type">[],
-): MetricEntry[] {
-  return entries.map((entry) => ({ exporter, type, ...entry }));
-}
 
 /** The entries an exporter shows, in table order. */
 export function entriesOf(exporter: MetricEntry["exporter"]): MetricEntry[] {

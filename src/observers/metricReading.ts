@@ -3,6 +3,7 @@ import type { EndpointMetrics } from "./EndpointMetrics.js";
 import type { Histogram } from "./Histogram.js";
 import type { MetricsReading, ObservedHistogram } from "./MetricsFold.js";
 import type { MetricsSnapshot } from "./MetricsSnapshot.js";
+import { userSessionHitRatio } from "./userMetrics.js";
 
 /**
  * How a metric of the catalog (`metricCatalog.ts`) is read from the metrics fold: the kinds of reading,
@@ -18,8 +19,15 @@ export type Series = [Labels, number][];
 export type EndpointNumber = {
   [K in keyof EndpointMetrics]: EndpointMetrics[K] extends number ? K : never;
 }[keyof EndpointMetrics];
-/** The numbers of the pool's totals, plus `failures` (a figure derived from them, below). */
-export type PoolFigures = Omit<MetricsSnapshot, "acquireWaitMs"> & { failures: number };
+/** The numbers of the pool's totals, plus the figures derived from them (`derivedFigures`, below). */
+export type PoolFigures = Omit<MetricsSnapshot, "acquireWaitMs"> & DerivedFigures;
+/** Figures computed from the totals when read, never kept by the fold. */
+export interface DerivedFigures {
+  /** Everything that went wrong (`failures()`). */
+  failures: number;
+  /** The share of end users' calls that found their session cached (`userSessionHitRatio()`). */
+  userSessionHitRatio: number;
+}
 export type PoolNumber = {
   [K in keyof PoolFigures]: PoolFigures[K] extends number ? K : never;
 }[keyof PoolFigures];
@@ -62,6 +70,18 @@ export function failures(m: MetricsSnapshot): number {
   );
 }
 
+/** The derived figures of one snapshot (the dashboard's numbers carry them beside the totals). */
+export function derivedFigures(m: MetricsSnapshot): DerivedFigures {
+  return { failures: failures(m), userSessionHitRatio: userSessionHitRatio(m) };
+}
+
+/** One of the pool's figures, kept or derived. */
+function poolFigure(m: MetricsSnapshot, field: PoolNumber): number {
+  if (field === "failures") return failures(m);
+  if (field === "userSessionHitRatio") return userSessionHitRatio(m);
+  return m[field];
+}
+
 /** Endpoints that hold connections: operations that reached none are filed under endpoint "". */
 function connectionEndpoints(r: MetricsReading): [string, EndpointMetrics][] {
   return Object.entries(r.endpoints).filter(([endpoint]) => endpoint !== "");
@@ -102,6 +122,15 @@ export function connectionStates(): MetricReading {
   };
 }
 
+/** End users' cached sessions let go, one series per reason (every reason, 0 until it happens). */
+export function userEvictionReasons(): MetricReading {
+  return {
+    scope: "derived",
+    labels: ["reason"],
+    series: (r) => Object.entries(r.snapshot.userEvictionsByReason).map(([reason, n]) => [{ reason }, n]),
+  };
+}
+
 /** The label names of a reading's series. */
 export function labelsOf(reading: MetricReading): string[] {
   if (reading.scope === "derived") return [...reading.labels];
@@ -121,7 +150,7 @@ export function seriesOf(reading: MetricReading, r: MetricsReading): Series {
       if ("tally" in reading) {
         return Object.entries(r[reading.tally]).map(([key, n]) => [{ [reading.label]: key }, n]);
       }
-      return [[{}, reading.field === "failures" ? failures(r.snapshot) : r.snapshot[reading.field]]];
+      return [[{}, poolFigure(r.snapshot, reading.field)]];
     case "endpoint": {
       if ("histogram" in reading) return [];
       const picks: [Labels, EndpointNumber][] =

@@ -18,7 +18,12 @@ export function foldMetrics(events: Iterable<PoolEvent>): MetricsSnapshot {
 
 /** A deep copy, so a snapshot handed out never changes under the caller. */
 export function copyMetrics(m: MetricsSnapshot): MetricsSnapshot {
-  return { ...m, acquireWaitMs: copyHistogram(m.acquireWaitMs), syncRemotes: copySyncRemotes(m.syncRemotes) };
+  return {
+    ...m,
+    acquireWaitMs: copyHistogram(m.acquireWaitMs),
+    syncRemotes: copySyncRemotes(m.syncRemotes),
+    userEvictionsByReason: { ...m.userEvictionsByReason },
+  };
 }
 
 /** The seed's reuse ratio: reused / (created + reused). */

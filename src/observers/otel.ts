@@ -137,9 +137,12 @@ export function otelExport(meter: OtelMeter, fold: MetricsFold, options: OtelOpt
   };
 }
 
-/** A series label's attribute name (other than the endpoint's): the conventions' own where they have one. */
+/**
+ * A series label's attribute name (other than the endpoint's): the conventions' own where they have one,
+ * else under this library's namespace as the endpoint's is (`reason` of an eviction: `surreal_pool.reason`).
+ */
 function attributeName(label: string): string {
-  return label === "state" ? OTEL_ATTRIBUTES.state : label;
+  return label === "state" ? OTEL_ATTRIBUTES.state : `surreal_pool.${label}`;
 }
 
 function validate(meter: OtelMeter, options: OtelOptions): void {

@@ -12,6 +12,7 @@ const ref = fc.record({ connectionId: fc.constantFrom("1", "2", "3"), endpoint, 
 const ms = fc.double({ min: 0, max: 20_000, noNaN: true });
 const maybeEndpoint = fc.option(endpoint, { nil: undefined });
 const agent = fc.record({ agentId: fc.constantFrom("a1", "a2"), ts: fc.constant(1) });
+const user = fc.record({ user: fc.constantFrom("0123456789ab", "ba9876543210"), ts: fc.constant(1) });
 const lag = { lagRecords: 0, lagMore: false, lagMs: 0 };
 
 export const poolEvent: fc.Arbitrary<PoolEvent> = fc.oneof(
@@ -181,6 +182,27 @@ export const poolEvent: fc.Arbitrary<PoolEvent> = fc.oneof(
       subscribed,
       ...(count === undefined ? {} : { count }),
     })),
+  // End users' sessions: pool-wide counters, and the cache's own count of sessions as a gauge.
+  fc.tuple(user, endpoint, fc.nat(5), fc.boolean()).map(([u, e, cached, signedIn]) => ({
+    ...u,
+    type: "user.session.opened" as const,
+    endpoint: e,
+    durationMs: 1,
+    signedIn,
+    cached,
+  })),
+  user.map((u) => ({ ...u, type: "user.session.reused" as const })),
+  fc
+    .tuple(
+      user,
+      fc.constantFrom("lru", "expired", "forgotten", "dropped", "refused", "changed", "shutdown" as const),
+      fc.nat(5),
+    )
+    .map(([u, reason, cached]) => ({ ...u, type: "user.session.evicted" as const, reason, cached })),
+  fc
+    .tuple(user, endpoint)
+    .map(([u, e]) => ({ ...u, type: "user.session.refused" as const, endpoint: e, error: new Error("x") })),
+  endpoint.map((e) => ({ type: "user.sockets" as const, ts: 1, endpoint: e, reason: "no sessions" })),
   fc.tuple(fc.constantFrom("ws://r1", "ws://r2"), fc.nat(50), fc.boolean()).map(([remote, records, ok]) =>
     ok
       ? {

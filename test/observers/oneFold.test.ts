@@ -77,7 +77,26 @@ const oracle: Record<string, (events: readonly PoolEvent[]) => number> = {
   liveBackfilled: (es) => es.reduce((n, e) => n + (e.type === "live.resubscribed" ? e.backfilled : 0), 0),
   liveLeaseKills: (es) =>
     es.reduce((n, e) => n + (e.type === "live.killed" && e.reason === "lease" ? (e.count ?? 1) : 0), 0),
+  // The gauge is what the cache said last, not a count of opens minus evictions.
+  userSessionsCached: (es) => {
+    const said = es.filter((e) => e.type === "user.session.opened" || e.type === "user.session.evicted");
+    const last = said.at(-1) as PoolEventOf<"user.session.opened" | "user.session.evicted"> | undefined;
+    return last?.cached ?? 0;
+  },
+  userSessionsOpened: (es) => tally(es, "user.session.opened"),
+  userSessionsReused: (es) => tally(es, "user.session.reused"),
+  userSessionsRefused: (es) => tally(es, "user.session.refused"),
+  userEvictions: (es) => tally(es, "user.session.evicted"),
 };
+
+/** Evictions per reason, counted the same naive way. */
+const evictionOracle = (es: readonly PoolEvent[]) =>
+  Object.fromEntries(
+    (["lru", "expired", "forgotten", "dropped", "refused", "changed", "shutdown"] as const).map((reason) => [
+      reason,
+      tally(es, "user.session.evicted", (e) => e.reason === reason),
+    ]),
+  );
 
 describe("the one metrics fold", () => {
   it("counts what a naive count of the events counts, for any event stream", () => {
@@ -88,6 +107,7 @@ describe("the one metrics fold", () => {
           expect(m[field as keyof MetricsSnapshot], field).toBe(count(events));
         expect(m.idle).toBe(m.size - m.inUse - m.checking - m.retiring);
         expect(m.acquireWaitMs.count).toBe(m.acquisitions);
+        expect(m.userEvictionsByReason).toEqual(evictionOracle(events));
       }),
       { numRuns: 300 },
     );
@@ -183,6 +203,18 @@ describe("Prometheus reads the same fold", () => {
           ["live_gaps_total", m.liveGaps],
           ["live_backfilled_total", m.liveBackfilled],
           ["live_lease_kills_total", m.liveLeaseKills],
+          ["user_sessions_cached", m.userSessionsCached],
+          ["user_sessions_opened_total", m.userSessionsOpened],
+          ["user_sessions_reused_total", m.userSessionsReused],
+          ["user_sessions_refused_total", m.userSessionsRefused],
+          ["user_session_evictions_total", m.userEvictions],
+          ...Object.entries(m.userEvictionsByReason).map(
+            ([reason, n]): [string, number, Record<string, string>] => [
+              "user_session_evictions_total",
+              n,
+              { reason },
+            ],
+          ),
           ["acquire_wait_seconds_count", m.acquireWaitMs.count],
           ["acquire_wait_seconds_bucket", m.acquireWaitMs.count, { le: "+Inf" }],
           ["lease_held_seconds_count", m.releases],

@@ -175,6 +175,16 @@ describe("OpenTelemetry reads the same fold", () => {
         expect(sumPoints(get(semconv.METRIC_DB_CLIENT_CONNECTION_TIMEOUTS))).toBe(m.acquireTimeouts);
         if (limits)
           expect(sumPoints(get(semconv.METRIC_DB_CLIENT_CONNECTION_LIMIT))).toBe(limits.maxConnections);
+        // End users' sessions, under the library's own names.
+        const user = (name: string, where?: Record<string, string>) =>
+          sumPoints(get(`surreal_pool.user.sessions.${name}`), where);
+        expect(user("cached")).toBe(m.userSessionsCached);
+        expect(user("opened")).toBe(m.userSessionsOpened);
+        expect(user("reused")).toBe(m.userSessionsReused);
+        expect(user("refused")).toBe(m.userSessionsRefused);
+        expect(user("evicted")).toBe(m.userEvictions);
+        for (const [reason, n] of Object.entries(m.userEvictionsByReason))
+          expect(user("evicted", { "surreal_pool.reason": reason }), reason).toBe(n);
         metrics.stop();
         await otel.shutdown();
       }),

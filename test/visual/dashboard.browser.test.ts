@@ -37,6 +37,12 @@ const STATS: [id: string, field: keyof DashboardSnapshot["metrics"]][] = [
   ["live-gaps", "liveGaps"],
   ["live-backfilled", "liveBackfilled"],
   ["live-lease-kills", "liveLeaseKills"],
+  ["user-sessions-cached", "userSessionsCached"],
+  ["user-sessions-opened", "userSessionsOpened"],
+  ["user-sessions-reused", "userSessionsReused"],
+  ["user-hit-ratio", "userSessionHitRatio"],
+  ["user-evictions", "userEvictions"],
+  ["user-sessions-refused", "userSessionsRefused"],
 ];
 
 /** The states of the connection boxes on the page right now. */

@@ -3,9 +3,13 @@ import { script } from "./script.js";
 import { styles } from "./styles.js";
 
 const STATES = ["connecting", "idle", "leased", "validating", "resetting", "retiring", "closed", "failed"];
-/** The figures of the pool panel and the live-query panel (`manager.live()`), from the metric catalog. */
+/**
+ * The figures of the pool panel, the live-query panel (`manager.live()`) and the end-user panel
+ * (`manager.as()`), from the metric catalog.
+ */
 const STATS = dashboardStats("pool");
 const LIVE_STATS = dashboardStats("live");
+const USER_STATS = dashboardStats("users");
 
 /** The whole dashboard as one HTML document: markup, inline styles, inline script. */
 export function dashboardPage(): string {
@@ -40,6 +44,12 @@ ${STATS.map(({ id, label }) => `    <div class="stat"><span class="v" id="stat-$
     <div class="stats">
 ${LIVE_STATS.flatMap(({ perSecond }) => (perSecond ? [`      <div class="stat"><span class="v" id="${perSecond.id}">0</span><span class="k">${perSecond.label}</span></div>`] : [])).join("\n")}
 ${LIVE_STATS.map(({ id, label }) => `      <div class="stat"><span class="v" id="stat-${id}">0</span><span class="k">${label}</span></div>`).join("\n")}
+    </div>
+  </section>
+  <section>
+    <h2>End users</h2>
+    <div class="stats">
+${USER_STATS.map(({ id, label }) => `      <div class="stat"><span class="v" id="stat-${id}">0</span><span class="k">${label}</span></div>`).join("\n")}
     </div>
   </section>
   <section>

@@ -69,12 +69,9 @@ export const script = String.raw`
   // and which figure goes where is the metric catalog's (STATS); data-value keeps the exact number
   // behind a shortened one.
   var STATS = ${JSON.stringify(
-    [...dashboardStats("pool"), ...dashboardStats("live")].map(({ id, field, of, perSecond }) => ({
-      id,
-      field,
-      of,
-      perSecond,
-    })),
+    [...dashboardStats("pool"), ...dashboardStats("live"), ...dashboardStats("users")].map(
+      ({ id, field, of, perSecond, format }) => ({ id, field, of, perSecond, format }),
+    ),
   )};
   function stat(id, value, text) {
     var el = $("stat-" + id);
@@ -85,11 +82,15 @@ export const script = String.raw`
     var now = Date.now();
     STATS.forEach(function (s) {
       var value = m[s.field];
-      stat(s.id, value, s.of ? value + " / " + m[s.of] : undefined);
+      stat(s.id, value, s.of ? value + " / " + m[s.of] : s.format === "percent" ? percent(value) : undefined);
       if (s.perSecond) perSecond(s, value, now);
     });
     pill($("pool-state"), poolClosed ? "closed" : health.state, health.state === "running" && !poolClosed ? "good" : "warn");
     pill($("healthy"), health.healthy ? "healthy" : "unhealthy", health.healthy ? "good" : "bad");
+  }
+  // A ratio between 0 and 1 (the end users' hit ratio), as a whole percentage.
+  function percent(ratio) {
+    return Math.round(ratio * 100) + "%";
   }
   // A rate between two figures (live notifications per second): the change since the previous one.
   var previous = {};
