@@ -67,5 +67,6 @@ export type { SyncReport } from "./sync/SyncReport.js";
 export type { TransactionOptions } from "./transaction/runTransaction.js";
 export type { UserHandle } from "./users/EndUser.js";
 export { isUserSessionsFullError, UserSessionsFullError } from "./users/errors/UserSessionsFullError.js";
+export { isUserTransactionError, UserTransactionError } from "./users/errors/UserTransactionError.js";
 export type { RecordAccessIdentity, TokenIdentity, UserIdentity } from "./users/UserIdentity.js";
 export type { UserLease } from "./users/UserLease.js";
