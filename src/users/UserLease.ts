@@ -4,7 +4,6 @@ import type { PoolLease } from "../session/SessionPool.js";
 /** The pool's lease as a user lease holds it: `endBroken` ends it when the user's session drops. */
 type HeldPoolLease = PoolLease & { endBroken?(cause?: Error): Promise<void> };
 
-import { checkedTransactions } from "./checkedTransactions.js";
 import type { UserSession } from "./UserSession.js";
 
 /**
@@ -47,7 +46,7 @@ export class EndUserLease implements UserLease {
     this.#cache = cache;
     this.user = session.user;
     this.endpoint = session.endpoint;
-    const db = checkedTransactions(session.db, session.user, () => session.auth());
+    const db = session.forLease;
     this.#db = pooled.guard ? pooled.guard(db) : db;
     session.hold(this);
   }

@@ -2,6 +2,7 @@ import type { SurrealSession } from "surrealdb";
 import type { HeldSession } from "../session/managerInternals.js";
 import { resetSession } from "../surreal/resetSession.js";
 import { type SessionBaseline, sessionDrift } from "../surreal/sessionDrift.js";
+import { checkedTransactions } from "./checkedTransactions.js";
 
 /** What holds a session exclusively: a user lease, which can be ended from outside. */
 interface Holder {
@@ -26,6 +27,7 @@ export class UserSession {
   inFlight = 0;
   /** `$auth` as the server sees it on this session (asked once, by the first transaction's check). */
   #auth: Promise<string> | undefined;
+  #checked: SurrealSession | undefined;
   #broken = false;
   #closed = false;
   #holder: Holder | undefined;
@@ -54,6 +56,12 @@ export class UserSession {
 
   get db(): SurrealSession {
     return this.#held.unit.db;
+  }
+
+  /** `db` as its leases see it: a transaction begun on it must run as this user (made once per session). */
+  get forLease(): SurrealSession {
+    this.#checked ??= checkedTransactions(this.db, this.user, () => this.auth());
+    return this.#checked;
   }
 
   /** Who the server says this session runs as (`$auth`), outside any transaction. */

@@ -277,6 +277,7 @@ describe("resolveConfig fills defaults", () => {
         maxBackoffMs: 2_000,
         feedPollMs: 1_000,
       },
+      users: { maxSessions: 1_024 },
     });
     expect(resolveConfig({})).toEqual(config);
   });
@@ -323,5 +324,15 @@ describe("resolveConfig fills defaults", () => {
     });
     const fn = () => ({ username: "root", password: "root" });
     expect(resolveConfig({ credentials: fn }).credentials).toBe(fn);
+  });
+
+  it("users.maxSessions: a whole number from 1, named when it is not", () => {
+    expect(resolveConfig({ users: { maxSessions: 3 } }).users.maxSessions).toBe(3);
+    for (const bad of [0, -1, 1.5, "10", Number.POSITIVE_INFINITY]) {
+      const issues = configErrorOf({ users: { maxSessions: bad } }).issues;
+      expect(issues.map((i) => i.path)).toEqual(["users.maxSessions"]);
+    }
+    expect(configErrorOf({ users: 5 }).issues.map((i) => i.path)).toEqual(["users"]);
+    expect(configErrorOf({ users: { maxSession: 5 } }).issues[0]!.message).toMatch(/maxSession/);
   });
 });

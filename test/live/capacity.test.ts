@@ -60,6 +60,6 @@ describe("live room capacity", () => {
     expect((refused.error as Error).message).toMatch(
       /holds its bound of 2 sessions \(pool.maxSessionsPerEndpoint/,
     );
-    expect(m.healthStatus().endpoints[0]!.units).toEqual({ bound: 2, pooled: 2, live: 0, agent: 0 });
+    expect(m.healthStatus().endpoints[0]!.units).toEqual({ bound: 2, pooled: 2, live: 0, agent: 0, user: 0 });
   });
 });

@@ -136,6 +136,28 @@ describe("end users on the embedded engine", () => {
     expect(await check(true)).toBe(true);
   });
 
+  it("a user's live query gets only that user's rows; unsubscribing frees its session, shutdown completes it", async () => {
+    const run = await started(embedded());
+    manager = run.manager;
+    const [ann, bob] = [manager.as(credentials("ann")), manager.as(credentials("bob"))];
+    const seen: unknown[] = [];
+    const subscription = bob
+      .live("note")
+      .subscribe((n) => seen.push(n.kind === "gap" ? "gap" : n.record?.text));
+    let completed = false;
+    ann.live("note").subscribe({ complete: () => (completed = true) });
+    await expect.poll(() => manager!.healthStatus().users!.inUse, { timeout: 5_000 }).toBe(2);
+    await ann.query("CREATE note SET owner = $auth, text = 'ann 1'");
+    await bob.query("CREATE note SET owner = $auth, text = 'bob 1'");
+    await ann.query("CREATE note SET owner = $auth, text = 'ann 2'");
+    await expect.poll(() => seen, { timeout: 5_000 }).toEqual(["bob 1"]);
+    subscription.unsubscribe();
+    await expect.poll(() => manager!.healthStatus().users!.inUse, { timeout: 5_000 }).toBe(1);
+    await manager.shutdown();
+    expect(completed).toBe(true);
+    expect(seen).toEqual(["bob 1"]);
+  });
+
   it("refuses bad identities with ArgumentError before anything is cached", async () => {
     const run = await started(embedded());
     manager = run.manager;
