@@ -1,0 +1,66 @@
+// fast-check model of UserSessions, the cache that decides which session an end user's call runs on.
+// Random sequences of calls (stateless and leases) of a few identities (tokens expiring at different
+// times, credentials signed in once, credentials the server refuses), ends of calls (clean, with changes
+// to undo, signed in as someone else, tainted), dropped transports (told or silent), expiry, logout and
+// server refusals, against fake sessions that record who they were authenticated as. After every step:
+// every session handed out was authenticated as exactly the caller, with its token, and never handed to
+// another identity; the sessions open are exactly the model's (so forgotten, expired, refused and dropped
+// sessions are closed when they must be, and kept otherwise), never more than maxSessions; the least
+// recently used identity's idle session is the one evicted for room; a call waits only when every
+// session is in use; and the events' `cached` is the number of sessions open.
+import fc from "fast-check";
+import { afterEach, beforeEach, describe, it, vi } from "vitest";
+import {
+  DropCommand,
+  EndCallCommand,
+  ExpireCommand,
+  ForgetCommand,
+  type LeaseEnd,
+  RefuseCommand,
+  TakeCommand,
+} from "./userSessions/commands.js";
+import { newRun, START, shutdown, type UsersModel, type UsersReal } from "./userSessions/model.js";
+
+/** Identities 0-5 (t1h, t3h, tnoexp, ann, bob, eve): the ones that live longest come up most. */
+const ident = fc.constantFrom(0, 1, 2, 2, 3, 3, 4, 5);
+const ends: LeaseEnd[] = ["clean", "clean", "vars", "use", "auth", "tainted"];
+
+const commands = fc.commands<UsersModel, UsersReal, false>(
+  [
+    fc.tuple(ident, fc.boolean()).map(([i, exclusive]) => new TakeCommand(i, exclusive)),
+    fc.tuple(ident, fc.boolean()).map(([i, exclusive]) => new TakeCommand(i, exclusive)),
+    fc.tuple(ident, fc.boolean()).map(([i, exclusive]) => new TakeCommand(i, exclusive)),
+    fc.tuple(ident, fc.boolean()).map(([i, exclusive]) => new TakeCommand(i, exclusive)),
+    fc.tuple(fc.nat(), fc.constantFrom(...ends)).map(([n, how]) => new EndCallCommand(n, how)),
+    fc.tuple(fc.nat(), fc.constantFrom(...ends)).map(([n, how]) => new EndCallCommand(n, how)),
+    fc.tuple(fc.nat(), fc.constantFrom(...ends)).map(([n, how]) => new EndCallCommand(n, how)),
+    fc.tuple(fc.nat(), fc.boolean()).map(([n, silent]) => new DropCommand(n, silent)),
+    fc.tuple(ident, fc.constantFrom(-1, 0, 1, 60_000)).map(([i, offset]) => new ExpireCommand(i, offset)),
+    ident.map((i) => new ForgetCommand(i)),
+    ident.map((i) => new RefuseCommand(i)),
+  ],
+  { maxCommands: 50, size: "medium" },
+);
+
+describe("UserSessions against its model", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"], now: START });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("hands each call a session of its own identity, bounded, expiring, forgotten and dropped as the model says", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 4 }), commands, async (max, cmds) => {
+        let run: { model: UsersModel; real: UsersReal } | undefined;
+        await fc.asyncModelRun(() => {
+          run = newRun(max);
+          return run;
+        }, cmds);
+        await shutdown(run!.model, run!.real);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
