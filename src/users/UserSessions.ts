@@ -56,6 +56,8 @@ export class UserSessions {
   #opening = 0;
   /** Calls waiting for room, first come first served. */
   readonly #waiting: Array<{ grant(): void }> = [];
+  /** `#grantWaiters` is running. */
+  #granting = false;
   #closed = false;
   /** Live subscriptions on users' sessions: ended at shutdown. */
   readonly #stops = new Set<() => void>();
@@ -360,7 +362,15 @@ export class UserSessions {
   }
 
   #grantWaiters(): void {
-    while (this.#waiting.length > 0 && this.#tryRoom()) this.#waiting.shift()!.grant();
+    // Not reentered: making room evicts an idle session, and that eviction's own call here would serve
+    // the waiter this loop took the room for (the loop then found no waiter, and counted a place twice).
+    if (this.#granting) return;
+    this.#granting = true;
+    try {
+      while (this.#waiting.length > 0 && this.#tryRoom()) this.#waiting.shift()!.grant();
+    } finally {
+      this.#granting = false;
+    }
   }
 
   /** Removes `entry` from the cache: its idle sessions close now, busy ones when their calls end. */
