@@ -22,6 +22,9 @@ import {
 import { newRun, START, shutdown, type UsersModel, type UsersReal } from "./userSessions/model.js";
 
 /** Identities 0-5 (t1h, t3h, tnoexp, ann, bob, eve): the ones that live longest come up most. */
+/** LOAD=long runs ten times as many cases. */
+const SCALE = process.env.LOAD === "long" ? 10 : 1;
+
 const ident = fc.constantFrom(0, 1, 2, 2, 3, 3, 4, 5);
 const ends: LeaseEnd[] = ["clean", "clean", "vars", "use", "auth", "tainted"];
 
@@ -60,7 +63,7 @@ describe("UserSessions against its model", () => {
         }, cmds);
         await shutdown(run!.model, run!.real);
       }),
-      { numRuns: 200 },
+      { numRuns: 200 * SCALE },
     );
   });
 });

@@ -7,11 +7,22 @@
 // the bound holds.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { isAuthenticationFailedError } from "../../src/errors/AuthenticationFailedError.js";
 import type { UserEvent } from "../../src/events/UserEvent.js";
 import { type ParsedIdentity, parseIdentity } from "../../src/users/UserIdentity.js";
 import type { UserSession } from "../../src/users/UserSession.js";
 import { UserSessions } from "../../src/users/UserSessions.js";
-import { FakeAuthServer, FakeOpener, type FakeUserUnit, jwt, whoOf } from "./userSessions/fakes.js";
+import {
+  authRefusal,
+  FakeAuthServer,
+  FakeOpener,
+  type FakeUserUnit,
+  jwt,
+  whoOf,
+} from "./userSessions/fakes.js";
+
+/** LOAD=long runs ten times as many cases. */
+const SCALE = process.env.LOAD === "long" ? 10 : 1;
 
 const PLACE = { namespace: "ns", database: "db" };
 /** Long enough that a waiter left waiting with room free fails the test by timing out. */
@@ -100,7 +111,7 @@ describe("UserSessions under races", () => {
           await h.sessions.close();
         },
       ),
-      { numRuns: 100 },
+      { numRuns: 100 * SCALE },
     );
   });
 
@@ -133,7 +144,7 @@ describe("UserSessions under races", () => {
           expect(h.opener.alive()).toEqual([]);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 150 * SCALE },
     );
   });
 
@@ -173,7 +184,7 @@ describe("UserSessions under races", () => {
           await h.sessions.close();
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 150 * SCALE },
     );
   });
 
@@ -189,7 +200,9 @@ describe("UserSessions under races", () => {
         fc.scheduler(),
         fc.integer({ min: 1, max: 3 }),
         fc.array(call, { minLength: 1, maxLength: 8 }),
-        fc.array(fc.record({ drop: fc.boolean(), index: fc.nat() }), { maxLength: 3 }),
+        fc.array(fc.record({ what: fc.constantFrom("drop", "forget", "revoke"), index: fc.nat() }), {
+          maxLength: 3,
+        }),
         async (s, max, calls, troubles) => {
           const h = harness(s, max);
           const users = [
@@ -205,10 +218,27 @@ describe("UserSessions under races", () => {
             holders.set(unit, held);
             return held;
           };
+          /** Steps of the run: when each call started, and when the pool was told each token was refused. */
+          let step = 0;
+          const refusedAt = new Map<string, number>();
           const work = calls.map(async ({ who, exclusive, end, later }, k) => {
             if (later) await s.schedule(Promise.resolve(`call ${k}`));
-            const session = await taken(h.sessions.take(users[who]!.parsed, exclusive));
+            const started = step++;
+            let session: UserSession;
+            try {
+              session = await taken(h.sessions.take(users[who]!.parsed, exclusive));
+            } catch (error) {
+              // Only a token the server no longer accepts fails a call here.
+              if (!isAuthenticationFailedError(error) || h.server.revoked.size === 0) {
+                h.violations.push(`call ${k} failed: ${error}`);
+              }
+              return;
+            }
             const unit = h.opener.unitOf(session.db);
+            const refused = refusedAt.get(session.token);
+            if (refused !== undefined && refused < started) {
+              h.violations.push(`call ${k} got a session whose token the pool knew refused`);
+            }
             const held = holding(unit);
             if (owners.has(unit) && owners.get(unit) !== who)
               h.violations.push(`unit ${unit.id} handed to two users`);
@@ -223,6 +253,12 @@ describe("UserSessions under races", () => {
             if (exclusive) held.leases++;
             else held.calls++;
             await s.schedule(Promise.resolve(`use ${k}`));
+            if (h.server.revoked.has(session.token)) {
+              // The call failed with the server's refusal of its token: told to the cache.
+              const error = h.sessions.refused(session, authRefusal("The token has been revoked"));
+              if (!isAuthenticationFailedError(error)) h.violations.push(`refused() gave ${error}`);
+              if (!refusedAt.has(session.token)) refusedAt.set(session.token, step++);
+            }
             if (!exclusive) {
               held.calls--;
               h.sessions.done(session);
@@ -240,14 +276,14 @@ describe("UserSessions under races", () => {
             await h.sessions.give(session, end === "tainted", changed);
             held.leases--;
           });
-          const trouble = troubles.map(({ drop, index }) =>
-            s.schedule(Promise.resolve(drop ? "drop" : "forget")).then(() => {
-              if (drop) {
-                const open = h.opener.sessions();
-                if (open.length > 0) open[index % open.length]!.drop();
-              } else {
-                h.sessions.forget(users[index % users.length]!.parsed);
-              }
+          const trouble = troubles.map(({ what, index }) =>
+            s.schedule(Promise.resolve(what)).then(() => {
+              const open = h.opener.sessions();
+              if (what === "forget") h.sessions.forget(users[index % users.length]!.parsed);
+              else if (open.length === 0) return;
+              else if (what === "drop") open[index % open.length]!.drop();
+              // The server stops accepting one session's token (revoked, or expired early).
+              else h.server.revoked.add(open[index % open.length]!.fake.accessToken!);
             }),
           );
           await s.waitFor(Promise.all([...work, ...trouble]), h.act);
@@ -263,7 +299,7 @@ describe("UserSessions under races", () => {
           expect(h.opener.alive()).toEqual([]);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 200 * SCALE },
     );
   });
 });
