@@ -9,8 +9,9 @@
 // recently used identity's idle session is the one evicted for room; a call waits only when every
 // session is in use; and the events' `cached` is the number of sessions open.
 import fc from "fast-check";
-import { afterEach, beforeEach, describe, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
+  type Death,
   DropCommand,
   EndCallCommand,
   ExpireCommand,
@@ -37,7 +38,9 @@ const commands = fc.commands<UsersModel, UsersReal, false>(
     fc.tuple(fc.nat(), fc.constantFrom(...ends)).map(([n, how]) => new EndCallCommand(n, how)),
     fc.tuple(fc.nat(), fc.constantFrom(...ends)).map(([n, how]) => new EndCallCommand(n, how)),
     fc.tuple(fc.nat(), fc.constantFrom(...ends)).map(([n, how]) => new EndCallCommand(n, how)),
-    fc.tuple(fc.nat(), fc.boolean()).map(([n, silent]) => new DropCommand(n, silent)),
+    fc
+      .tuple(fc.nat(), fc.constantFrom<Death>("dropped", "dropped", "silently", "signedOut", "renewed"))
+      .map(([n, how]) => new DropCommand(n, how)),
     fc.tuple(ident, fc.constantFrom(-1, 0, 1, 60_000)).map(([i, offset]) => new ExpireCommand(i, offset)),
     ident.map((i) => new ForgetCommand(i)),
     ident.map((i) => new RefuseCommand(i)),
@@ -65,5 +68,25 @@ describe("UserSessions against its model", () => {
       }),
       { numRuns: 200 * SCALE },
     );
+  });
+
+  it("a call makes its identity the most recently used: the idle session evicted for room is another's", async () => {
+    const [tnoexp, ann, bob] = [2, 3, 4];
+    const { model, real } = newRun(2);
+    await fc.asyncModelRun(
+      () => ({ model, real }),
+      [
+        new TakeCommand(ann, false),
+        new EndCallCommand(0, "clean"),
+        new TakeCommand(bob, false),
+        new EndCallCommand(0, "clean"),
+        new TakeCommand(ann, false), // reused: ann is now the most recently used
+        new EndCallCommand(0, "clean"),
+        new TakeCommand(tnoexp, false), // at the bound: bob's idle session goes, not ann's
+      ],
+    );
+    const evicted = real.events.filter((e) => e.type === "user.session.evicted");
+    expect(evicted.map((e) => [e.user, e.reason])).toEqual([[real.specs[bob]!.parsed.id, "lru"]]);
+    await shutdown(model, real);
   });
 });

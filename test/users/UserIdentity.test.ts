@@ -4,7 +4,7 @@
 // handle's is refused before anything is cached; and the same credentials hash alike whatever the order of
 // their keys (or the kind of object they come in), different ones never.
 import { fc, test } from "@fast-check/vitest";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { isArgumentError } from "../../src/errors/ArgumentError.js";
 import { parseIdentity } from "../../src/users/UserIdentity.js";
 
@@ -31,6 +31,21 @@ const claims = fc.record(
   },
   { requiredKeys: ["ID"] },
 );
+
+/**
+ * Fails when any 8-character window of `secret` is in `text`, as it is or hex- or base64-encoded (a key
+ * that merely re-encodes the secret leaks it as surely).
+ */
+function expectNoPartOf(secret: string, text: string): void {
+  const found: string[] = [];
+  for (let at = 0; at + 8 <= secret.length; at++) {
+    const window = secret.slice(at, at + 8);
+    const hex = Buffer.from(window).toString("hex");
+    const base64 = Buffer.from(window).toString("base64url");
+    for (const form of [window, hex, base64]) if (text.includes(form)) found.push(form);
+  }
+  expect(found, `parts of the secret in ${text}`).toEqual([]);
+}
 
 /** How a refusal reads: the error's own text and anything it says about itself. */
 function textOf(error: unknown): string {
@@ -81,21 +96,20 @@ describe("parseIdentity", () => {
   test.prop([claims, fc.option(fc.integer({ min: 60, max: 10 ** 8 }), { nil: undefined }), fc.boolean()])(
     "a token identity's key and id are hashes: no part of the token is in them",
     (payload, expiresIn, inPlace) => {
+      const exp = expiresIn === undefined ? undefined : nowSeconds() + expiresIn;
       const token = jwt({
         ...payload,
-        ...(expiresIn === undefined ? {} : { exp: nowSeconds() + expiresIn }),
+        ...(exp === undefined ? {} : { exp }),
         ...(inPlace ? { NS: PLACE.namespace, DB: PLACE.database } : {}),
       });
       const parsed = parseIdentity({ token }, PLACE);
       expect(parsed.key).toMatch(/^[0-9a-f]{64}$/);
       expect(parsed.id).toBe(parsed.key.slice(0, 12));
-      for (const part of token.split(".")) {
-        expect(parsed.key).not.toContain(part);
-        expect(parsed.id).not.toContain(part);
-      }
+      // The claims are what identifies a user; the signature, what makes the token a credential.
+      for (const part of token.split(".").slice(1)) expectNoPartOf(part, `${parsed.key} ${parsed.id}`);
       expect(parsed.token).toBe(token);
       expect(parsed.signIn).toBeUndefined();
-      expect(parsed.expiresAt).toBe(expiresIn === undefined ? undefined : (nowSeconds() + expiresIn) * 1_000);
+      expect(parsed.expiresAt).toBe(exp === undefined ? undefined : exp * 1_000);
       // The same token is the same identity; another token another one.
       expect(parseIdentity({ token }, PLACE).key).toBe(parsed.key);
       expect(parseIdentity({ token: jwt({ ...payload, other: 1 }) }, PLACE).key).not.toBe(parsed.key);
@@ -110,8 +124,7 @@ describe("parseIdentity", () => {
       const parsed = parseIdentity({ access, variables: vars }, PLACE);
       expect(parsed.key).toMatch(/^[0-9a-f]{64}$/);
       expect(parsed.id).toBe(parsed.key.slice(0, 12));
-      expect(parsed.key).not.toContain(password);
-      expect(parsed.id).not.toContain(password);
+      expectNoPartOf(password, `${parsed.key} ${parsed.id}`);
       expect(parsed.token).toBeUndefined();
       expect(parsed.signIn).toEqual({ access, ...PLACE, variables: vars });
       // A copy: the caller changing its object afterwards changes nothing the pool kept.
@@ -171,6 +184,19 @@ describe("parseIdentity", () => {
       expect(forgotten.key).toMatch(/^[0-9a-f]{64}$/);
     },
   );
+
+  it("a token expires at its exp: refused from that millisecond on, accepted a millisecond before", () => {
+    const exp = Date.UTC(2030, 0, 1) / 1_000;
+    const token = jwt({ ID: "user:ann", exp });
+    vi.useFakeTimers({ toFake: ["Date"], now: exp * 1_000 - 1 });
+    try {
+      expect(parseIdentity({ token }, PLACE).expiresAt).toBe(exp * 1_000);
+      vi.setSystemTime(exp * 1_000);
+      expect(isArgumentError(refusal(() => parseIdentity({ token }, PLACE)))).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 
   test.prop([
     claims,

@@ -102,11 +102,17 @@ export class EndCallCommand implements Command {
   }
 }
 
-/** A session's transport drops: told (`onBroken`), or silently (only the SDK's `isValid` says so). */
+/**
+ * A session dies: its transport drops, told (`onBroken`) or silently (only the SDK's `isValid` says so),
+ * or the SDK drops or renews its sign-in by itself (its `accessToken` is no longer the one it was
+ * authenticated with).
+ */
+export type Death = "dropped" | "silently" | "signedOut" | "renewed";
+
 export class DropCommand implements Command {
   constructor(
     readonly index: number,
-    readonly silent: boolean,
+    readonly how: Death,
   ) {}
 
   check(m: Readonly<UsersModel>): boolean {
@@ -116,8 +122,9 @@ export class DropCommand implements Command {
   async run(m: UsersModel, r: UsersReal): Promise<void> {
     const live = openSessions(m).filter((s) => !s.dead);
     const s = live[this.index % live.length]!;
-    if (this.silent) {
-      s.unit.dropSilently();
+    if (this.how !== "dropped") {
+      if (this.how === "silently") s.unit.dropSilently();
+      else s.unit.fake.accessToken = this.how === "signedOut" ? undefined : `${s.token}.renewed`;
       s.dead = true;
     } else {
       s.unit.drop();
@@ -130,7 +137,7 @@ export class DropCommand implements Command {
   }
 
   toString(): string {
-    return `drop(${this.index}${this.silent ? ", silently" : ""})`;
+    return `drop(${this.index}, ${this.how})`;
   }
 }
 

@@ -76,7 +76,7 @@ export interface MSession {
   token: string;
   inFlight: number;
   leased: boolean;
-  /** Its transport died without telling (only `isValid` says so). */
+  /** Unusable without the pool being told: its transport died silently, or the SDK dropped or renewed its sign-in. */
   dead: boolean;
   open: boolean;
   /** Open order. */
