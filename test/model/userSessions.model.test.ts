@@ -18,6 +18,7 @@ import {
   ForgetCommand,
   type LeaseEnd,
   RefuseCommand,
+  RefuseRunningCommand,
   TakeCommand,
 } from "./userSessions/commands.js";
 import { newRun, START, shutdown, type UsersModel, type UsersReal } from "./userSessions/model.js";
@@ -44,6 +45,7 @@ const commands = fc.commands<UsersModel, UsersReal, false>(
     fc.tuple(ident, fc.constantFrom(-1, 0, 1, 60_000)).map(([i, offset]) => new ExpireCommand(i, offset)),
     ident.map((i) => new ForgetCommand(i)),
     ident.map((i) => new RefuseCommand(i)),
+    fc.nat().map((n) => new RefuseRunningCommand(n)),
   ],
   { maxCommands: 50, size: "medium" },
 );

@@ -223,3 +223,30 @@ export class RefuseCommand implements Command {
     return `refuse(${this.ident})`;
   }
 }
+
+/**
+ * A call already running is refused by the server (its session's token revoked meanwhile): the identity
+ * leaves the cache only when the refused token is still the one it is cached with (a credentials
+ * identity that signed in again since keeps its new sessions). The call itself goes on until it ends.
+ */
+export class RefuseRunningCommand implements Command {
+  constructor(readonly index: number) {}
+
+  check(m: Readonly<UsersModel>): boolean {
+    return m.calls.length > 0;
+  }
+
+  async run(m: UsersModel, r: UsersReal): Promise<void> {
+    const s = m.calls[this.index % m.calls.length]!.session;
+    r.server.revoked.add(s.token);
+    const error = r.sessions.refused(s.real, authRefusal("The token has been revoked"));
+    expect(isAuthenticationFailedError(error)).toBe(true);
+    if (cached(m, s.ident) && tokenOf(m, r, s.ident) === s.token) leave(m, r, s.ident);
+    await flush();
+    checkInvariants(m, r);
+  }
+
+  toString(): string {
+    return `refuseRunning(${this.index})`;
+  }
+}
