@@ -154,11 +154,19 @@ function keyOf(text: string): string {
   return createHmac("sha256", PROCESS_KEY).update(text).digest("hex");
 }
 
-/** JSON with object keys sorted, so the same credentials always hash alike. */
+/**
+ * JSON with object keys sorted, so the same credentials always hash alike: plain objects and objects
+ * without a prototype (what `querystring.parse` and many body parsers give), at any depth.
+ */
 function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === "object" && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype
+    typeof v === "object" && v !== null && !Array.isArray(v) && isPlain(v)
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
       : v,
   );
+}
+
+function isPlain(v: object): boolean {
+  const prototype: unknown = Object.getPrototypeOf(v);
+  return prototype === Object.prototype || prototype === null;
 }

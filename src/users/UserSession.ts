@@ -98,18 +98,22 @@ export class UserSession {
    * someone else), which is never undone on an end user's session: it is closed instead.
    */
   async settle(changed: boolean): Promise<boolean> {
-    this.leased = false;
     this.#holder = undefined;
-    if (!this.usable) return false;
-    if (!changed) return true;
-    const undo = sessionDrift(this.db, this.#baseline);
-    if (undo.length === 0) return true;
-    if (undo.includes("auth")) return false;
+    // Leased until settled: no other call may run on it (nor eviction close it) while its reset runs.
     try {
-      await resetSession(this.db, undo, this.#baseline, undefined);
-      return this.usable;
-    } catch {
-      return false;
+      if (!this.usable) return false;
+      if (!changed) return true;
+      const undo = sessionDrift(this.db, this.#baseline);
+      if (undo.length === 0) return true;
+      if (undo.includes("auth")) return false;
+      try {
+        await resetSession(this.db, undo, this.#baseline, undefined);
+        return this.usable;
+      } catch {
+        return false;
+      }
+    } finally {
+      this.leased = false;
     }
   }
 

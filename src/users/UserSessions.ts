@@ -34,6 +34,8 @@ interface UserEntry {
   expiresAt: number | undefined;
   /** A sign-in of a credentials identity in flight: the identity's other first calls wait for it. */
   signingIn: Promise<string> | undefined;
+  /** Calls opening a session for it now: it stays cached while one does, even with no session yet. */
+  opening: number;
   /** Removed from the cache (forgotten, expired, refused, evicted): its sessions close as they come back. */
   gone: boolean;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -55,6 +57,8 @@ export class UserSessions {
   #opening = 0;
   /** Calls waiting for room, first come first served. */
   readonly #waiting: Array<{ grant(): void }> = [];
+  /** `#grantWaiters` is running. */
+  #granting = false;
   #closed = false;
   /** Live subscriptions on users' sessions: ended at shutdown. */
   readonly #stops = new Set<() => void>();
@@ -98,14 +102,21 @@ export class UserSessions {
     }
     const entry = this.#entry(identity);
     let best: UserSession | undefined;
+    const unusable: UserSession[] = [];
     for (let i = entry.sessions.length - 1; i >= 0; i--) {
       const session = entry.sessions[i]!;
       if (!session.usable) {
-        if (session.free) this.#evict(session, session.token === entry.token ? "dropped" : "changed");
+        if (session.free) unusable.push(session);
         continue;
       }
       if (session.leased || (exclusive && session.inFlight > 0)) continue;
       if (!best || session.inFlight < best.inFlight) best = session;
+    }
+    // A call that opens a session keeps its identity cached while the unusable ones go: the session it
+    // opens then joins the identity's others (not an entry already gone, closed after this one call).
+    if (!best) entry.opening++;
+    for (const session of unusable) {
+      void this.#evict(session, session.token === entry.token ? "dropped" : "changed");
     }
     if (best) {
       if (exclusive) best.leased = true;
@@ -217,6 +228,7 @@ export class UserSessions {
       token: identity.token,
       expiresAt: identity.expiresAt,
       signingIn: undefined,
+      opening: 0,
       gone: false,
       timer: undefined,
     };
@@ -225,7 +237,18 @@ export class UserSessions {
     return entry;
   }
 
+  /** A new session for a call of `entry`, which the caller counted in `entry.opening`. */
   async #openFor(entry: UserEntry, identity: ParsedIdentity, exclusive: boolean): Promise<UserSession> {
+    try {
+      return await this.#openSession(entry, identity, exclusive);
+    } finally {
+      entry.opening--;
+      // A call that got no session (it timed out waiting for room, or its open failed) leaves nothing cached.
+      this.#unfileIfEmpty(entry);
+    }
+  }
+
+  async #openSession(entry: UserEntry, identity: ParsedIdentity, exclusive: boolean): Promise<UserSession> {
     const started = performance.now();
     const room = this.#room(entry.user);
     if (room) {
@@ -263,7 +286,7 @@ export class UserSessions {
         signedIn = true;
         entry.token = token;
         entry.expiresAt = tokenExpiresAt(token);
-        this.#armExpiry(entry);
+        if (!entry.gone) this.#armExpiry(entry);
       } else {
         await db.authenticate(token);
       }
@@ -285,7 +308,6 @@ export class UserSessions {
         this.#drop(entry, "refused");
         throw AuthenticationFailedError.forUser(endpoint, entry.user, "its sign-in was refused", error);
       }
-      if (!entry.gone && entry.sessions.length === 0 && !entry.signingIn) this.#unfile(entry);
       throw error;
     }
     this.#opening--;
@@ -372,13 +394,26 @@ export class UserSessions {
   }
 
   #grantWaiters(): void {
-    while (this.#waiting.length > 0 && this.#tryRoom()) this.#waiting.shift()!.grant();
+    // Not reentered: making room evicts an idle session, and that eviction's own call here would serve
+    // the waiter this loop took the room for (the loop then found no waiter, and counted a place twice).
+    if (this.#granting) return;
+    this.#granting = true;
+    try {
+      while (this.#waiting.length > 0 && this.#tryRoom()) this.#waiting.shift()!.grant();
+    } finally {
+      this.#granting = false;
+    }
   }
 
   /** Removes `entry` from the cache: its idle sessions close now, busy ones when their calls end. */
   #drop(entry: UserEntry, reason: UserEvictionReason): void {
     this.#unfile(entry);
     for (const session of [...entry.sessions]) if (session.free) void this.#evict(session, reason);
+  }
+
+  /** An identity without sessions, and no call opening one, is not kept: entries stay bounded by the sessions. */
+  #unfileIfEmpty(entry: UserEntry): void {
+    if (entry.sessions.length === 0 && entry.opening === 0) this.#unfile(entry);
   }
 
   #unfile(entry: UserEntry): void {
@@ -390,12 +425,13 @@ export class UserSessions {
   /** Closes `session` and files it out; its place goes to the first waiter unless `offer` is false. */
   #evict(session: UserSession, reason: UserEvictionReason, offer = true): Promise<void> {
     if (!this.#open.delete(session)) return Promise.resolve();
+    // Its identity's entry, unless that is gone (a session of a forgotten identity, finishing its call):
+    // then a newer entry of the same identity is not its, and is left alone.
     const entry = this.#entries.get(session.key);
-    if (entry) {
-      const at = entry.sessions.indexOf(session);
-      if (at >= 0) entry.sessions.splice(at, 1);
-      // An identity without sessions is not kept: entries stay bounded by the sessions.
-      if (entry.sessions.length === 0 && !entry.signingIn) this.#unfile(entry);
+    const at = entry ? entry.sessions.indexOf(session) : -1;
+    if (at >= 0) {
+      entry!.sessions.splice(at, 1);
+      this.#unfileIfEmpty(entry!);
     }
     this.#options.publish({
       type: "user.session.evicted",
