@@ -75,7 +75,7 @@ export function parseIdentity(
   }
   const variables = o.variables ?? {};
   if (typeof variables !== "object" || variables === null || Array.isArray(variables)) {
-    throw new ArgumentError(`${ARG}.variables`, `must be an object, got ${describe(o.variables)}`);
+    throw new ArgumentError(`${ARG}.variables`, `must be an object, got ${kindOf(o.variables)}`);
   }
   // Read once, here: variables whose getters throw are refused now, typed, not at sign-in.
   let copy: Record<string, unknown>;
@@ -100,7 +100,7 @@ export function parseIdentity(
 
 function parseToken(token: unknown, namespace: string, database: string): ParsedIdentity {
   if (typeof token !== "string" || token === "") {
-    throw new ArgumentError(`${ARG}.token`, `must be a non-empty string (a JWT), got ${describe(token)}`);
+    throw new ArgumentError(`${ARG}.token`, `must be a non-empty string (a JWT), got ${kindOf(token)}`);
   }
   const claims = claimsOf(token);
   if (!claims) {
@@ -134,6 +134,13 @@ export function claimsOf(token: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** What a value is, never what it holds: it may be a secret (a password given as the variables). */
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return value === "" ? "an empty string" : `a ${typeof value}`;
 }
 
 function optionalName(value: unknown, name: string): string | undefined {

@@ -6,7 +6,13 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it, vi } from "vitest";
 import { isArgumentError } from "../../src/errors/ArgumentError.js";
+import { isAuthenticationFailedError } from "../../src/errors/AuthenticationFailedError.js";
 import { parseIdentity } from "../../src/users/UserIdentity.js";
+import { UserSessions } from "../../src/users/UserSessions.js";
+
+/** A cache that opens nothing: only its expiry check is used here. */
+const sessions = () =>
+  new UserSessions({ maxSessions: 1, waitMs: 1, open: () => undefined, publish: () => {} });
 
 const PLACE = { namespace: "ns", database: "db" };
 const nowSeconds = () => Math.floor(Date.now() / 1_000);
@@ -171,17 +177,16 @@ describe("parseIdentity", () => {
   });
 
   test.prop([claims, fc.integer({ min: 0, max: 10 ** 8 })])(
-    "an expired token is refused (a logout may still name it), and the refusal does not repeat it",
+    "an expired token is read (a logout may name it) and refused at its calls, typed, without repeating it",
     (payload, ago) => {
       const token = jwt({ ...payload, exp: nowSeconds() - ago });
-      const error = refusal(() => parseIdentity({ token }, PLACE));
-      expect(isArgumentError(error), String(error)).toBe(true);
+      const parsed = parseIdentity({ token }, PLACE);
+      expect(parsed.key).toMatch(/^[0-9a-f]{64}$/);
+      const error = sessions().expired(parsed);
+      expect(isAuthenticationFailedError(error), String(error)).toBe(true);
       expect(String(error)).toMatch(/expired/);
       expect(textOf(error)).not.toContain(token);
       for (const part of token.split(".")) expect(textOf(error)).not.toContain(part);
-      // forget() reads it with expiredToo: the same key as when it was in use.
-      const forgotten = parseIdentity({ token }, PLACE, true);
-      expect(forgotten.key).toMatch(/^[0-9a-f]{64}$/);
     },
   );
 
@@ -190,9 +195,11 @@ describe("parseIdentity", () => {
     const token = jwt({ ID: "user:ann", exp });
     vi.useFakeTimers({ toFake: ["Date"], now: exp * 1_000 - 1 });
     try {
-      expect(parseIdentity({ token }, PLACE).expiresAt).toBe(exp * 1_000);
+      const parsed = parseIdentity({ token }, PLACE);
+      expect(parsed.expiresAt).toBe(exp * 1_000);
+      expect(sessions().expired(parsed)).toBeUndefined();
       vi.setSystemTime(exp * 1_000);
-      expect(isArgumentError(refusal(() => parseIdentity({ token }, PLACE)))).toBe(true);
+      expect(isAuthenticationFailedError(sessions().expired(parsed))).toBe(true);
     } finally {
       vi.useRealTimers();
     }

@@ -105,6 +105,11 @@ export class FakeUserDb {
     this.database = place.database;
   }
 
+  /** The SDK's auth events: the cache hooks them to clear the SDK's renewal timer (nothing to clear here). */
+  subscribe(_event: "auth", _listener: (tokens: unknown) => void): () => void {
+    return () => {};
+  }
+
   async authenticate(token: string): Promise<void> {
     this.attempts.push({ how: "authenticate", token });
     await this.#gate?.(`authenticate ${this.#unit.id}`);

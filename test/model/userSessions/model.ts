@@ -253,6 +253,18 @@ export type TakeOutcome = { session: MSession } | { error: "auth" | "full" };
 export async function take(m: UsersModel, r: UsersReal, i: number, exclusive: boolean): Promise<TakeOutcome> {
   const spec = r.specs[i]!;
   const ident = m.idents[i]!;
+  // A token past its exp is refused at once, typed: nothing opens, and nothing of it stays cached.
+  const exp = spec.kind === "token" ? tokenExpiresAt(spec.token) : undefined;
+  if (exp !== undefined && exp <= m.clock) {
+    const unitsBefore = r.opener.units.length;
+    const error = await (r.sessions.take(spec.parsed, exclusive) as Promise<UserSession>).catch(
+      (e: unknown) => e,
+    );
+    expect(isAuthenticationFailedError(error), String(error)).toBe(true);
+    expect(r.opener.units.length, "nothing opens for an expired token").toBe(unitsBefore);
+    leave(m, r, i);
+    return { error: "auth" };
+  }
   m.tick++;
   ident.lastTake = m.tick;
   if (!cached(m, i)) leave(m, r, i); // a new entry: credentials sign in again
