@@ -251,15 +251,7 @@ export class UserSessions {
   async #openSession(entry: UserEntry, identity: ParsedIdentity, exclusive: boolean): Promise<UserSession> {
     const started = performance.now();
     const room = this.#room(entry.user);
-    if (room) {
-      try {
-        await room;
-      } catch (error) {
-        // No room in time: an identity that got no session is not kept.
-        if (entry.sessions.length === 0 && !entry.signingIn) this.#unfile(entry);
-        throw error;
-      }
-    }
+    if (room) await room;
     let held: HeldSession | undefined;
     let session: UserSession;
     let signedIn = false;
