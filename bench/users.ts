@@ -103,7 +103,6 @@ async function checkPermissions(manager: ConnectionManager, fixtures: EndUserFix
       `as(user) read ${count(own)} of its own notes (${NOTES_PER_USER} expected) and ${count(other)} of another user's (0 expected)`,
     );
   }
-  manager.forget({ token: fixtures[0]!.token });
 }
 
 const POOL_OPTIONS = {
@@ -299,11 +298,41 @@ export async function usersEmbedded(sizes: UsersSizes): Promise<Row[]> {
   const manager = await ConnectionManager.create({ ...NS, pool: POOL_OPTIONS });
   try {
     const fixtures = await seed(manager, sizes.users);
-    await firstUses(sizes.users, (u) => asUser(manager, fixtures, u));
-    const samples = await interleaveTimed(sharedSubjects(manager, fixtures), { workers: WORKERS, ...sizes });
-    return rowsOf("embedded", sizes, samples, undefined);
+    try {
+      await firstUses(sizes.users, (u) => asUser(manager, fixtures, u));
+      const samples = await interleaveTimed(sharedSubjects(manager, fixtures), {
+        workers: WORKERS,
+        ...sizes,
+      });
+      return rowsOf("embedded", sizes, samples, undefined);
+    } finally {
+      await signOutEveryone(manager, fixtures);
+    }
   } finally {
+    // Another workaround: an embedded engine (@surrealdb/node 3.0.3) that holds an index keeps the
+    // process alive after it is closed (surrealdb/surrealdb.js#673 reports it of a FULLTEXT index; a
+    // plain one here does the same). Removed first, the engine closes, and the process can end.
+    await manager
+      .query(`REMOVE INDEX IF EXISTS note_owner ON note; REMOVE INDEX IF EXISTS user_name ON user;`)
+      .catch(() => {});
     await manager.shutdown();
+  }
+}
+
+/**
+ * A workaround, not part of what is measured: on the embedded engine the pool closes an end user's
+ * session without signing it out first (EmbeddedConnector's close invalidates only when the pool
+ * itself signs its sessions in), and the SDK (2.0.8) never clears a closed session's token-renewal
+ * timer: each cached identity would keep the bench's process alive until its token's `exp` (an hour).
+ * A lease that signs its session out clears that timer, and the pool then closes the session.
+ */
+async function signOutEveryone(manager: ConnectionManager, fixtures: EndUserFixture[]): Promise<void> {
+  // An identity whose first calls came at once may hold more than one session: passes until none is left.
+  for (let pass = 0; pass < 5 && (manager.healthStatus().users?.cached ?? 0) > 0; pass++) {
+    await inChunks(fixtures, WORKERS, async ({ token }) => {
+      await using lease = await manager.as({ token }).acquire();
+      await lease.db.invalidate();
+    });
   }
 }
 
