@@ -80,3 +80,36 @@ export async function interleave(
     Object.entries(costed).map(([name, rounds]) => [name, rounds.map((r) => r.opsPerSecond)]),
   );
 }
+
+/** A subject's interleaved rounds, and the latency of every operation of them (ms). */
+export interface TimedRounds {
+  rounds: RoundCost[];
+  latencies: number[];
+}
+
+/**
+ * `interleaveCosted` with each operation timed too (for percentiles): one warm-up round of each
+ * subject first (not kept), then `rounds` interleaved ones. Every subject pays the same two clock
+ * reads and an array push per operation.
+ */
+export async function interleaveTimed(
+  subjects: Record<string, (worker: number, i: number) => Promise<unknown>>,
+  { workers, rounds, roundMs, warmMs }: { workers: number; rounds: number; roundMs: number; warmMs: number },
+): Promise<Record<string, TimedRounds>> {
+  const latencies: Record<string, number[]> = {};
+  const timed: Record<string, (worker: number, i: number) => Promise<unknown>> = {};
+  for (const [name, op] of Object.entries(subjects)) {
+    latencies[name] = [];
+    timed[name] = async (worker, i) => {
+      const start = performance.now();
+      await op(worker, i);
+      latencies[name]!.push(performance.now() - start);
+    };
+  }
+  await interleaveCosted(timed, { workers, rounds: 1, roundMs: warmMs });
+  for (const name of Object.keys(latencies)) latencies[name] = [];
+  const costs = await interleaveCosted(timed, { workers, rounds, roundMs });
+  return Object.fromEntries(
+    Object.keys(subjects).map((name) => [name, { rounds: costs[name]!, latencies: latencies[name]! }]),
+  );
+}

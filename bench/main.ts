@@ -19,6 +19,7 @@ import { saturationRecovery } from "./saturationRecovery.js";
 import { scalability } from "./scalability.js";
 import { sustained } from "./sustained.js";
 import { transactionBench } from "./transaction.js";
+import { users } from "./users.js";
 
 const args = new Set(process.argv.slice(2));
 const json = args.has("--json");
@@ -45,6 +46,7 @@ const benches: Record<string, (quick: boolean) => Promise<Row[]>> = {
   "install-cost": installCost,
   transaction: transactionBench,
   "client-cost": clientCost,
+  users,
 };
 
 /**
@@ -75,6 +77,12 @@ function cpuColumn(row: Row): string {
   const range = Array.isArray(row.cpuRatioRange) ? ` (rounds ${row.cpuRatioRange.join("–")})` : "";
   return `  cpu ${row.cpuUsPerOp} vs ${row.baselineCpuUsPerOp} µs/op ratio ${row.cpuRatio}${range}${js}`;
 }
+
+/** p99 latency beside throughput, where the row measured it; and the row's note, where it has one. */
+function p99AndNote(row: Row): string {
+  const p99 = typeof row.p99Ms === "number" ? `  p99 ${row.p99Ms} vs ${row.baselineP99Ms} ms` : "";
+  return typeof row.note === "string" ? `${p99}  (${row.note})` : p99;
+}
 for (const [name, run] of Object.entries(benches)) {
   if (only && only !== name) continue;
   if (quick && !only && SLOW_IN_QUICK.has(name)) {
@@ -100,7 +108,7 @@ for (const [name, run] of Object.entries(benches)) {
     else {
       const target = row.target ? `  target ${row.target}: ${row.met ? "met" : "NOT met"}` : "";
       console.log(
-        `${row.bench.padEnd(22)} ${row.subject} ${row.subjectValue} ${row.unit} vs ${row.baseline} ${row.baselineValue} ${row.unit}  ratio ${row.ratio}${cpuColumn(row)}${target}`,
+        `${row.bench.padEnd(22)} ${row.subject} ${row.subjectValue} ${row.unit} vs ${row.baseline} ${row.baselineValue} ${row.unit}  ratio ${row.ratio}${cpuColumn(row)}${p99AndNote(row)}${target}`,
       );
     }
   }
