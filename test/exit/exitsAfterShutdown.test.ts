@@ -39,6 +39,7 @@ describe("the process exits by itself after shutdown()", () => {
     ["embedded mem://", "embedded"],
     ["agent sessions with a durable sink", "agents"],
     ["a dashboard served and left open (shutdown closes it)", "dashboard"],
+    ["end users' sessions, a lease and a live query left open (embedded)", "users"],
   ])(
     "%s",
     async (_what, mode) => {
@@ -51,6 +52,14 @@ describe("the process exits by itself after shutdown()", () => {
     "ws:// (one loopback endpoint)",
     async () => {
       expectCleanExit(await runWorkload("ws", [a.url]));
+    },
+    WORK_MS + 10_000,
+  );
+
+  it(
+    "end users' sessions over ws:// (one loopback endpoint)",
+    async () => {
+      expectCleanExit(await runWorkload("users-ws", [a.url]));
     },
     WORK_MS + 10_000,
   );

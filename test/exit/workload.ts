@@ -1,7 +1,7 @@
 // One process that uses the pool in one mode, shuts it down and then does NOTHING: it must exit by
 // itself. Prints `{"shutdown": <epoch ms>}` when shutdown() resolved; the parent measures from there.
 //
-//   node --import tsx test/exit/workload.ts --mode embedded|ws|remote|hybrid|agents|dashboard [--url URL ...]
+//   node --import tsx test/exit/workload.ts --mode embedded|ws|remote|hybrid|agents|dashboard|users|users-ws [--url URL ...]
 import { parseArgs } from "node:util";
 import { ConnectionManager } from "../../src/manager/ConnectionManager.js";
 import { AgentSession } from "../../src/session/AgentSession.js";
@@ -16,6 +16,7 @@ const pool = { minConnections: 2, maxConnections: 4 };
 function options() {
   switch (values.mode) {
     case "ws":
+    case "users-ws":
       return { mode: { kind: "local" as const, endpoint: urls[0]! }, credentials, pool };
     case "remote":
       return { mode: { kind: "remote" as const, endpoints: urls }, credentials, pool };
@@ -49,6 +50,34 @@ if (values.mode === "agents") {
   // A second session left open: shutdown closes it.
   const open = await AgentSession.create("exit-agent-2", manager, "agents", undefined, { sink: true });
   open.recordTransaction({ type: "read", path: "/b" });
+}
+if (values.mode === "users" || values.mode === "users-ws") {
+  // End users: a token and a credentials identity, a lease, a live query left open, an eviction, a
+  // logout. Their sessions' token timers (the SDK's) must not outlive the pool.
+  await manager.query(`
+    DEFINE TABLE IF NOT EXISTS user SCHEMALESS PERMISSIONS FOR select WHERE id = $auth;
+    DEFINE ACCESS IF NOT EXISTS account ON DATABASE TYPE RECORD
+      SIGNIN (SELECT * FROM user WHERE name = $name) DURATION FOR TOKEN 1h, FOR SESSION 1h;
+    DEFINE TABLE IF NOT EXISTS note SCHEMALESS PERMISSIONS FULL;
+    CREATE user:ann SET name = 'ann'; CREATE user:bob SET name = 'bob';
+  `);
+  const token = await (async () => {
+    await using lease = await manager.acquire();
+    const { namespace, database } = manager.config;
+    return (await lease.db.signin({ access: "account", namespace, database, variables: { name: "ann" } }))
+      .access as string;
+  })();
+  const ann = manager.as({ token });
+  const bob = manager.as({ access: "account", variables: { name: "bob" } });
+  await ann.query("CREATE note SET by = $auth");
+  {
+    await using lease = await bob.acquire();
+    await lease.db.query("RETURN $auth");
+  }
+  bob.live("note").subscribe(() => {});
+  await ann.query("CREATE note SET by = $auth");
+  manager.forget({ token });
+  await bob.query("RETURN 1");
 }
 if (values.mode === "dashboard") {
   const dashboard = await manager.serveDashboard();
