@@ -1,6 +1,6 @@
 /**
  * What `manager.as(identity)` publishes about end users' sessions. An identity is named by `user`, the
- * first 12 hex digits of an HMAC-SHA-256 (under a key of this process) of its token or credentials:
+ * first 12 hex digits of a SHA-256 keyed with a secret of this process, of its token or credentials:
  * never the token, password or variables, and useless for guessing them offline.
  */
 

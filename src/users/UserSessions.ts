@@ -8,6 +8,7 @@ import { clearAuthRenewals } from "../surreal/exitOnIdle.js";
 import type { PlacedSession } from "../surreal/openOwnSession.js";
 import { MAX_TIMER_MS } from "../util/arguments.js";
 import { UserSessionsFullError } from "./errors/UserSessionsFullError.js";
+import { RoomWaiters } from "./RoomWaiters.js";
 import type { ParsedIdentity } from "./UserIdentity.js";
 import { UserSession } from "./UserSession.js";
 
@@ -26,6 +27,8 @@ export interface UserSessionsOptions {
 
 /** One identity's sessions, and what it learned signing in (credentials identities). */
 interface UserEntry {
+  /** As first parsed: a later request with the same token is not read again (`known`). */
+  readonly identity: ParsedIdentity;
   readonly key: string;
   readonly user: string;
   readonly sessions: UserSession[];
@@ -51,14 +54,15 @@ export class UserSessions {
   readonly #options: UserSessionsOptions;
   /** Identities by key, least recently used first (a use moves it to the end). */
   readonly #entries = new Map<string, UserEntry>();
+  /** The entry last moved to the end of `#entries` (the most recently used). */
+  #newest: UserEntry | undefined;
   /** Every session open, all identities: the count under the bound. */
   readonly #open = new Set<UserSession>();
   /** Places taken by sessions still opening. */
   #opening = 0;
   /** Calls waiting for room, first come first served. */
-  readonly #waiting: Array<{ grant(): void }> = [];
-  /** `#grantWaiters` is running. */
-  #granting = false;
+  readonly #waiting = new RoomWaiters();
+  readonly #takeRoom = () => this.#tryRoom();
   #closed = false;
   /** Live subscriptions on users' sessions: ended at shutdown. */
   readonly #stops = new Set<() => void>();
@@ -125,6 +129,12 @@ export class UserSessions {
       return best;
     }
     return this.#openFor(entry, identity, exclusive);
+  }
+
+  /** A token identity cached under `key`, as parsed when first seen (credentials identities are read anew). */
+  known(key: string): ParsedIdentity | undefined {
+    const identity = this.#entries.get(key)?.identity;
+    return identity?.token === undefined ? undefined : identity;
   }
 
   /**
@@ -200,7 +210,7 @@ export class UserSessions {
    */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const waiter of this.#waiting.splice(0)) waiter.grant();
+    this.#waiting.failAll(new PoolClosedError("closed"));
     for (const stop of [...this.#stops]) stop();
     this.#stops.clear();
     for (const entry of [...this.#entries.values()]) this.#unfile(entry);
@@ -216,12 +226,16 @@ export class UserSessions {
       entry = undefined;
     }
     if (entry) {
-      // Most recently used last: eviction walks from the front.
-      this.#entries.delete(identity.key);
-      this.#entries.set(identity.key, entry);
+      // Most recently used last: eviction walks from the front (nothing to move for the newest).
+      if (entry !== this.#newest) {
+        this.#entries.delete(identity.key);
+        this.#entries.set(identity.key, entry);
+        this.#newest = entry;
+      }
       return entry;
     }
     entry = {
+      identity,
       key: identity.key,
       user: identity.id,
       sessions: [],
@@ -233,6 +247,7 @@ export class UserSessions {
       timer: undefined,
     };
     this.#entries.set(identity.key, entry);
+    this.#newest = entry;
     this.#armExpiry(entry);
     return entry;
   }
@@ -326,24 +341,8 @@ export class UserSessions {
    */
   #room(user: string): Promise<void> | undefined {
     if (this.#tryRoom()) return undefined;
-    return new Promise<void>((resolve, reject) => {
-      const waiter = {
-        grant: () => {
-          clearTimeout(timer);
-          if (this.#closed) reject(new PoolClosedError("closed"));
-          else resolve();
-        },
-      };
-      const timer = setTimeout(
-        () => {
-          const at = this.#waiting.indexOf(waiter);
-          if (at >= 0) this.#waiting.splice(at, 1);
-          reject(new UserSessionsFullError(user, this.#options.waitMs, this.#options.maxSessions));
-        },
-        Math.min(this.#options.waitMs, MAX_TIMER_MS),
-      );
-      this.#waiting.push(waiter);
-    });
+    const { waitMs, maxSessions } = this.#options;
+    return this.#waiting.wait(waitMs, () => new UserSessionsFullError(user, waitMs, maxSessions));
   }
 
   #tryRoom(): boolean {
@@ -386,15 +385,7 @@ export class UserSessions {
   }
 
   #grantWaiters(): void {
-    // Not reentered: making room evicts an idle session, and that eviction's own call here would serve
-    // the waiter this loop took the room for (the loop then found no waiter, and counted a place twice).
-    if (this.#granting) return;
-    this.#granting = true;
-    try {
-      while (this.#waiting.length > 0 && this.#tryRoom()) this.#waiting.shift()!.grant();
-    } finally {
-      this.#granting = false;
-    }
+    this.#waiting.offer(this.#takeRoom);
   }
 
   /** Removes `entry` from the cache: its idle sessions close now, busy ones when their calls end. */

@@ -36,6 +36,7 @@ export class Users {
   readonly #host: UserHost;
   /** Endpoints already said (once each) to give each user a socket of its own. */
   readonly #socketsSaid = new Set<string>();
+  readonly #known = (key: string) => this.#sessions.known(key);
   /** The pool's namespace/database: where a handle runs unless its identity names another. */
   readonly #place: { namespace: string; database: string };
 
@@ -68,7 +69,7 @@ export class Users {
 
   /** A handle acting as `identity` (checked now: a bad one is an `ArgumentError`, and nothing is cached). */
   as(identity: unknown): EndUser {
-    return new EndUser(parseIdentity(identity, this.#place), this.#host);
+    return new EndUser(parseIdentity(identity, this.#place, this.#known), this.#host);
   }
 
   /** Logout: drops every cached session of `identity`; true when it had any. */
