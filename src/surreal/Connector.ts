@@ -41,9 +41,13 @@ export interface Connector extends UnitSource {
   /**
    * Opens one session outside the pool, in `place`, on the connector's shared transport (a shared
    * socket, the embedded engine): an agent session's own. Undefined when the connector cannot (a server
-   * without sessions): the agent then switches namespace on each lease instead.
+   * without sessions): the agent then switches namespace on each lease instead. `signedIn` false: the
+   * caller authenticates it itself (an end user's): the pool neither signs it in nor keeps its sign-in.
    */
-  openSession?(place: { namespace: string; database: string }): Promise<RawConnection> | undefined;
+  openSession?(
+    place: { namespace: string; database: string },
+    signedIn?: boolean,
+  ): Promise<RawConnection> | undefined;
   /** A shared call on `db` outlived its deadline: the connector checks the transport under it. */
   suspect?(db: SurrealSession): void;
   /** How its units are pooled and how many sockets carry them (health status). */

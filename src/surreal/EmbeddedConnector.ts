@@ -138,19 +138,21 @@ export class EmbeddedConnector implements Connector {
     return engine ? this.track(work(engine)) : undefined;
   }
 
-  openSession(place: { namespace: string; database: string }): Promise<RawConnection> {
-    return this.track(this.#openSession(new AbortController().signal, place));
+  openSession(place: { namespace: string; database: string }, signedIn = true): Promise<RawConnection> {
+    return this.track(this.#openSession(new AbortController().signal, place, signedIn));
   }
 
   async #openSession(
     signal: AbortSignal,
     place: { namespace: string; database: string } = this.#options,
+    signedIn = true,
   ): Promise<RawConnection> {
     const engine = await this.engine();
     const session = await engine.newSession();
     try {
       const { namespace, database } = place;
-      const auth = this.#authenticator && new SessionAuth(this.#authenticator, session);
+      const auth =
+        signedIn && this.#authenticator ? new SessionAuth(this.#authenticator, session) : undefined;
       const accessToken = auth ? await auth.signIn() : undefined;
       await switchTo(session, { namespace, database });
       if (signal.aborted) throw signal.reason;
@@ -223,8 +225,18 @@ class EmbeddedSession implements RawConnection {
   async close(): Promise<void> {
     this.#closed = true;
     if (!this.db.isValid) return;
-    if (this.auth) await this.connector.track(this.db.invalidate()).catch(() => {});
+    // Signed out first whenever it holds a sign-in (the pool's, or an end user's): the SDK forgets a
+    // closed session's token-renewal timer without clearing it, and that timer holds the process.
+    if (this.auth || this.#holdsToken()) await this.connector.track(this.db.invalidate()).catch(() => {});
     await this.connector.track(this.db.closeSession());
+  }
+
+  #holdsToken(): boolean {
+    try {
+      return this.db.accessToken !== undefined;
+    } catch {
+      return false;
+    }
   }
 
   onBroken(): void {

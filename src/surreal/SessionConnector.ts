@@ -125,19 +125,25 @@ export class SessionConnector implements Connector, SocketWatch {
     return this.#dedicated.open(signal);
   }
 
-  openSession(place: { namespace: string; database: string }): Promise<RawConnection> | undefined {
+  openSession(
+    place: { namespace: string; database: string },
+    signedIn = true,
+  ): Promise<RawConnection> | undefined {
     if (this.#fallback) return undefined;
-    return this.#openPlaced(place);
+    return this.#openPlaced(place, signedIn);
   }
 
-  async #openPlaced(place: { namespace: string; database: string }): Promise<RawConnection> {
+  async #openPlaced(
+    place: { namespace: string; database: string },
+    signedIn: boolean,
+  ): Promise<RawConnection> {
     const socket = await this.#place();
     let session: SurrealSession | undefined;
     try {
       session = await socket.whileOpen(this.#fork(socket));
       await socket.whileOpen(switchTo(session, place));
       const baseline = { ...place, accessToken: session.accessToken };
-      return new SessionUnit(session, socket, baseline, this.#authOf(session), this);
+      return new SessionUnit(session, socket, baseline, signedIn ? this.#authOf(session) : undefined, this);
     } catch (error) {
       socket.sessions--;
       if (session) void detach(session, socket, this.#authenticator !== undefined);

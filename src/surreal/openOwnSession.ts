@@ -27,29 +27,27 @@ export function openOwnSession(
 }
 
 /**
- * As `openOwnSession`, saying where. With `socketWithoutSessions`, an endpoint whose server has no
- * sessions (2.x) gives a socket of its own instead (`onSocket` is told so, once per call), under the
- * same bound: for callers that have no pooled session to fall back on (end users).
+ * As `openOwnSession`, saying where. With `endUser`, the session is an end user's: the caller
+ * authenticates it (the pool neither signs it in nor keeps its sign-in), and an endpoint whose server
+ * has no sessions (2.x) gives a socket of its own instead (`onSocket` is told so), under the same bound:
+ * an end user has no pooled session to fall back on.
  */
 export function placeOwnSession(
   endpoints: readonly Endpoint[],
   kind: string,
   place: { namespace: string; database: string },
-  socketWithoutSessions?: { connectTimeoutMs: number; onSocket(endpoint: string, reason: string): void },
+  endUser?: { connectTimeoutMs: number; onSocket(endpoint: string, reason: string): void },
 ): PlacedSession | undefined {
   for (const endpoint of endpointsForNewUnit(endpoints)) {
     const connector = connectorOf(endpoint);
     const withoutSessions = !connector.openSession || connector.socketHealth?.().pooling === "sockets";
-    if (withoutSessions && !(socketWithoutSessions && connector.openDedicated)) continue;
+    if (withoutSessions && !(endUser && connector.openDedicated)) continue;
     const open = withoutSessions
       ? () => {
-          socketWithoutSessions!.onSocket(
-            endpoint.endpoint,
-            `${endpoint.endpoint} has no sessions (SurrealDB 2.x)`,
-          );
-          return connector.openDedicated!(AbortSignal.timeout(socketWithoutSessions!.connectTimeoutMs));
+          endUser!.onSocket(endpoint.endpoint, `${endpoint.endpoint} has no sessions (SurrealDB 2.x)`);
+          return connector.openDedicated!(AbortSignal.timeout(endUser!.connectTimeoutMs));
         }
-      : () => connector.openSession!(place) ?? noSessions(endpoint);
+      : () => connector.openSession!(place, endUser === undefined) ?? noSessions(endpoint);
     const held = endpoint.hold(kind, open);
     if (held) return { endpoint: endpoint.endpoint, held };
   }
