@@ -31,7 +31,7 @@ describe(`fuzzing ConnectionManager (FUZZ_SEED=${seed})`, () => {
   // acquire({ signal: <not an AbortSignal> }) and { timeoutMs: NaN / -1 / Infinity } are accepted,
   // executeWithRetry(null) and executeWithRetry(fn, null) reject with TypeErrors.
   it(
-    "bad arguments to acquire, executeWithRetry and executeHedged: a typed rejection, and no state changes",
+    "bad arguments to acquire, executeWithRetry, executeHedged, as() and a user's handle: a typed refusal, and no state changes",
     async () => {
       const r = await runFuzz("badArguments", seed);
       expect(r.failed, explain("badArguments", r)).toBe(false);

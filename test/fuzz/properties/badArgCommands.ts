@@ -70,6 +70,55 @@ export class BadCallCommand implements LeaseCommand {
         : `${this.target}(fn, ${this.label})`;
 }
 
+/** A JWT the handle accepts without asking the server (no claims to disagree with): arguments come first. */
+const UNKNOWN_USER = `e30.${Buffer.from(JSON.stringify({ ID: "user:nobody" })).toString("base64url")}.sig`;
+const BAD_IDENTITIES: [string, () => unknown][] = [
+  ["null", () => null],
+  ['"a token string"', () => UNKNOWN_USER],
+  ["{}", () => ({})],
+  ["{ token: 5 }", () => ({ token: 5 })],
+  ['{ token: "not.a-jwt" }', () => ({ token: "not.a-jwt" })],
+  ["{ token, access }", () => ({ token: UNKNOWN_USER, access: "account" })],
+  ['{ access: "" }', () => ({ access: "" })],
+  ["{ access, variables: hostile }", () => ({ access: "account", variables: hostileObject() })],
+  ["hostile", () => hostileObject()],
+];
+
+/**
+ * An end user's handle called with bad arguments: refused (a rejection, typed) before its session is
+ * looked for, so no session opens and the pool is untouched. `as()` itself throws at once, typed.
+ */
+export class BadUserCallCommand implements LeaseCommand {
+  constructor(
+    readonly target: "as" | "query" | "acquire" | "executeWithRetry" | "transaction",
+    readonly label: string,
+    readonly make: () => unknown,
+  ) {}
+  check = (m: LeaseModel) => !m.shutdown;
+  async run(m: LeaseModel, r: LeaseReal): Promise<void> {
+    const arg = this.make();
+    const call = () => {
+      if (this.target === "as") return r.manager.as(arg as never);
+      const user = r.manager.as({ token: UNKNOWN_USER });
+      if (this.target === "query") return user.query("RETURN 1", arg as never);
+      if (this.target === "acquire") return user.acquire(arg as never);
+      if (this.target === "executeWithRetry") return user.executeWithRetry(GOOD_FN, arg as never);
+      return user.transaction(GOOD_FN, arg as never);
+    };
+    const outcome = await outcomeOf(call, 2_000);
+    const syncExpected = this.target === "as";
+    if (!isTyped(outcome) || (outcome.kind === "error" && outcome.sync !== syncExpected)) {
+      const expected = syncExpected
+        ? "a typed error thrown at once"
+        : "a rejection with a typed SurrealPoolError";
+      throw new Error(`${this}: ${show(outcome)}; expected ${expected}`);
+    }
+    if (r.manager.healthStatus().users?.cached !== 0) throw new Error(`${this}: a user session was opened`);
+    assertConsistent(m, r, this.toString());
+  }
+  toString = () => (this.target === "as" ? `as(${this.label})` : `as(user).${this.target}(${this.label})`);
+}
+
 const pick = (list: [string, () => unknown][]) => fc.constantFrom(...list);
 
 export const badArgCommands: fc.Arbitrary<LeaseCommand>[] = [
@@ -81,4 +130,16 @@ export const badArgCommands: fc.Arbitrary<LeaseCommand>[] = [
         ([label, make]) => new BadCallCommand(target, label, make, badFn),
       ),
     ),
+  pick(BAD_IDENTITIES).map(([label, make]) => new BadUserCallCommand("as", label, make)),
+  fc
+    .tuple(
+      fc.constantFrom(
+        "query" as const,
+        "acquire" as const,
+        "executeWithRetry" as const,
+        "transaction" as const,
+      ),
+      pick(BAD_OPTIONS),
+    )
+    .map(([target, [label, make]]) => new BadUserCallCommand(target, label, make)),
 ];
