@@ -190,10 +190,13 @@ export class EndUser implements UserHandle {
     return this.#host.retried((note) => {
       let lease: EndUserLease | undefined;
       // The server refusing the user's sign-in mid-call ends the identity's sessions, and fails typed.
-      const guarded = (db: PooledDb) =>
-        fn(db).catch((error: unknown) => {
+      const guarded = async (db: PooledDb) => {
+        try {
+          return await fn(db);
+        } catch (error) {
           throw lease && isAuthRefusal(error) ? lease.refused(error) : error;
-        });
+        }
+      };
       return runOnLease(this.#runner, guarded, {
         signal,
         timeoutMs,
