@@ -1,10 +1,9 @@
 import type { SurrealSession } from "surrealdb";
 import type { PoolLease } from "../session/SessionPool.js";
+import type { UserSession } from "./UserSession.js";
 
 /** The pool's lease as a user lease holds it: `endBroken` ends it when the user's session drops. */
 type HeldPoolLease = PoolLease & { endBroken?(cause?: Error): Promise<void> };
-
-import type { UserSession } from "./UserSession.js";
 
 /**
  * A lease of one end user's session (`manager.as(identity).acquire()`): `db` is a session authenticated
