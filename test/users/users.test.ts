@@ -158,6 +158,21 @@ describe("end users on the embedded engine", () => {
     expect(seen).toEqual(["bob 1"]);
   });
 
+  it("a user's executeWithRetry takes an fn that returns a plain value or throws at once, as the manager's does", async () => {
+    const run = await started(embedded());
+    manager = run.manager;
+    const ann = manager.as(credentials("ann"));
+    expect(await ann.executeWithRetry((() => 7) as never)).toBe(7);
+    const boom = new Error("boom");
+    await expect(
+      ann.executeWithRetry(() => {
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    expect(manager.healthStatus().users).toMatchObject({ cached: 1, inUse: 0 });
+    expect(manager.healthStatus().inUse).toBe(0);
+  });
+
   it("refuses bad identities with ArgumentError before anything is cached", async () => {
     const run = await started(embedded());
     manager = run.manager;
