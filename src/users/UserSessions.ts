@@ -96,14 +96,8 @@ export class UserSessions {
    */
   take(identity: ParsedIdentity, exclusive: boolean): UserSession | Promise<UserSession> {
     if (this.#closed) return Promise.reject(new PoolClosedError("closed"));
-    // A token past its `exp` is never presented (the engine may still accept it): the caller signs in again.
-    if (identity.expiresAt !== undefined && identity.expiresAt <= Date.now()) {
-      this.forget(identity);
-      const at = new Date(identity.expiresAt).toISOString();
-      return Promise.reject(
-        AuthenticationFailedError.forUser("the pool", identity.id, `its token expired at ${at}`),
-      );
-    }
+    const expired = this.expired(identity);
+    if (expired) return Promise.reject(expired);
     const entry = this.#entry(identity);
     let best: UserSession | undefined;
     const unusable: UserSession[] = [];
