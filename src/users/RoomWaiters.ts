@@ -1,37 +1,38 @@
+import { Waiter, Waiters } from "../core/Waiters.js";
 import { MAX_TIMER_MS } from "../util/arguments.js";
 
+class RoomWaiter extends Waiter<void> {
+  constructor(
+    resolve: () => void,
+    reject: (error: Error) => void,
+    readonly onTimeout: () => Error,
+  ) {
+    super(resolve, reject);
+  }
+}
+
 /**
- * Calls waiting for a place under a bound, first come first served, each until its deadline. Who gets
- * a place is `take`'s to decide (it may make room by evicting); this only keeps the order and the timers.
+ * Calls waiting for a place under a bound, first come first served, each until its deadline: the
+ * pool's own `Waiters` queue. Who gets a place is the caller's to decide (it may make room by
+ * evicting); this keeps the order and the deadlines.
  */
 export class RoomWaiters {
-  readonly #waiting: Array<{ grant(error?: Error): void }> = [];
+  readonly #queue: Waiters<RoomWaiter> = new Waiters<RoomWaiter>({
+    onTimeout: (waiter) => this.#queue.fail(waiter, waiter.onTimeout()),
+    onAbort: () => {}, // no signal: a call waits for room until its deadline
+  });
   /** `offer` is running. */
   #offering = false;
 
   get length(): number {
-    return this.#waiting.length;
+    return this.#queue.size;
   }
 
   /** Waits in line; rejects with `onTimeout()` after `timeoutMs` unless granted first. */
   wait(timeoutMs: number, onTimeout: () => Error): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const waiter = {
-        grant: (error?: Error) => {
-          clearTimeout(timer);
-          if (error) reject(error);
-          else resolve();
-        },
-      };
-      const timer = setTimeout(
-        () => {
-          const at = this.#waiting.indexOf(waiter);
-          if (at >= 0) this.#waiting.splice(at, 1);
-          reject(onTimeout());
-        },
-        Math.min(timeoutMs, MAX_TIMER_MS),
-      );
-      this.#waiting.push(waiter);
+      const waiter = new RoomWaiter(resolve, reject, onTimeout);
+      this.#queue.add(waiter, Math.min(timeoutMs, MAX_TIMER_MS), undefined, performance.now());
     });
   }
 
@@ -43,7 +44,7 @@ export class RoomWaiters {
     if (this.#offering) return;
     this.#offering = true;
     try {
-      while (this.#waiting.length > 0 && take()) this.#waiting.shift()!.grant();
+      while (this.#queue.size > 0 && take()) this.#queue.shift()!.resolve();
     } finally {
       this.#offering = false;
     }
@@ -51,6 +52,6 @@ export class RoomWaiters {
 
   /** Every waiter fails with `error` (shutdown). */
   failAll(error: Error): void {
-    for (const waiter of this.#waiting.splice(0)) waiter.grant(error);
+    this.#queue.failAll(() => error);
   }
 }

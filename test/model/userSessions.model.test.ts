@@ -52,7 +52,7 @@ const commands = fc.commands<UsersModel, UsersReal, false>(
 
 describe("UserSessions against its model", () => {
   beforeEach(() => {
-    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"], now: START });
+    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout", "performance"], now: START });
   });
   afterEach(() => {
     vi.useRealTimers();
