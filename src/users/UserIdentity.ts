@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { ArgumentError } from "../errors/ArgumentError.js";
+import { tokenClaims, tokenExpiresAt } from "../surreal/credentials/tokenExpiry.js";
 import { describe } from "../util/arguments.js";
 
 /** An end user known by a token the application already holds (a record access sign-in's JWT). */
@@ -113,12 +114,12 @@ function parseToken(
   // The usual request: a token whose user has a session cached, its claims checked when it was first seen.
   const seen = known?.(key);
   if (seen && seen.namespace === namespace && seen.database === database) return seen;
-  const claims = claimsOf(token);
+  const claims = token.split(".").length === 3 ? tokenClaims(token) : undefined;
   if (!claims) {
     throw new ArgumentError(`${ARG}.token`, "is not a JWT (three base64url parts with a JSON payload)");
   }
   const id = key.slice(0, 12);
-  const expiresAt = typeof claims.exp === "number" ? claims.exp * 1_000 : undefined;
+  const expiresAt = tokenExpiresAt(token);
   // A token decides on the server where its session runs: one for another database would run the
   // handle's calls there, silently.
   const ns = claims.NS ?? claims.ns;
@@ -130,20 +131,6 @@ function parseToken(
     );
   }
   return { key, id, namespace, database, token, expiresAt, signIn: undefined };
-}
-
-/** A JWT's payload, or undefined when `token` is not one. */
-export function claimsOf(token: string): Record<string, unknown> | undefined {
-  const parts = token.split(".");
-  if (parts.length !== 3 || !parts[1]) return undefined;
-  try {
-    const payload: unknown = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
-    return typeof payload === "object" && payload !== null && !Array.isArray(payload)
-      ? (payload as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** What a value is, never what it holds: it may be a secret (a password given as the variables). */
