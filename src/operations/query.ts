@@ -77,15 +77,7 @@ function attemptOn<T>(
   let used: SurrealSession | undefined;
   const running = connector.runShared!((db) => {
     used = db;
-    const call = work(db);
-    if (timeoutMs === undefined)
-      return signal ? withDeadline(call, 2 ** 31 - 1, neverTimesOut, signal) : call;
-    return withDeadline(
-      call,
-      timeoutMs,
-      () => new OperationTimeoutError(timeoutMs, endpoint.endpoint),
-      signal,
-    );
+    return withinCallDeadline(work(db), timeoutMs, endpoint.endpoint, signal);
   });
   if (!running) return undefined;
   note?.(endpoint.endpoint);
@@ -104,6 +96,20 @@ function attemptOn<T>(
       throw error;
     },
   );
+}
+
+/**
+ * One attempt's call within its deadline (`OperationTimeoutError` naming `endpoint`) and its caller's
+ * signal; the call itself when it has neither (the usual one: no timer, no listener).
+ */
+export function withinCallDeadline<T>(
+  call: Promise<T>,
+  timeoutMs: number | undefined,
+  endpoint: string,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  if (timeoutMs === undefined) return signal ? withDeadline(call, 2 ** 31 - 1, neverTimesOut, signal) : call;
+  return withDeadline(call, timeoutMs, () => new OperationTimeoutError(timeoutMs, endpoint), signal);
 }
 
 function neverTimesOut(): Error {

@@ -2,18 +2,16 @@ import type { Observable } from "rxjs";
 import type { SurrealTransaction } from "surrealdb";
 import type { RetryPolicy } from "../config/options.js";
 import type { AcquireOptions } from "../core/acquireOptions.js";
-import { OperationTimeoutError } from "../errors/OperationTimeoutError.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
 import type { LiveNotification } from "../live/LiveNotification.js";
 import type { LiveOptions } from "../live/LiveOptions.js";
 import type { ExecuteOptions } from "../operations/Operations.js";
-import { parseQueryArguments, type QueryOptions } from "../operations/query.js";
+import { parseQueryArguments, type QueryOptions, withinCallDeadline } from "../operations/query.js";
 import { type LeaseRunner, type RunResult, runOnLease } from "../operations/runOnLease.js";
 import type { PooledDb } from "../surreal/Connector.js";
 import type { PooledLease } from "../surreal/lease/PooledLease.js";
 import { runTransaction, type TransactionOptions } from "../transaction/runTransaction.js";
 import { optionalDuration, optionalSignal, optionsObject, requiredFunction } from "../util/arguments.js";
-import { withDeadline } from "../util/withDeadline.js";
 import { isAuthRefusal } from "./isAuthRefusal.js";
 import type { ParsedIdentity } from "./UserIdentity.js";
 import { EndUserLease, type UserLease } from "./UserLease.js";
@@ -114,14 +112,7 @@ export class EndUser implements UserHandle {
     const began = performance.now();
     try {
       const call = session.db.query(text, vars) as unknown as Promise<T>;
-      const value = await (timeoutMs === undefined && !signal
-        ? call
-        : withDeadline(
-            call,
-            timeoutMs ?? 2 ** 31 - 1,
-            () => new OperationTimeoutError(timeoutMs!, endpoint),
-            signal,
-          ));
+      const value = await withinCallDeadline(call, timeoutMs, endpoint, signal);
       this.#host.record(endpoint, undefined);
       return { value, endpoint, durationMs: performance.now() - began };
     } catch (error) {
