@@ -65,18 +65,26 @@ export class EndUser implements UserHandle {
   readonly user: string;
   readonly #identity: ParsedIdentity;
   readonly #host: UserHost;
-  /** Runs `executeWithRetry`'s and `transaction`'s attempts on this user's leases. */
-  readonly #runner: LeaseRunner;
+  #runs: LeaseRunner | undefined;
 
   constructor(identity: ParsedIdentity, host: UserHost) {
     this.#identity = identity;
     this.#host = host;
     this.user = identity.id;
-    this.#runner = {
+  }
+
+  /**
+   * Runs `executeWithRetry`'s and `transaction`'s attempts on this user's leases. Made on first use: a
+   * handle is made per request, and most only query.
+   */
+  get #runner(): LeaseRunner {
+    const host = this.#host;
+    this.#runs ??= {
       acquire: (options) => this.#lease(options),
       acquireTimeoutMs: host.acquireTimeoutMs,
       record: (endpoint, error) => host.record(endpoint, error),
     };
+    return this.#runs;
   }
 
   query<T extends unknown[] = unknown[]>(
