@@ -10,25 +10,32 @@ import { p50p99 } from "./stats.js";
 
 /**
  * Live queries (issue 11): notification latency through `manager.live()` against the raw SDK's
- * `db.live()` (each on its own embedded engine, the same writes at the same rate, timed from just before
- * the write to the notification), on a table without a change feed (notifications passed on) and with
- * one (delivered from the feed, in commit order); memory per idle subscription against the raw SDK's;
+ * `db.live()` (each on its own embedded engine, the same writes taking turns write by write, timed from
+ * just before the write to the notification), on a table without a change feed (notifications passed
+ * on) and with one (delivered from the feed, in commit order), the latter also against its floor (a raw
+ * notification followed by one feed read); memory per idle subscription against the raw SDK's;
  * the subscriptions per connection at which latency doubles; and resubscribe time after a node SIGKILL,
  * back-fill included (2-node cluster, target p99 < 1 s).
  */
 export async function live(quick: boolean): Promise<Row[]> {
   const writes = quick ? 200 : 1_000;
   const rows: Row[] = [];
-  const raw = await rawLatency(writes);
-  for (const feed of [false, true]) {
-    const pool = await poolLatency(writes, feed, 1);
+  // One write at a time, each subject's next write after the other subjects' (interleaved): a burst of
+  // outside load falls on all of them alike, where one subject after the other read p50 0.83 then 1.20.
+  const subjects = {
+    raw: await openRaw(),
+    floor: await openFloor(),
+    plain: await openPool(false, 1),
+    fed: await openPool(true, 1),
+  };
+  try {
+    const timed = await timeInterleaved(writes, subjects);
+    rows.push(latencyRow(timed.plain, timed.raw, "table without a change feed"));
     rows.push(
-      latencyRow(
-        pool,
-        raw,
-        feed ? "table with a change feed (commit order from the feed)" : "table without a change feed",
-      ),
+      latencyRow(timed.fed, timed.raw, "table with a change feed (commit order from the feed)", timed.floor),
     );
+  } finally {
+    for (const subject of Object.values(subjects)) await subject.close();
   }
   rows.push(await memoryRow(quick ? 200 : 1_000));
   rows.push(await doublingRow(quick));
@@ -36,9 +43,10 @@ export async function live(quick: boolean): Promise<Row[]> {
   return rows;
 }
 
-function latencyRow(pool: Timed, raw: Timed, condition: string): Row {
+function latencyRow(pool: Timed, raw: Timed, condition: string, floor?: Timed): Row {
   const p = p50p99(pool.ms);
   const r = p50p99(raw.ms);
+  const f = floor && p50p99(floor.ms).p50;
   return ratioRow({
     bench: "live-latency",
     baseline: "raw-sdk db.live()",
@@ -55,10 +63,13 @@ function latencyRow(pool: Timed, raw: Timed, condition: string): Row {
       baselineP99: round(r.p99),
       p99Ratio: round(p.p99 / r.p99),
       samples: pool.ms.length,
-      // Not interleaved (one side after the other), so a drift in load between them shows here.
       cpuUsPerOp: roundUs(pool.cpuUsPerOp),
       baselineCpuUsPerOp: roundUs(raw.cpuUsPerOp),
       cpuRatio: round(pool.cpuUsPerOp / raw.cpuUsPerOp),
+      // The floor of exact delivery: a raw notification, then one feed read (see openFloor).
+      ...(f === undefined
+        ? {}
+        : { floorP50: round(f), floorRatio: round(f / r.p50), p50VsFloor: round(p.p50 / f) }),
     },
   });
 }
@@ -69,25 +80,45 @@ interface Timed {
   cpuUsPerOp: number;
 }
 
-/** Writes one record at a time (the next after the previous one's notification), timing each. */
-async function timedWrites(
-  n: number,
-  write: (i: number) => Promise<unknown>,
-  arrived: Map<number, () => void>,
-): Promise<Timed> {
-  const ms: number[] = [];
-  const cpu = readCpu();
-  for (let i = 0; i < n; i++) {
-    const got = new Promise<void>((resolve) => arrived.set(i, resolve));
-    const start = performance.now();
-    await write(i);
-    await got;
-    ms.push(performance.now() - start);
-  }
-  return { ms, cpuUsPerOp: cpuSince(cpu).processUs / Math.max(n, 1) };
+/** Something written to and watched: `write(i)` creates record `i`, `arrived` resolves its notification. */
+interface LatencySubject {
+  write(i: number): Promise<unknown>;
+  arrived: Map<number, () => void>;
+  close(): Promise<void>;
 }
 
-async function rawLatency(n: number): Promise<Timed> {
+/**
+ * Times `n` writes of every subject, one write at a time (the next after the previous one's
+ * notification), the subjects taking turns write by write. The process CPU of each write to its
+ * notification is charged to its subject (each engine's threads are idle between a subject's turns).
+ */
+async function timeInterleaved<K extends string>(
+  n: number,
+  subjects: Record<K, LatencySubject>,
+): Promise<Record<K, Timed>> {
+  const names = Object.keys(subjects) as K[];
+  const ms = Object.fromEntries(names.map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  const cpuUs = Object.fromEntries(names.map((k) => [k, 0])) as Record<K, number>;
+  for (let i = 0; i < n; i++) {
+    for (const name of names) {
+      const subject = subjects[name];
+      const got = new Promise<void>((resolve) => subject.arrived.set(i, resolve));
+      const cpu = readCpu();
+      const start = performance.now();
+      await subject.write(i);
+      await got;
+      ms[name].push(performance.now() - start);
+      cpuUs[name] += cpuSince(cpu).processUs;
+      subject.arrived.delete(i);
+    }
+  }
+  return Object.fromEntries(
+    names.map((k) => [k, { ms: ms[k], cpuUsPerOp: cpuUs[k] / Math.max(n, 1) }]),
+  ) as Record<K, Timed>;
+}
+
+/** A raw SDK `db.live()` on its own embedded engine: the baseline. */
+async function openRaw(): Promise<LatencySubject> {
   const db = await openRawSdk();
   await db.query("DEFINE TABLE lat");
   const arrived = new Map<number, () => void>();
@@ -95,41 +126,84 @@ async function rawLatency(n: number): Promise<Timed> {
   sub.subscribe((m) => {
     if (m.action !== "KILLED") arrived.get(Number((m.value as { i: number }).i))?.();
   });
-  const samples = await timedWrites(n, (i) => db.query(`CREATE lat SET i = ${i}`), arrived);
-  await sub.kill();
-  await db.close();
-  return samples;
+  return {
+    write: (i) => db.query(`CREATE lat SET i = ${i}`),
+    arrived,
+    close: async () => {
+      await sub.kill();
+      await db.close();
+    },
+  };
 }
 
-async function poolLatency(n: number, feed: boolean, subscribers: number): Promise<Timed> {
+/**
+ * The least any exact delivery on this engine can take: a raw `db.live()` whose every notification is
+ * followed by one change-feed read (what the pool does per burst, since a notification carries no
+ * versionstamp and the engine sends them out of commit order), timed to the read's answer.
+ */
+async function openFloor(): Promise<LatencySubject> {
+  const db = await openRawSdk();
+  await db.query("DEFINE TABLE lat CHANGEFEED 1h");
+  const arrived = new Map<number, () => void>();
+  let since = 0n;
+  const sub = await db.live(new Table("lat"));
+  sub.subscribe((m) => {
+    if (m.action === "KILLED") return;
+    const i = Number((m.value as { i: number }).i);
+    void db
+      .query<[{ versionstamp: number | bigint }[]]>(
+        `SHOW CHANGES FOR TABLE lat SINCE ${since + 1n} LIMIT 1000`,
+      )
+      .then(([changes]) => {
+        const last = changes.at(-1);
+        if (last) since = BigInt(last.versionstamp);
+        arrived.get(i)?.();
+      });
+  });
+  return {
+    write: (i) => db.query(`CREATE lat SET i = ${i}`),
+    arrived,
+    close: async () => {
+      await sub.kill();
+      await db.close();
+    },
+  };
+}
+
+/** `manager.live()` on its own pool and engine, `subscribers` subscriptions; a write arrives at the last. */
+async function openPool(feed: boolean, subscribers: number): Promise<LatencySubject> {
   const manager = await ConnectionManager.create({
     namespace: "bench",
     database: "bench",
     pool: { minConnections: 1, maxConnections: 2 },
   });
-  try {
-    const lease = await manager.acquire();
-    await lease.db.query(`DEFINE TABLE lat${feed ? " CHANGEFEED 1h" : ""}`);
-    const arrived = new Map<number, () => void>();
-    const counts = new Map<number, number>();
-    const registered = waitForEvents(manager, "live.subscribed", subscribers);
-    const subs = Array.from({ length: subscribers }, () =>
-      manager.live("lat").subscribe((n: LiveNotification) => {
-        if (n.kind === "gap") return;
-        const i = Number((n.record as { i: number }).i);
-        const c = (counts.get(i) ?? 0) + 1;
-        counts.set(i, c);
-        if (c === subscribers) arrived.get(i)?.();
-      }),
-    );
-    await registered;
-    const samples = await timedWrites(n, (i) => lease.db.query(`CREATE lat SET i = ${i}`), arrived);
-    for (const s of subs) s.unsubscribe();
-    await lease.release();
-    return samples;
-  } finally {
-    await manager.shutdown({ timeoutMs: 5_000 });
-  }
+  const lease = await manager.acquire();
+  await lease.db.query(`DEFINE TABLE lat${feed ? " CHANGEFEED 1h" : ""}`);
+  const arrived = new Map<number, () => void>();
+  const counts = new Map<number, number>();
+  const registered = waitForEvents(manager, "live.subscribed", subscribers);
+  const subs = Array.from({ length: subscribers }, () =>
+    manager.live("lat").subscribe((n: LiveNotification) => {
+      if (n.kind === "gap") return;
+      const i = Number((n.record as { i: number }).i);
+      const c = (counts.get(i) ?? 0) + 1;
+      counts.set(i, c);
+      if (c === subscribers) {
+        counts.delete(i);
+        arrived.get(i)?.();
+      }
+    }),
+  );
+  await registered;
+  return {
+    write: (i) => lease.db.query(`CREATE lat SET i = ${i}`),
+    arrived,
+    close: async () => {
+      for (const s of subs) s.unsubscribe();
+      await lease.release();
+      await manager.shutdown({ timeoutMs: 5_000 });
+    },
+  };
 }
 
 function waitForEvents(manager: ConnectionManager, type: string, count: number): Promise<void> {
@@ -192,7 +266,12 @@ async function doublingRow(quick: boolean): Promise<Row> {
   const p50s: Record<number, number> = {};
   let doubledAt: number | undefined;
   for (const n of counts) {
-    p50s[n] = p50p99((await poolLatency(writes, false, n)).ms).p50;
+    const subject = await openPool(false, n);
+    try {
+      p50s[n] = p50p99((await timeInterleaved(writes, { pool: subject })).pool.ms).p50;
+    } finally {
+      await subject.close();
+    }
     if (doubledAt === undefined && p50s[n]! >= 2 * p50s[counts[0]!]!) doubledAt = n;
   }
   return {

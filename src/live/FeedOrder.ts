@@ -1,5 +1,5 @@
 import type { SurrealSession } from "surrealdb";
-import { type FeedRead, readChanges } from "../surreal/feed/changeFeed.js";
+import { type FeedPage, readFeed } from "../surreal/feed/changeFeed.js";
 import { FeedCursor, LANDING_HORIZON_MS, type ReadFrom } from "../surreal/feed/FeedCursor.js";
 import type { TableFeed } from "../surreal/feed/feedOf.js";
 import { timeOfVersionstamp } from "../surreal/feed/versionstamp.js";
@@ -37,7 +37,7 @@ export interface FeedBatch {
   from: ReadFrom;
   /** Date.now() when the read began: a notification older than that has its change in this read. */
   startedAt: number;
-  pages: { since: bigint; read: FeedRead }[];
+  pages: { since: bigint; read: FeedPage }[];
 }
 
 /** A pending write's record as canonical JSON (worked out once, when first compared). */
@@ -118,7 +118,8 @@ export class FeedOrder {
     const batch: FeedBatch = { epoch: this.#epoch, from, startedAt: Date.now(), pages: [] };
     let since = this.#cursor.since(from);
     for (;;) {
-      const read = await readChanges(db, since, FEED_PAGE, this.table);
+      const clock = this.#cursor.needsClock(since);
+      const read = await readFeed(db, since, FEED_PAGE, this.table, clock);
       batch.pages.push({ since, read });
       const last = read.entries[read.entries.length - 1];
       if (!read.truncated || !last) return batch;

@@ -1,4 +1,4 @@
-import type { FeedRead } from "./changeFeed.js";
+import type { FeedPage } from "./changeFeed.js";
 import { versionstampAt } from "./versionstamp.js";
 
 /**
@@ -61,17 +61,24 @@ export class FeedCursor {
     return versionstamp > this.#safe && !this.#taken.has(versionstamp);
   }
 
+  /** A read from `since` moves `safe`, so it must read the store's clock too (`FeedRead.now`). */
+  needsClock(since: bigint): boolean {
+    return since === this.#safe + 1n;
+  }
+
   /**
    * Takes what a read returned: `since` is where it started, `read` its answer. The caller has handed on
    * (or will hand on) every fresh entry of it.
    */
-  take(since: bigint, read: FeedRead): void {
-    const windowRead = since === this.#safe + 1n;
+  take(since: bigint, read: FeedPage): void {
+    const windowRead = this.needsClock(since);
     for (const entry of read.entries) {
       if (entry.versionstamp > this.#safe) this.#taken.add(entry.versionstamp);
       if (entry.versionstamp > this.#tail) this.#tail = entry.versionstamp;
     }
     if (!windowRead) return;
+    // A reader that skipped the clock on a read that needed it would never move `safe` again.
+    if (read.now === undefined) throw new TypeError("a read from the safe point must read the clock");
     const landed = versionstampAt(read.now - this.#horizonMs);
     const last = read.entries[read.entries.length - 1]?.versionstamp;
     this.advance(read.truncated && last !== undefined && last < landed ? last : landed);
