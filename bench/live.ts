@@ -23,8 +23,8 @@ export async function live(quick: boolean): Promise<Row[]> {
   // One write at a time, each subject's next write after the other subjects' (interleaved): a burst of
   // outside load falls on all of them alike, where one subject after the other read p50 0.83 then 1.20.
   const subjects = {
-    raw: await openRaw(),
-    floor: await openFloor(),
+    raw: await openRaw(false),
+    floor: await openRaw(true),
     plain: await openPool(false, 1),
     fed: await openPool(true, 1),
   };
@@ -66,7 +66,7 @@ function latencyRow(pool: Timed, raw: Timed, condition: string, floor?: Timed): 
       cpuUsPerOp: roundUs(pool.cpuUsPerOp),
       baselineCpuUsPerOp: roundUs(raw.cpuUsPerOp),
       cpuRatio: round(pool.cpuUsPerOp / raw.cpuUsPerOp),
-      // The floor of exact delivery: a raw notification, then one feed read (see openFloor).
+      // The floor of exact delivery: a raw notification, then one feed read (see openRaw).
       ...(f === undefined
         ? {}
         : { floorP50: round(f), floorRatio: round(f / r.p50), p50VsFloor: round(p.p50 / f) }),
@@ -117,48 +117,30 @@ async function timeInterleaved<K extends string>(
   ) as Record<K, Timed>;
 }
 
-/** A raw SDK `db.live()` on its own embedded engine: the baseline. */
-async function openRaw(): Promise<LatencySubject> {
-  const db = await openRawSdk();
-  await db.query("DEFINE TABLE lat");
-  const arrived = new Map<number, () => void>();
-  const sub = await db.live(new Table("lat"));
-  sub.subscribe((m) => {
-    if (m.action !== "KILLED") arrived.get(Number((m.value as { i: number }).i))?.();
-  });
-  return {
-    write: (i) => db.query(`CREATE lat SET i = ${i}`),
-    arrived,
-    close: async () => {
-      await sub.kill();
-      await db.close();
-    },
-  };
-}
-
 /**
- * The least any exact delivery on this engine can take: a raw `db.live()` whose every notification is
- * followed by one change-feed read (what the pool does per burst, since a notification carries no
- * versionstamp and the engine sends them out of commit order), timed to the read's answer.
+ * A raw SDK `db.live()` on its own embedded engine: the baseline. With `floor`, the least any exact
+ * delivery on this engine can take: every notification followed by one change-feed read (what the pool
+ * does per burst, since a notification carries no versionstamp and the engine sends them out of commit
+ * order), timed to the read's answer.
  */
-async function openFloor(): Promise<LatencySubject> {
+async function openRaw(floor: boolean): Promise<LatencySubject> {
   const db = await openRawSdk();
-  await db.query("DEFINE TABLE lat CHANGEFEED 1h");
+  await db.query(`DEFINE TABLE lat${floor ? " CHANGEFEED 1h" : ""}`);
   const arrived = new Map<number, () => void>();
   let since = 0n;
+  const readFeed = async () => {
+    const [changes] = await db.query<[{ versionstamp: number | bigint }[]]>(
+      `SHOW CHANGES FOR TABLE lat SINCE ${since + 1n} LIMIT 1000`,
+    );
+    const last = changes.at(-1);
+    if (last) since = BigInt(last.versionstamp);
+  };
   const sub = await db.live(new Table("lat"));
   sub.subscribe((m) => {
     if (m.action === "KILLED") return;
-    const i = Number((m.value as { i: number }).i);
-    void db
-      .query<[{ versionstamp: number | bigint }[]]>(
-        `SHOW CHANGES FOR TABLE lat SINCE ${since + 1n} LIMIT 1000`,
-      )
-      .then(([changes]) => {
-        const last = changes.at(-1);
-        if (last) since = BigInt(last.versionstamp);
-        arrived.get(i)?.();
-      });
+    const done = arrived.get(Number((m.value as { i: number }).i));
+    if (floor) void readFeed().then(done);
+    else done?.();
   });
   return {
     write: (i) => db.query(`CREATE lat SET i = ${i}`),
