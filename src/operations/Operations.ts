@@ -92,10 +92,7 @@ export class Operations implements LeaseRunner, QueryHost {
     let signal: AbortSignal | undefined;
     let timeoutMs: number | undefined;
     try {
-      requiredFunction("executeWithRetry(fn)", fn);
-      const o = optionsObject<ExecuteOptions>("executeWithRetry(fn, options)", options);
-      signal = optionalSignal("executeWithRetry(fn, options).signal", o.signal);
-      timeoutMs = optionalDuration("executeWithRetry(fn, options).timeoutMs", o.timeoutMs);
+      ({ signal, timeoutMs } = parseExecuteArguments("executeWithRetry", fn, options));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -235,4 +232,18 @@ export class Operations implements LeaseRunner, QueryHost {
 
 function runValue<T>(run: RunResult<T>): T {
   return run.value;
+}
+
+/** Checks `executeWithRetry`'s arguments; `call` names the method in the errors (the pool's or a user's). */
+export function parseExecuteArguments(
+  call: string,
+  fn: unknown,
+  options: ExecuteOptions | undefined,
+): { signal: AbortSignal | undefined; timeoutMs: number | undefined } {
+  requiredFunction(`${call}(fn)`, fn);
+  const o = optionsObject<ExecuteOptions>(`${call}(fn, options)`, options);
+  return {
+    signal: optionalSignal(`${call}(fn, options).signal`, o.signal),
+    timeoutMs: optionalDuration(`${call}(fn, options).timeoutMs`, o.timeoutMs),
+  };
 }

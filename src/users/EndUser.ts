@@ -5,13 +5,13 @@ import type { AcquireOptions } from "../core/acquireOptions.js";
 import type { PoolEvent } from "../events/PoolEvent.js";
 import type { LiveNotification } from "../live/LiveNotification.js";
 import type { LiveOptions } from "../live/LiveOptions.js";
-import type { ExecuteOptions } from "../operations/Operations.js";
+import { type ExecuteOptions, parseExecuteArguments } from "../operations/Operations.js";
 import { parseQueryArguments, type QueryOptions, withinCallDeadline } from "../operations/query.js";
 import { type LeaseRunner, type RunResult, runOnLease } from "../operations/runOnLease.js";
 import type { PooledDb } from "../surreal/Connector.js";
 import type { PooledLease } from "../surreal/lease/PooledLease.js";
 import { runTransaction, type TransactionOptions } from "../transaction/runTransaction.js";
-import { optionalDuration, optionalSignal, optionsObject, requiredFunction } from "../util/arguments.js";
+import { optionalDuration, optionalSignal, optionsObject } from "../util/arguments.js";
 import { isAuthRefusal } from "./isAuthRefusal.js";
 import type { ParsedIdentity } from "./UserIdentity.js";
 import { EndUserLease, type UserLease } from "./UserLease.js";
@@ -179,10 +179,7 @@ export class EndUser implements UserHandle {
     let signal: AbortSignal | undefined;
     let timeoutMs: number | undefined;
     try {
-      requiredFunction("as(identity).executeWithRetry(fn)", fn);
-      const o = optionsObject<ExecuteOptions>("as(identity).executeWithRetry(fn, options)", options);
-      signal = optionalSignal("as(identity).executeWithRetry(fn, options).signal", o.signal);
-      timeoutMs = optionalDuration("as(identity).executeWithRetry(fn, options).timeoutMs", o.timeoutMs);
+      ({ signal, timeoutMs } = parseExecuteArguments("as(identity).executeWithRetry", fn, options));
     } catch (error) {
       return Promise.reject(error);
     }
